@@ -1,0 +1,72 @@
+"""The ``assaykit`` command line.
+
+Only typer is imported here: pandas, scipy, plotnine and pingouin are imported inside the
+commands that need them, so ``assaykit --help`` and usage errors answer at once.
+User errors (:class:`~assaykit.errors.AssaykitError`) print one line and exit with code 1.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from assaykit.cli import binding as _binding
+from assaykit.cli import demo as _demo
+from assaykit.cli import parse as _parse
+from assaykit.cli import template as _template
+from assaykit.cli import uptake as _uptake
+
+app = typer.Typer(
+    name="assaykit",
+    help="Radioligand binding and uptake analysis from raw gamma-counter and plate-reader exports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("parse")(_parse.parse)
+app.command("template")(_template.template)
+app.command("demo")(_demo.demo)
+app.add_typer(_binding.app, name="binding")
+app.add_typer(_uptake.app, name="uptake")
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+) -> None:
+    """Radioligand binding and uptake analysis from raw gamma-counter and plate-reader exports."""
+    if version:
+        from assaykit import __version__
+
+        typer.echo(f"assaykit {__version__}")
+        raise typer.Exit()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the app, turning user errors into one line and exit code 1."""
+    from assaykit.errors import AssaykitError
+
+    try:
+        app(args=argv, standalone_mode=False)
+    except AssaykitError as err:
+        typer.echo(f"assaykit: error: {err}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        typer.echo("assaykit: interrupted; no partial results were kept", err=True)
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except SystemExit:
+        raise
+    except Exception as exc:  # click's own usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            typer.echo("Aborted.", err=True)
+            sys.exit(1)
+        raise
+    sys.exit(0)

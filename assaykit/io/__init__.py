@@ -1,0 +1,153 @@
+"""Read instrument exports into one tidy table.
+
+:func:`read_export` detects the format from the file's content and returns
+
+- for plate readers: ``plate, well, row, col, read, value, unit, flag`` (+ ``time_s`` for kinetic reads);
+- for counters: ``rack, position, sample, counts, count_time_s, cpm, measured_at, isotope, flag``;
+
+with instrument metadata in ``df.attrs``. Values an instrument marks as overflow, saturated or
+undefined become NaN with a ``flag``; they are never a number.
+"""
+
+from __future__ import annotations
+
+import importlib
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assaykit.errors import AssaykitError, ParseError, UnsupportedFormatError
+from assaykit.io._registry import READERS, SNIFF_BYTES, FileSample, Reader
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["known_formats", "read_export", "READERS"]
+
+#: Modules that register readers; imported on first use so that ``import assaykit.io`` stays cheap.
+_READER_MODULES: tuple[str, ...] = (
+    "assaykit.io.envision",
+    "assaykit.io.kaleido",
+    "assaykit.io.bmg_mars",
+    "assaykit.io.bmg_smart_control",
+    "assaykit.io.gen5",
+    "assaykit.io.softmax",
+    "assaykit.io.tecan",
+    "assaykit.io.skanit",
+    "assaykit.io.microbeta",
+    "assaykit.io.wizard2",
+    "assaykit.io.hidex",
+    "assaykit.io.generic",
+)
+
+
+def _load_readers() -> dict[str, Reader]:
+    for name in _READER_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name != name:  # a real missing dependency, not a reader not written yet
+                raise
+    return READERS
+
+
+def known_formats() -> list[str]:
+    """Names of every format :func:`read_export` can read, sorted.
+
+    Examples
+    --------
+    >>> "wizard2" in known_formats()
+    True
+    """
+    return sorted(_load_readers())
+
+
+def _resolve_format(name: str) -> Reader:
+    readers = _load_readers()
+    key = name.strip().lower()
+    for reader in readers.values():
+        if key == reader.name or key in reader.aliases:
+            return reader
+    raise UnsupportedFormatError(
+        f"unknown format {name!r}; known formats: {', '.join(sorted(readers))}"
+    )
+
+
+def detect_format(path: str | PathLike[str]) -> str:
+    """Name of the format of ``path``, found from its content."""
+    p = Path(path)
+    sample = _sample(p)
+    for reader in sorted(_load_readers().values(), key=lambda r: (r.priority, r.name)):
+        if reader.sniff(sample):
+            return reader.name
+    if not sample.is_zip:
+        from assaykit.io._text import decode_bytes
+
+        decode_bytes(sample.head, path=p, partial=True)  # a binary file gets its own message
+    else:
+        from assaykit.io._excel import check_xlsx_container
+
+        check_xlsx_container(p)
+    raise UnsupportedFormatError(
+        "not a format assaykit recognises; known formats: "
+        + ", ".join(sorted(_load_readers()))
+        + " (name one with --format, or use the generic plate-grid or tube-table layout)",
+        path=p,
+    )
+
+
+def _sample(p: Path) -> FileSample:
+    if not p.exists():
+        raise ParseError("no such file", path=p)
+    if p.is_dir():
+        raise ParseError("is a folder, not an export file", path=p)
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except OSError as err:
+        raise ParseError(f"cannot read the file ({err.strerror})", path=p) from err
+    if not head.strip():
+        raise ParseError("the file is empty", path=p)
+    return FileSample(p, head)
+
+
+def read_export(path: str | PathLike[str], format: str | None = None) -> pd.DataFrame:
+    """Read an instrument export into the tidy table.
+
+    Parameters
+    ----------
+    path
+        The export file (text or .xlsx). It is only read, never changed.
+    format
+        A name from :func:`known_formats` to skip detection.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Plate readers: ``plate, well, row, col, read, value, unit, flag`` (+ ``time_s``).
+        Counters: ``rack, position, sample, counts, count_time_s, cpm, measured_at, isotope, flag``.
+        ``df.attrs`` holds ``format``, ``source`` and the instrument metadata found.
+
+    Raises
+    ------
+    UnsupportedFormatError
+        No reader recognises the file (the message lists the known formats).
+    ParseError
+        The file is recognised but malformed (the message names the line or cell).
+    """
+    p = Path(path)
+    reader = _resolve_format(format) if format else _resolve_format(detect_format(p))
+    if format:
+        _sample(p)  # existence and emptiness checks with the file's name
+    try:
+        df = reader.read(p)
+    except AssaykitError as err:
+        raise err.with_context(path=p) from None
+    except (UnicodeDecodeError, ValueError, KeyError, IndexError, TypeError) as err:
+        raise ParseError(
+            f"cannot read as {reader.name} ({type(err).__name__}: {err})", path=p
+        ) from err
+    df.attrs["format"] = reader.name
+    df.attrs["source"] = p.name
+    df.attrs.setdefault("kind", reader.kind)
+    return df

@@ -1,0 +1,78 @@
+"""Safe, bounded access to xlsx workbooks (openpyxl with defusedxml, zip-bomb limits)."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from assaykit.errors import ParseError
+
+__all__ = ["check_xlsx_container", "load_workbook_safely", "sheet_preview", "sheet_rows"]
+
+#: Refuse workbooks whose XML parts would inflate beyond this (zip-bomb guard).
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+#: …or whose compression ratio of any member is beyond this.
+MAX_COMPRESSION_RATIO = 200
+
+
+def check_xlsx_container(path: Path) -> None:
+    """Raise ParseError for a zip that is not a workbook or would inflate dangerously."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile as err:
+        raise ParseError(
+            "the file starts like an Excel workbook but is not a valid .xlsx (truncated or damaged?)",
+            path=path,
+        ) from err
+    names = {i.filename for i in infos}
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise ParseError("a zip archive but not an Excel .xlsx workbook", path=path)
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise ParseError(
+            f"workbook inflates to {total / 1e6:.0f} MB, over the limit of "
+            f"{MAX_UNCOMPRESSED_BYTES / 1e6:.0f} MB (zip bomb?)",
+            path=path,
+        )
+    for i in infos:
+        if i.compress_size > 0 and i.file_size / i.compress_size > MAX_COMPRESSION_RATIO and i.file_size > 10e6:
+            raise ParseError(
+                f"workbook member {i.filename} is compressed {i.file_size / i.compress_size:.0f}:1 "
+                "(zip bomb?); refusing to open it",
+                path=path,
+            )
+
+
+def load_workbook_safely(path: Path, *, read_only: bool = True, data_only: bool = True) -> Any:
+    """Open an xlsx with openpyxl after the container checks; errors become ParseError."""
+    check_xlsx_container(path)
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, read_only=read_only, data_only=data_only)
+    except Exception as err:  # openpyxl raises many types for damaged files
+        raise ParseError(f"cannot open the workbook ({type(err).__name__}: {err})", path=path) from err
+
+
+def sheet_rows(ws: Any, max_rows: int | None = None) -> list[list[object]]:
+    """Rows of a worksheet as lists of cell values, trailing empty cells removed."""
+    rows: list[list[object]] = []
+    for k, row in enumerate(ws.iter_rows(values_only=True)):
+        if max_rows is not None and k >= max_rows:
+            break
+        values = list(row)
+        while values and (values[-1] is None or (isinstance(values[-1], str) and not values[-1].strip())):
+            values.pop()
+        rows.append(values)
+    return rows
+
+
+def sheet_preview(path: Path, max_rows: int = 40) -> dict[str, list[list[object]]]:
+    """First ``max_rows`` rows of every sheet, for sniffing."""
+    wb = load_workbook_safely(path)
+    try:
+        return {ws.title: sheet_rows(ws, max_rows) for ws in wb.worksheets}
+    finally:
+        wb.close()

@@ -1,0 +1,1 @@
+"""Presentation and output: tables, figures, workbooks, provenance (the only writers of files)."""
