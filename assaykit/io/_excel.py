@@ -21,7 +21,7 @@ def check_xlsx_container(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except zipfile.BadZipFile as err:
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as err:
         raise ParseError(
             "the file starts like an Excel workbook but is not a valid .xlsx (truncated or damaged?)",
             path=path,
