@@ -1,0 +1,160 @@
+"""Normalisation to % specific binding and the QC flags, against DOMAIN §6 hand-computed numbers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assaykit.binding.normalise import normalise_binding
+from assaykit.errors import LayoutError, SchemaError
+
+
+def _table(tb, nsb, comp, *, blank=(), std=(), conc=1e-8, compound="X", col="cpm"):
+    rows = [("total", "", math.nan, v) for v in tb]
+    rows += [("nsb", "", math.nan, v) for v in nsb]
+    rows += [("competitor", compound, conc, v) for v in comp]
+    rows += [("blank", "", math.nan, v) for v in blank]
+    rows += [("standard", "", math.nan, v) for v in std]
+    return pd.DataFrame(rows, columns=["role", "compound", "conc", col])
+
+
+def test_domain_7_half_specific_binding():
+    # DOMAIN §6 #7: TB 10000, NSB 1000, sample 5500 cpm -> 50.0 %
+    res = normalise_binding(_table([10000], [1000], [5500]))
+    comp = res.data[res.data["role"] == "competitor"]
+    assert comp["response"].iloc[0] == pytest.approx(50.0)
+    assert res.qc["specific_total"].iloc[0] == pytest.approx(9000.0)
+
+
+def test_background_is_subtracted_before_the_ratio():
+    # blank 100 added to every tube: net values are the #7 numbers again
+    res = normalise_binding(_table([10100], [1100], [5600], blank=[90, 110]))
+    d = res.data.set_index("role")
+    assert d.loc["competitor", "net"] == pytest.approx(5500.0)
+    assert d.loc["competitor", "response"] == pytest.approx(50.0)
+    assert res.qc["background"].iloc[0] == pytest.approx(100.0)
+    assert res.qc["n_blank"].iloc[0] == 2
+
+
+def test_domain_12_ligand_depletion_flag():
+    # DOMAIN §6 #12: TB net 1500 cpm, added 10000 cpm -> 15 % bound -> flag
+    res = normalise_binding(_table([1500], [100], [800], std=[10000]))
+    assert res.qc["fraction_bound"].iloc[0] == pytest.approx(0.15)
+    assert "ligand_depletion" in res.qc["flags"].iloc[0]
+    assert all("ligand_depletion" in f for f in res.data["flags"])
+    # 5 % bound: no flag; added counts from the experiment sheet when there are no standards
+    t = _table([500], [100], [300])
+    t.attrs["experiment"] = {"added_counts_cpm": 10000.0}
+    ok = normalise_binding(t)
+    assert ok.qc["fraction_bound"].iloc[0] == pytest.approx(0.05)
+    assert "ligand_depletion" not in ok.qc["flags"].iloc[0]
+
+
+def test_no_added_counts_means_no_depletion_check():
+    res = normalise_binding(_table([1500], [100], [800]))
+    assert math.isnan(res.qc["fraction_bound"].iloc[0])
+    assert res.qc["flags"].iloc[0] == ""
+
+
+def test_weak_window_flag():
+    # NSB 6000 of TB 10000: SB/TB = 0.4 < 0.5
+    res = normalise_binding(_table([10000], [6000], [8000]))
+    assert res.qc["window"].iloc[0] == pytest.approx(0.4)
+    assert "weak_window" in res.qc["flags"].iloc[0]
+    assert (
+        "weak_window" not in normalise_binding(_table([10000], [4000], [8000])).qc["flags"].iloc[0]
+    )
+
+
+def test_replicate_cv_flag_marks_only_that_set():
+    t = pd.concat(
+        [
+            _table([10000, 10100, 9900], [1000, 1010, 990], [5000, 5100, 4900], conc=1e-8),
+            _table([], [], [2000, 4000, 3000], conc=1e-7),  # CV = 1000/3000 = 33 %
+        ],
+        ignore_index=True,
+    )
+    res = normalise_binding(t)
+    d = res.data
+    hi = d[(d["conc"] == 1e-7)]
+    assert hi["replicate_cv"].iloc[0] == pytest.approx(1000 / 3000)
+    assert all("high_cv" in f for f in hi["flags"])
+    lo = d[(d["conc"] == 1e-8)]
+    assert lo["replicate_cv"].iloc[0] == pytest.approx(np.std([5000, 5100, 4900], ddof=1) / 5000)
+    assert not any("high_cv" in f for f in lo["flags"])
+    assert res.qc["n_high_cv"].iloc[0] == 1
+
+
+def test_groups_are_normalised_separately_and_named_in_curve():
+    a = _table([10000], [1000], [5500])
+    b = _table([20000], [2000], [5600])
+    a["experiment"], b["experiment"] = "E1", "E2"
+    res = normalise_binding(pd.concat([a, b], ignore_index=True))
+    comp = res.data[res.data["role"] == "competitor"].set_index("experiment")
+    assert comp.loc["E1", "response"] == pytest.approx(50.0)
+    assert comp.loc["E2", "response"] == pytest.approx(100 * 3600 / 18000)
+    assert list(comp["curve"]) == ["X [E1]", "X [E2]"]
+    assert list(res.qc["experiment"]) == ["E1", "E2"]
+
+
+def test_plate_reader_value_column_and_read_choice():
+    t = _table([10000], [1000], [5500], col="value")
+    t2 = t.copy()
+    t2["value"] = t2["value"] * 2
+    t["read"], t2["read"] = "A", "B"
+    both = pd.concat([t, t2], ignore_index=True)
+    with pytest.raises(SchemaError, match="several reads"):
+        normalise_binding(both)
+    res = normalise_binding(both, read="B")
+    assert res.data.loc[res.data["role"] == "competitor", "response"].iloc[0] == pytest.approx(50.0)
+
+
+def test_no_window_gives_nan_not_a_number():
+    res = normalise_binding(_table([1000], [1000], [900]))
+    assert res.data["response"].isna().all()
+    assert "no_window" in res.qc["flags"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("table", "err", "match"),
+    [
+        (_table([1], [1], [1]).drop(columns="conc"), SchemaError, "'conc'"),
+        (_table([1], [1], [1]).rename(columns={"cpm": "counts"}), SchemaError, "'cpm'"),
+        (_table([], [1], [1]), LayoutError, "total-binding"),
+        (_table([1], [], [1]), LayoutError, "nonspecific"),
+        (_table([1], [1], [1]).replace({"role": {"nsb": "NSB-ish"}}), SchemaError, "NSB-ish"),
+        (_table([1], [1], [1]).assign(cpm=["a", "b", "c"]), SchemaError, "numbers"),
+    ],
+    ids=["no-conc", "no-value", "no-tb", "no-nsb", "bad-role", "text-values"],
+)
+def test_bad_tables_raise_one_line_errors(table, err, match):
+    with pytest.raises(err, match=match) as info:
+        normalise_binding(table)
+    assert "\n" not in str(info.value)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    tb=st.lists(st.floats(5000, 50000), min_size=1, max_size=4),
+    nsb=st.lists(st.floats(10, 2000), min_size=1, max_size=4),
+    comp=st.lists(st.floats(0, 60000), min_size=1, max_size=4),
+    scale=st.floats(0.1, 10),
+)
+def test_percent_scale_invariant_and_anchored(tb, nsb, comp, scale):
+    res = normalise_binding(_table(tb, nsb, comp))
+    d = res.data
+    assert d.loc[d["role"] == "total", "response"].mean() == pytest.approx(100.0)
+    assert d.loc[d["role"] == "nsb", "response"].mean() == pytest.approx(0.0, abs=1e-9)
+    expected = [100 * (c - np.mean(nsb)) / (np.mean(tb) - np.mean(nsb)) for c in comp]
+    np.testing.assert_allclose(
+        d.loc[d["role"] == "competitor", "response"], expected, rtol=1e-9, atol=1e-9
+    )
+    scaled = normalise_binding(
+        _table([v * scale for v in tb], [v * scale for v in nsb], [v * scale for v in comp])
+    )
+    np.testing.assert_allclose(scaled.data["response"], d["response"], rtol=1e-9, atol=1e-7)
