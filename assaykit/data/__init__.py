@@ -1,0 +1,1 @@
+"""Bundled data tables (half-lives with their sources)."""
