@@ -1,0 +1,197 @@
+"""Helpers shared by the text plate-reader readers (EnVision, Kaleido, MARS, Gen5, SoftMax Pro).
+
+Everything here is pure translation: cells of a text grid become tidy records with a value and a
+flag; nothing is normalised. Errors name the 1-based line of the file and the well concerned.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from assaykit.errors import ParseError
+from assaykit.io._grid import read_grid
+from assaykit.io._text import detect_decimal, detect_separator, parse_value, read_text, split_cells
+from assaykit.plate import PLATE_SHAPES, row_label, well_from_ij
+
+__all__ = [
+    "TextExport",
+    "cell_record",
+    "check_rows",
+    "grid_records",
+    "load_text",
+    "seconds_from_clock",
+]
+
+_CLOCK_RE = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2}(?:[.,]\d+)?)$")
+
+#: Plate rows expected for a grid of ``n`` columns (standard plate formats).
+ROWS_FOR_COLUMNS: dict[int, int] = {cols: rows for rows, cols in PLATE_SHAPES.values()}
+
+
+class TextExport:
+    """A decoded text export split into raw lines and separator-split cells.
+
+    Attributes
+    ----------
+    lines
+        The lines, line endings removed (``lines[k]`` is line ``k + 1`` of the file).
+    rows
+        ``split_cells`` of every line (quotes removed, trailing empty cells dropped).
+    separator, decimal, encoding
+        What was detected.
+    """
+
+    def __init__(self, text: str, encoding: str, separator: str | None = None) -> None:
+        self.text = text
+        self.encoding = encoding
+        self.lines = text.split("\n")
+        self.separator = separator or detect_separator(self.lines)
+        self.rows = [_split(line, self.separator, k + 1) for k, line in enumerate(self.lines)]
+        self.decimal = detect_decimal((c for r in self.rows for c in r[1:]), self.separator)
+
+    def attrs(self) -> dict[str, Any]:
+        """The decoding facts every reader records in ``df.attrs``."""
+        return {"encoding": self.encoding, "separator": self.separator, "decimal": self.decimal}
+
+    def first(self, k: int) -> str:
+        """First cell of line index ``k`` ('' for an empty line)."""
+        row = self.rows[k]
+        return row[0] if row else ""
+
+    def next_nonblank(self, k: int) -> int:
+        """Index of the first non-blank line at or after ``k`` (``len(lines)`` when none)."""
+        while k < len(self.rows) and not self.rows[k]:
+            k += 1
+        return k
+
+
+def _split(line: str, sep: str, lineno: int) -> list[str]:
+    try:
+        return split_cells(line, sep)
+    except Exception as err:  # csv.Error on an unterminated quote, for instance
+        raise ParseError(f"cannot split the line into cells ({err})", line=lineno) from err
+
+
+def load_text(path: Path, separator: str | None = None) -> TextExport:
+    """Read, decode and split a text export (separator detected unless given)."""
+    text, encoding = read_text(path)
+    return TextExport(text, encoding, separator)
+
+
+def seconds_from_clock(token: str) -> float | None:
+    """Seconds of a clock-style duration (``H:MM:SS``, ``MM:SS``, ``H:MM:SS.f``), else None.
+
+    Examples
+    --------
+    >>> seconds_from_clock("0:02:00"), seconds_from_clock("00:01:30"), seconds_from_clock("1:00:05.5")
+    (120.0, 90.0, 3605.5)
+    >>> seconds_from_clock("12.5") is None
+    True
+    """
+    m = _CLOCK_RE.match(token.strip())
+    if not m:
+        return None
+    h, mnt, s = m.groups()
+    return int(h or 0) * 3600.0 + int(mnt) * 60.0 + float(s.replace(",", "."))
+
+
+def cell_record(
+    token: object,
+    *,
+    i: int,
+    j: int,
+    decimal: str,
+    line: int,
+    what: str = "",
+    **fields: Any,
+) -> dict[str, Any]:
+    """One tidy record from a cell; text that is neither a number nor a known marker raises.
+
+    ``fields`` supplies ``plate``, ``read``, ``unit`` (and ``time_s`` for kinetic reads).
+    """
+    value, flag = parse_value(token, decimal)
+    if flag == "not_a_number":
+        where = f" of {what}" if what else ""
+        raise ParseError(
+            f"well {well_from_ij(i, j)}{where}: expected a number or an instrument marker "
+            f"(e.g. OVRFLW, *****, ?????), got {str(token).strip()!r}",
+            line=line,
+        )
+    rec: dict[str, Any] = {"row_i": i, "col_j": j, "value": value, "flag": flag, **fields}
+    if flag and flag != "empty":
+        rec["raw"] = str(token).strip()
+    return rec
+
+
+def grid_records(
+    exp: TextExport,
+    header: int,
+    *,
+    what: str,
+    first: int = 1,
+    **fields: Any,
+) -> tuple[list[dict[str, Any]], int, list[int]]:
+    """Records of the grid whose column-number header is line index ``header``.
+
+    Returns the records, the index of the first line after the grid, and the row indices found
+    (in file order). Every cell of the grid becomes a record; empty cells are flagged ``empty``.
+    """
+    grid = read_grid(exp.rows, header, first=first, line_offset=1)
+    records = []
+    row_order: list[int] = []
+    for n, (i, j, token) in enumerate(grid.cells):
+        line = header + 2 + n // grid.n_cols
+        if j == 0:
+            row_order.append(i)
+        records.append(
+            cell_record(token, i=i, j=j, decimal=exp.decimal, line=line, what=what, **fields)
+        )
+    return records, grid.end, row_order
+
+
+def check_rows(
+    row_order: Sequence[int],
+    *,
+    header: int,
+    n_cols: int,
+    what: str,
+    full: bool,
+) -> None:
+    """Rows of a grid must come in order without repeats; ``full`` also requires A… without gaps
+    and, for a standard plate width, every row of that plate (a cut-off file shows up here)."""
+    for k in range(1, len(row_order)):
+        if row_order[k] <= row_order[k - 1]:
+            raise ParseError(
+                f"{what}: row {row_label(row_order[k])} follows row {row_label(row_order[k - 1])}; "
+                "expected rows in order A, B, C, … each once",
+                line=header + 2 + k,
+            )
+    if not full:
+        return
+    for k, i in enumerate(row_order):
+        if i != k:
+            raise ParseError(
+                f"{what}: expected row {row_label(k)} here, found row {row_label(i)} "
+                "(a row of the grid is missing)",
+                line=header + 2 + k,
+            )
+    expected = ROWS_FOR_COLUMNS.get(n_cols)
+    if expected is not None and len(row_order) < expected:
+        raise ParseError(
+            f"{what}: the grid stops after row {row_label(len(row_order) - 1)} but {n_cols} columns "
+            f"mean a {expected * n_cols}-well plate with rows A–{row_label(expected - 1)} "
+            "(is the file cut off?)",
+            line=header + 2 + len(row_order),
+        )
+
+
+def raw_cell_count(line: str, sep: str) -> int:
+    """Number of cells of a raw line, trailing empty cells included (quotes respected)."""
+    if '"' in line:
+        import csv
+
+        return len(next(csv.reader([line], delimiter=sep)))
+    return len(line.split(sep))
