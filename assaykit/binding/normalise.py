@@ -108,9 +108,10 @@ def _decay_factors(rows: pd.DataFrame, isotope: str, reference_time: Any) -> Any
 
     when = pd.to_datetime(rows["measured_at"])
     ones = pd.Series(np.ones(len(rows)), index=rows.index)
-    corrected = decay_correct(
-        ones, isotope=isotope, measured_at=when, reference_time=reference_time
-    )
+    count_time = rows["count_time_s"].to_numpy(dtype=float) if "count_time_s" in rows else None
+    if count_time is not None and not np.isfinite(count_time).all():
+        count_time = None
+    corrected = decay_correct(ones, when, reference_time, isotope, count_time)
     return np.asarray(corrected, dtype=float)
 
 

@@ -158,3 +158,20 @@ def test_percent_scale_invariant_and_anchored(tb, nsb, comp, scale):
         _table([v * scale for v in tb], [v * scale for v in nsb], [v * scale for v in comp])
     )
     np.testing.assert_allclose(scaled.data["response"], d["response"], rtol=1e-9, atol=1e-7)
+
+
+def test_decay_correction_uses_counting_module_domain_5():
+    # DOMAIN §6 #5: 125I counted 30 d after the reference time -> factor 1.41917 (T½ 59.400 d)
+    t0 = pd.Timestamp("2024-03-06 12:00")
+    t = _table([10000], [1000], [1000])
+    t["measured_at"] = [t0, t0, t0 + pd.Timedelta(days=30)]
+    t.attrs["experiment"] = {"isotope": "I-125", "reference_time": t0}
+    res = normalise_binding(t)
+    comp = res.data[res.data["role"] == "competitor"].iloc[0]
+    assert comp["decay_factor"] == pytest.approx(1.41917, abs=2e-5)
+    assert comp["net"] == pytest.approx(1419.17, abs=0.02)
+    assert bool(res.qc["decay_corrected"].iloc[0])
+    # switched off on request; required info missing with decay=True is an error
+    assert normalise_binding(t, decay=False).data["decay_factor"].eq(1.0).all()
+    with pytest.raises(SchemaError, match="decay correction needs"):
+        normalise_binding(t.drop(columns="measured_at"), decay=True)
