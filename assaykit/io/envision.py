@@ -176,7 +176,7 @@ def read_envision(path: Path) -> pd.DataFrame:
             p = int(plate_info["Plate"])
             plates_meta.setdefault(p, {})
             for key in ("Barcode", "Measurement date", "Repeat"):
-                if plate_info.get(key):
+                if key in plate_info:
                     plates_meta[p].setdefault(key.lower().replace(" ", "_"), plate_info[key])
             section = None
             continue
