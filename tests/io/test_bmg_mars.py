@@ -1,0 +1,98 @@
+"""BMG MARS plate-format CSV reader: shared real exports and hand-written fixtures."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from assaykit.errors import ParseError
+from assaykit.io import read_export
+from tests.conftest import DATA, shared_path
+
+FIX = DATA / "exports" / "bmg_mars"
+
+
+def _value(df, read, well, plate=1):
+    sel = df[(df.plate == plate) & (df.read == read) & (df.well == well)]
+    assert len(sel) == 1, (plate, read, well, len(sel))
+    return sel.iloc[0]
+
+
+def test_pherastar_absorbance_96():
+    df = read_export(shared_path("instrument-exports", "bmg-mars", "PHERAstar output file.CSV"))
+    assert df.attrs["format"] == "bmg_mars"
+    assert len(df) == 96 and set(df.read) == {"450"} and set(df.unit) == {"OD"}
+    assert set(df.plate) == {1} and (df.flag == "").all()
+    # row A: 1.691,1.557,...,1.641; row G ends 1.4; row H: 0.069 ... 0.884
+    assert _value(df, "450", "A01").value == 1.691
+    assert _value(df, "450", "A12").value == 1.641
+    assert _value(df, "450", "G12").value == 1.4
+    assert _value(df, "450", "H01").value == 0.069
+    assert df.attrs["instrument"] == "BMG Labtech PHERAstar"
+    assert df.attrs["test_name"] == "dsRNA ELISA"
+    assert df.attrs["date"] == "6/18/2026" and df.attrs["time"] == "3:56:48 PM"
+    assert df.attrs["id1"] == "20260618 dsRNA _PLATE_01_18Jun26"
+    assert df.attrs["read_mode"] == "Absorbance"
+
+
+def test_pherastar_fluorescence_384_partly_filled():
+    df = read_export(
+        shared_path("instrument-exports", "bmg-mars", "16-03-03 13-25-45 472 QC 384 FI.csv")
+    )
+    assert len(df) == 384 and set(df.read) == {"485/520"} and set(df.unit) == {"RFU"}
+    assert _value(df, "485/520", "A01").value == 23864
+    assert _value(df, "485/520", "C12").value == 2682
+    assert _value(df, "485/520", "P24").value == 23949
+    d1 = _value(df, "485/520", "D01")
+    assert math.isnan(d1.value) and d1.flag == "empty"
+    assert (df.flag == "").sum() == 68  # rows A-C and N-P hold 8 values, rows D-M hold 2
+    assert df.attrs["test_run_no"] == "1"
+
+
+def test_fixture_two_blocks_and_overflow():
+    df = read_export(FIX / "two_blocks_overflow.csv")
+    assert df.attrs["format"] == "bmg_mars"
+    assert set(df.read) == {"485/520", "485/620"}
+    assert len(df) == 2 * 96
+    b4 = _value(df, "485/520", "B04")
+    assert math.isnan(b4.value) and b4.flag == "overflow" and b4.raw == "overflow"
+    assert _value(df, "485/620", "B04").value == 204
+    assert _value(df, "485/620", "H10").value == 810
+    assert _value(df, "485/620", "H11").flag == "empty"
+    assert df.attrs["instrument"] == "BMG Labtech CLARIOstar"
+    assert df.attrs["id2"] == "cells HEK"
+
+
+def test_fixture_semicolon_decimal_comma():
+    df = read_export(FIX / "semicolon_decimal_comma.csv")
+    assert df.attrs["separator"] == ";" and df.attrs["decimal"] == ","
+    assert _value(df, "450", "A01").value == 1.691
+    assert _value(df, "450", "B09").value == 0.1
+    assert _value(df, "450", "H12").value == 4.123
+    assert df.attrs["instrument"] == "BMG Labtech FLUOstar Omega"
+
+
+def test_fixture_1536_lower_case_rows():
+    df = read_export(FIX / "plate1536.csv")
+    assert len(df) == 1536 and set(df.unit) == {"RLU"} and set(df.read) == {"No filter"}
+    assert _value(df, "No filter", "Z48").value == 2548  # row Z is the 26th row: 100*25 + 48
+    assert _value(df, "No filter", "AA01").value == 2601  # 'a' → AA
+    assert _value(df, "No filter", "AF10").value == 3110
+    af11 = _value(df, "No filter", "AF11")  # row f is trimmed after 10 values
+    assert math.isnan(af11.value) and af11.flag == "empty"
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "words"),
+    [
+        ("missing_row.csv", 13, "expected row D here"),
+        ("truncated.csv", 16, "cut off"),
+        ("text_in_cell.csv", 12, "'high'"),
+        ("no_data_block.csv", 7, "no data block"),
+    ],
+)
+def test_broken_files(name, line, words):
+    with pytest.raises(ParseError) as info:
+        read_export(FIX / name)
+    assert info.value.line == line and words in str(info.value) and name in str(info.value)
