@@ -1,0 +1,237 @@
+"""Read a filled assaykit Excel template: Experiment sheet + Wells or Tubes sheet → layout frame."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assaykit.errors import LayoutError
+from assaykit.layout._validate import build_experiment, build_layout, is_blank
+from assaykit.layout._vocab import HEADER_SYNONYMS, KINDS, check_kind, fields_for
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["read_template"]
+
+#: Sheet names accepted for each part (compared lower-case, spaces collapsed).
+_SHEETS = {
+    "experiment": "Experiment",
+    "experiment info": "Experiment",
+    "wells": "Wells",
+    "plate map": "Wells",
+    "tubes": "Tubes",
+    "tube list": "Tubes",
+}
+_MAX_HEADER_SEARCH = 25
+
+
+def _norm(text: object) -> str:
+    s = re.sub(r"\s+", " ", str(text).replace("\u00a0", " ").strip().lower())
+    return s.rstrip(":").strip()
+
+
+def _col_letter(j: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(j + 1)
+
+
+def _rows(ws: Any) -> list[list[object]]:
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def read_template(path: Path, *, kind: str | None = None) -> pd.DataFrame:
+    """Read a filled template workbook (see :func:`assaykit.layout.read_layout`)."""
+    from assaykit.io._excel import load_workbook_safely
+
+    wb = load_workbook_safely(path, read_only=False, data_only=True)
+    try:
+        sheets: dict[str, Any] = {}
+        for ws in wb.worksheets:
+            part = _SHEETS.get(_norm(ws.title))
+            if part and part not in sheets:
+                sheets[part] = ws
+        if "Wells" not in sheets and "Tubes" not in sheets:
+            names = ", ".join(repr(ws.title) for ws in wb.worksheets)
+            raise LayoutError(
+                f"no 'Wells' or 'Tubes' sheet (sheets: {names}); write a template with "
+                "'assaykit template binding -o FILE.xlsx' and fill it in"
+            )
+        kind = _kind(sheets, kind)
+        exp_items: dict[str, tuple[object, object, str | None]] = {}
+        if "Experiment" in sheets:
+            exp_items = _experiment_items(sheets["Experiment"], kind)
+        experiment = build_experiment(exp_items, kind)
+        tables = {
+            name: _table_records(sheets[name]) for name in ("Wells", "Tubes") if name in sheets
+        }
+        filled = [n for n, (recs, _) in tables.items() if any(_has_body(r) for r in recs)]
+        if len(filled) == 2:
+            raise LayoutError(
+                "both the Wells and the Tubes sheet are filled in; use Wells for plate readers or "
+                "Tubes for gamma counters, and clear the other"
+            )
+        if not filled:
+            raise LayoutError(
+                "the plate map is empty: neither the Wells nor the Tubes sheet has a row with a role; "
+                "fill in the role (and compound, concentration) of each used well or tube"
+            )
+        name = filled[0]
+        records, locate = tables[name]
+        return build_layout(records, kind=kind, table=name, locate=locate, experiment=experiment)
+    finally:
+        wb.close()
+
+
+def _has_body(rec: dict[str, Any]) -> bool:
+    keys = ("plate", "well", "rack", "position", "sample", "unit")
+    return any(not is_blank(v) for k, v in rec.items() if k not in keys)
+
+
+def _kind(sheets: dict[str, Any], kind: str | None) -> str:
+    if kind is not None:
+        return check_kind(kind)
+    if "Experiment" in sheets:
+        for row in sheets["Experiment"].iter_rows(min_row=1, max_row=3, values_only=True):
+            for cell in row:
+                text = _norm(cell) if isinstance(cell, str) else ""
+                for k in KINDS:
+                    if f"{k} experiment" in text or f"{k} template" in text:
+                        return k
+    for name in ("Tubes", "Wells"):
+        if name in sheets:
+            for row in sheets[name].iter_rows(max_row=_MAX_HEADER_SEARCH, values_only=True):
+                texts = {_norm(c) for c in row if isinstance(c, str)}
+                if "role" in texts and "fraction" in texts:
+                    return "uptake"
+    return "binding"
+
+
+def _experiment_items(ws: Any, kind: str) -> dict[str, tuple[object, object, str | None]]:
+    """``{key: (value, unit, cell)}`` from the field / value / unit rows of the Experiment sheet."""
+    fields = fields_for(kind)
+    by_label = {_norm(f.label): f for f in fields}
+    by_label.update({_norm(f.key): f for f in fields})
+    rows = _rows(ws)
+    start = 0
+    for i, row in enumerate(rows[:_MAX_HEADER_SEARCH]):
+        if row and isinstance(row[0], str) and _norm(row[0]) in ("field", "parameter", "key"):
+            start = i + 1
+            break
+    items: dict[str, tuple[object, object, str | None]] = {}
+    seen: dict[str, str] = {}
+    for i in range(start, len(rows)):
+        row = rows[i] + [None, None, None]
+        label, value, unit = row[0], row[1], row[2]
+        if is_blank(label):
+            if not is_blank(value):
+                raise LayoutError(
+                    f"value {value!r} has no field name in column A",
+                    location=f"{ws.title}!B{i + 1}",
+                )
+            continue
+        text = re.sub(r"\s*\(.*\)\s*$", "", _norm(label))
+        loc = f"{ws.title}!B{i + 1}"
+        f = by_label.get(text)
+        if f is None:
+            hits = difflib.get_close_matches(text, list(by_label), n=1, cutoff=0.75)
+            if hits:
+                raise LayoutError(
+                    f"unknown experiment field {str(label).strip()!r} (did you mean {by_label[hits[0]].label!r}?)",
+                    location=f"{ws.title}!A{i + 1}",
+                )
+            if is_blank(value):
+                continue
+            key = re.sub(r"[^0-9a-z]+", "_", text).strip("_")
+            items[key] = (value, unit, loc)
+            continue
+        if f.key in seen:
+            raise LayoutError(
+                f"field {f.label!r} is given twice (first at {seen[f.key]})",
+                location=f"{ws.title}!A{i + 1}",
+            )
+        seen[f.key] = f"{ws.title}!A{i + 1}"
+        items[f.key] = (
+            value,
+            unit,
+            loc
+            if f.kind != "conc" or is_blank(value) or not is_blank(unit)
+            else f"{ws.title}!C{i + 1}",
+        )
+    return items
+
+
+def _header_key(text: str, known: list[str]) -> str | None:
+    t = _norm(text)
+    if t in HEADER_SYNONYMS:
+        return HEADER_SYNONYMS[t]
+    t2 = re.sub(r"\s*\(.*\)\s*$", "", t)
+    if t2 in HEADER_SYNONYMS and t2 not in ("time",):
+        return HEADER_SYNONYMS[t2]
+    hits = difflib.get_close_matches(t, known, n=1, cutoff=0.8)
+    if hits:
+        return "?" + hits[0]
+    return None
+
+
+def _table_records(ws: Any) -> tuple[list[dict[str, Any]], Any]:
+    rows = _rows(ws)
+    header_i = None
+    for i, row in enumerate(rows[:_MAX_HEADER_SEARCH]):
+        texts = {_norm(c) for c in row if isinstance(c, str)}
+        if "role" in texts and texts & {
+            "well",
+            "position",
+            "sample",
+            "rack",
+            "tube",
+            "pos",
+            "well id",
+        }:
+            header_i = i
+            break
+    if header_i is None:
+        raise LayoutError(
+            "no header row with 'role' and 'well' (or 'rack', 'position') found in the first "
+            f"{_MAX_HEADER_SEARCH} rows; keep the template's header row",
+            location=f"{ws.title}!A1",
+        )
+    known = sorted(HEADER_SYNONYMS)
+    cols: dict[int, str] = {}
+    for j, cell in enumerate(rows[header_i]):
+        if is_blank(cell):
+            continue
+        key = _header_key(str(cell), known)
+        loc = f"{ws.title}!{_col_letter(j)}{header_i + 1}"
+        if key is not None and key.startswith("?"):
+            raise LayoutError(
+                f"unknown column {str(cell).strip()!r} (did you mean {key[1:]!r}?)", location=loc
+            )
+        if key is None:
+            key = re.sub(r"[^0-9a-z]+", "_", _norm(cell)).strip("_") or f"column_{j + 1}"
+        if key in cols.values():
+            raise LayoutError(
+                f"column {str(cell).strip()!r} appears twice in the header", location=loc
+            )
+        cols[j] = key
+    letters = {key: _col_letter(j) for j, key in cols.items()}
+    if "conc_M" in letters:
+        letters.setdefault("concentration", letters["conc_M"])
+    records: list[dict[str, Any]] = []
+    excel_rows: list[int] = []
+    for i in range(header_i + 1, len(rows)):
+        row = rows[i]
+        rec = {key: (row[j] if j < len(row) else None) for j, key in cols.items()}
+        if all(is_blank(v) for v in rec.values()):
+            continue
+        records.append(rec)
+        excel_rows.append(i + 1)
+
+    def locate(k: int, key: str) -> str:
+        col = letters.get(key) or letters.get("role", "A")
+        return f"{ws.title}!{col}{excel_rows[k]}"
+
+    return records, locate
