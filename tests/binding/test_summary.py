@@ -1,0 +1,121 @@
+"""Summaries and comparisons across experiments, checked against scipy run by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from assaykit.binding.summary import compare_experiments, summarise_experiments
+from assaykit.errors import FitError, SchemaError
+
+A = [-7.62, -7.41, -7.55, -7.70]
+B = [-8.31, -8.20, -8.35, -8.12]
+C = [-6.40, -6.62, -6.55, -6.31]
+
+
+def _fits(groups: dict[str, list[float]], status=None) -> pd.DataFrame:
+    rows = []
+    for name, vals in groups.items():
+        for i, v in enumerate(vals, start=1):
+            rows.append({"compound": name, "experiment": f"E{i}", "log_ic50": v, "status": "ok"})
+    df = pd.DataFrame(rows)
+    if status:
+        for (name, exp), st in status.items():
+            df.loc[(df.compound == name) & (df.experiment == exp), "status"] = st
+    return df
+
+
+def test_summary_matches_hand_computation():
+    s = summarise_experiments(_fits({"A": A, "B": B})).set_index("compound")
+    a = np.array(A)
+    sem = a.std(ddof=1) / math.sqrt(4)
+    t = stats.t.ppf(0.975, 3)
+    assert s.loc["A", "n"] == 4
+    assert s.loc["A", "mean_log_ic50"] == pytest.approx(a.mean())
+    assert s.loc["A", "sd_log_ic50"] == pytest.approx(a.std(ddof=1))
+    assert s.loc["A", "geomean_ic50"] == pytest.approx(stats.gmean(10**a))
+    assert s.loc["A", "ic50_ci_low"] == pytest.approx(10 ** (a.mean() - t * sem))
+    assert s.loc["A", "ic50_ci_high"] == pytest.approx(10 ** (a.mean() + t * sem))
+    assert s.loc["A", "mean_ic50"] == pytest.approx(np.mean(10**a))
+    assert s.loc["A", "mean_pic50"] == pytest.approx(-a.mean())
+
+
+def test_summary_leaves_out_failed_fits_and_counts_them():
+    fits = _fits({"A": A}, status={("A", "E2"): "no_inhibition"})
+    s = summarise_experiments(fits).iloc[0]
+    assert s["n"] == 3 and s["n_excluded"] == 1
+    assert s["mean_log_ic50"] == pytest.approx(np.mean([A[0], A[2], A[3]]))
+
+
+def test_two_compounds_paired_matches_scipy():
+    out = compare_experiments(_fits({"A": A, "B": B})).iloc[0]
+    ref = stats.ttest_rel(A, B)
+    assert out["test"] == "paired t-test"
+    assert out["statistic"] == pytest.approx(ref.statistic)
+    assert out["p_val"] == pytest.approx(ref.pvalue)
+    assert out["diff_log_ic50"] == pytest.approx(np.mean(np.subtract(A, B)))
+    assert out["fold_ic50"] == pytest.approx(10 ** np.mean(np.subtract(A, B)))
+
+
+def test_two_compounds_unpaired_is_welch():
+    fits = _fits({"A": A, "B": B[:3]})
+    fits.loc[fits.compound == "B", "experiment"] = ["F1", "F2", "F3"]
+    out = compare_experiments(fits).iloc[0]
+    ref = stats.ttest_ind(A, B[:3], equal_var=False)
+    assert out["test"] == "Welch t-test"
+    assert out["statistic"] == pytest.approx(ref.statistic)
+    assert out["p_val"] == pytest.approx(ref.pvalue)
+    assert (out["n_a"], out["n_b"]) == (4, 3)
+    with pytest.raises(FitError, match="paired"):
+        compare_experiments(fits, paired=True)
+
+
+def test_three_compounds_unpaired_anova_and_holm():
+    fits = _fits({"A": A, "B": B, "C": C})
+    out = compare_experiments(fits, paired=False)
+    omni = out.iloc[0]
+    ref = stats.f_oneway(A, B, C)
+    assert omni["test"] == "one-way ANOVA"
+    assert omni["statistic"] == pytest.approx(ref.statistic)
+    assert omni["p_val"] == pytest.approx(ref.pvalue)
+    pairs = out.iloc[1:].set_index(["a", "b"])
+    raw = {k: stats.ttest_ind(x, y, equal_var=False).pvalue for k, (x, y) in
+           {("A", "B"): (A, B), ("A", "C"): (A, C), ("B", "C"): (B, C)}.items()}  # fmt: skip
+    order = sorted(raw, key=raw.get)
+    holm, running = {}, 0.0
+    for i, k in enumerate(order):  # Holm step-down by hand
+        running = max(running, min(1.0, (3 - i) * raw[k]))
+        holm[k] = running
+    for k in raw:
+        assert pairs.loc[k, "p_val"] == pytest.approx(raw[k])
+        assert pairs.loc[k, "p_adj"] == pytest.approx(holm[k])
+        assert pairs.loc[k, "padjust"] == "holm"
+
+
+def test_three_compounds_paired_rm_anova():
+    out = compare_experiments(_fits({"A": A, "B": B, "C": C}))
+    assert out.iloc[0]["test"] == "repeated-measures ANOVA"
+    # RM ANOVA by hand: SS_between-conditions / SS_error with subjects removed
+    y = np.array([A, B, C])  # conditions x subjects
+    grand = y.mean()
+    ss_cond = 4 * ((y.mean(axis=1) - grand) ** 2).sum()
+    ss_subj = 3 * ((y.mean(axis=0) - grand) ** 2).sum()
+    ss_err = ((y - grand) ** 2).sum() - ss_cond - ss_subj
+    f = (ss_cond / 2) / (ss_err / 6)
+    assert out.iloc[0]["statistic"] == pytest.approx(f)
+    assert out.iloc[0]["p_val"] == pytest.approx(stats.f.sf(f, 2, 6))
+    ab = out[(out.a == "A") & (out.b == "B")].iloc[0]
+    assert ab["p_val"] == pytest.approx(stats.ttest_rel(A, B).pvalue)
+
+
+def test_comparison_needs_two_usable_compounds():
+    with pytest.raises(FitError, match="at least two compounds"):
+        compare_experiments(_fits({"A": A, "B": [B[0]]}))
+    with pytest.raises(FitError, match="padjust"):
+        compare_experiments(_fits({"A": A, "B": B}), padjust="tukey")
+    with pytest.raises(SchemaError, match="experiment"):
+        summarise_experiments(_fits({"A": A}).drop(columns="experiment"))
