@@ -68,7 +68,7 @@ def read_kaleido(path: Path) -> pd.DataFrame:
     pandas.DataFrame
         ``plate, well, row, col, read, value, unit, flag`` (+ ``raw`` for flagged cells).
         ``attrs``: ``instrument``, ``software``, ``protocol``, ``measurement_date`` (as written),
-        ``barcode``, ``reads`` (per read: the settings line, e.g. Barcode and Repeat),
+        ``barcode``, ``plates`` (per plate: measurement date, barcode), ``reads`` (per read: the settings line, e.g. Barcode and Repeat),
         ``measurement_info``, ``instrument_info``, ``protocol_info``, ``plate_type``, ``encoding``,
         ``separator``, ``decimal``.
 
@@ -83,6 +83,7 @@ def read_kaleido(path: Path) -> pd.DataFrame:
     records: list[dict[str, Any]] = []
     reads_meta: dict[str, dict[str, str]] = {}
     seen: dict[tuple[int, str], int] = {}
+    plates: dict[str, dict[str, str]] = {}
     plate = 0
     section: str | None = None
     k = 0
@@ -99,10 +100,15 @@ def read_kaleido(path: Path) -> pd.DataFrame:
                 )
             label = first.removeprefix("Result for ").strip()
             k = _read_block(exp, k, plate, label, records, reads_meta, seen)
+            barcode = reads_meta[_read_key(label, plate)].get("Barcode")
+            if barcode:
+                plates.setdefault(str(plate), {}).setdefault("barcode", barcode)
             section = None
             continue
         elif first in ("Protocol Name", "Measurement Date") and section is None and len(row) >= 2:
             attrs.setdefault(first.lower().replace(" ", "_"), row[1])
+            if plate:
+                plates.setdefault(str(plate), {})[first.lower().replace(" ", "_")] = row[1]
         elif first in _KV_SECTIONS:
             section = _KV_SECTIONS[first]
             attrs.setdefault(section, {})
@@ -118,6 +124,7 @@ def read_kaleido(path: Path) -> pd.DataFrame:
             "no 'Result for <label>' block with a plate grid was found", line=len(exp.lines)
         )
     attrs["reads"] = reads_meta
+    attrs["plates"] = plates
     if "protocol_name" in attrs:
         attrs["protocol"] = attrs.pop("protocol_name")
     info = attrs.get("measurement_info", {})
@@ -127,6 +134,10 @@ def read_kaleido(path: Path) -> pd.DataFrame:
     if serial:
         attrs["serial_number"] = serial
     return plate_frame(records, attrs)
+
+
+def _read_key(label: str, plate: int) -> str:
+    return label if plate == 1 else f"{label} (plate {plate})"
 
 
 def _read_block(
@@ -172,7 +183,5 @@ def _read_block(
             line=end + 1,
         )
     records.extend(recs)
-    reads_meta[label if plate == 1 else f"{label} (plate {plate})"] = {
-        key: val for key, val in meta.items() if val
-    }
+    reads_meta[_read_key(label, plate)] = {key: val for key, val in meta.items() if val}
     return end
