@@ -166,8 +166,9 @@ def normalise_binding(
     -------
     BindingNormalisation
         ``data``: one row per used well/tube with the input columns plus ``background``,
-        ``decay_factor``, ``net``, ``specific``, ``response`` (% specific binding), ``curve``
-        (compound, plus the group when there are several), ``replicate_cv`` (of its replicate
+        ``decay_factor``, ``net``, ``specific``, ``response`` (% specific binding; NaN for blank and
+        standard tubes), ``curve`` (competitor rows: the compound, plus the group when there are
+        several; ``''`` for the other roles), ``replicate_cv`` (of its replicate
         set), ``flags`` (``;``-joined). ``qc``: one row per group with ``curve_group``,
         ``n_blank``, ``background``, ``mean_total``, ``cv_total``, ``mean_nsb``, ``cv_nsb``,
         ``specific_total``, ``window``, ``added_counts``, ``fraction_bound``, ``decay_corrected``,
@@ -328,10 +329,11 @@ def normalise_binding(
             messages.append(f"{n_high} replicate set(s) with CV > {100 * cv_limit:g} %")
         g["_group_flags"] = ";".join(f for f in flags if f != "high_cv")
         g["_high"] = high
-        if multi:
-            g["curve"] = g["compound"] + " [" + label + "]"
-        else:
-            g["curve"] = g["compound"]
+        is_comp = g["role"] == "competitor"
+        curve = g["compound"] + " [" + label + "]" if multi else g["compound"]
+        g["curve"] = curve.where(is_comp, "")
+        # % specific binding means nothing for background and added-activity tubes
+        g.loc[g["role"].isin(["blank", "standard"]), "response"] = np.nan
         g["curve_group"] = label
         out_parts.append(g)
         qc_rows.append(
