@@ -207,6 +207,7 @@ def _grid_section(
     records: list[dict[str, Any]] = []
     current = -1
     row_sets: dict[int, list[str]] = {}
+    row_lines: dict[int, int] = {}
     j = header + 1
     while j < len(exp.rows) and exp.rows[j]:
         cells = exp.lines[j].split("\t")
@@ -231,6 +232,7 @@ def _grid_section(
                 )
             current = i
             row_sets[i] = []
+            row_lines[i] = j + 1
         elif current < 0:
             raise ParseError(
                 f"grid {title!r}: the first line after the header has no row letter", line=j + 1
@@ -285,7 +287,7 @@ def _grid_section(
             raise ParseError(
                 f"grid {title!r}: row {row_label(i)} has data sets {names} but row A has {sets[0]} "
                 "(a line of the grid is missing)",
-                line=header + 1,
+                line=row_lines[i],
             )
     for name in sets[0] if sets else []:
         if (plate, name) in seen:
