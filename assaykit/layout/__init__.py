@@ -286,7 +286,7 @@ def annotate(table: pd.DataFrame, layout: pd.DataFrame) -> pd.DataFrame:
     if missing:
         names = [_name(keys, k) for k in missing]
         more = f" and {len(names) - 5} more" if len(names) > 5 else ""
-        what = "wells" if "well" in keys else "tubes"
+        what = ("well" if "well" in keys else "tube") + ("s" if len(names) > 1 else "")
         raise LayoutError(
             f"the layout names {len(names)} {what} the export lacks: {', '.join(names[:5])}{more}; "
             "check the plate/rack numbers and the layout file"
