@@ -225,7 +225,7 @@ def read_wizard2(path: Path) -> pd.DataFrame:
                 else:
                     rec[out] = loose_value(token, decimal)
             info = cells[cols["flag"]] if "flag" in cols else ""
-            rec["flag"] = ";".join(f for f in [info, *flags] if f)
+            rec["flag"] = ";".join(dict.fromkeys(f for f in [info, *flags] if f))
             records.append(rec)
 
     attrs = {
