@@ -302,7 +302,7 @@ def _plate_format(
             cells = body[n + i].split("\t")
             if i and not body[n + i].startswith("\t"):
                 raise ParseError(
-                    f"read {r + 1}: expected {n_rows} grid lines, line {i + 1} is not a grid line",
+                    f"read {r + 1}: expected {n_rows} grid lines (one per plate row), found {i}",
                     line=ctx.start + n + i + 1,
                 )
             need = 2 + len(reads) * (n_cols + 1) - 1
