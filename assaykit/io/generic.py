@@ -182,15 +182,33 @@ def _scan(sheet: _Sheet, *, partial: bool = False) -> Iterator[_FoundGrid]:
 
 
 def _sniff_plate_grid(sample: FileSample) -> bool:
+    """The first non-blank line (after an optional one-cell title) starts a grid of mostly numbers.
+
+    Only the start is judged, so a grid file with a fault further down is still claimed and the
+    reader names the fault; a layout whose first grid holds text (plater) is not claimed.
+    """
+    sheet = next((sh for sh in _sample_sheets(sample) if any(not _blank(r) for r in sh.rows)), None)
+    if sheet is None:
+        return False
+    rows = [r for r in sheet.rows if not _blank(r)]
+    k = (
+        1
+        if len(rows) > 1 and len([c for c in rows[0] if _text(c)]) == 1 and _text(rows[0][0])
+        else 0
+    )
+    if (
+        len(rows) < k + 2
+        or not is_grid_header(rows[k], first=1, min_cols=3)
+        or _text(rows[k + 1][0]) not in ("A", "a")
+    ):
+        return False
     try:
-        grids = [g for sheet in _sample_sheets(sample) for g in _scan(sheet, partial=True)]
-    except (ParseError, ValueError):
+        grid = read_grid(rows, k, first=1)
+    except ParseError:
         return False
-    tokens = [t for g in grids for _, _, t in g.cells if _text(t)]
-    if not grids or not tokens:
-        return False
+    tokens = [t for _, _, t in grid.cells if _text(t)]
     text_cells = sum(1 for t in tokens if parse_value(t, ",")[1] == "not_a_number")
-    return text_cells <= 0.1 * len(tokens)
+    return bool(tokens) and text_cells <= 0.1 * len(tokens)
 
 
 def _plate_and_read(titles: list[str]) -> list[tuple[int, str]]:
@@ -255,7 +273,7 @@ def read_plate_grid(path: Path) -> pd.DataFrame:
     attrs.update(decimal=decimal, instrument="unknown (generic plate grid)")
     records: list[dict[str, Any]] = []
     keys = _plate_and_read([g.title for g in grids])
-    used: dict[tuple[int, str], int] = {}
+    used: dict[tuple[int, str], str] = {}
     for g, (plate, read) in zip(grids, keys, strict=True):
         if (plate, read) in used:
             raise ParseError(
@@ -263,7 +281,7 @@ def read_plate_grid(path: Path) -> pd.DataFrame:
                 f"(the first starts at {used[(plate, read)]})",
                 **g.sheet.where(g.header),
             )
-        used[(plate, read)] = g.header + 1
+        used[(plate, read)] = f"{'line' if g.sheet.name is None else 'row'} {g.header + 1}"
         words = re.findall(r"[a-z]+", g.title.lower())
         unit = next((_UNITS[w] for w in words if w in _UNITS), "")
         for i, j, token in g.cells:
@@ -362,7 +380,13 @@ def _sniff_tube_table(sample: FileSample) -> bool:
         known, _ = _tube_columns(rows[k])
     except ParseError:
         return True  # ours, with an error the reader will report
-    return "position" in known and ("cpm" in known or "counts" in known)
+    if "position" in known and ("cpm" in known or "counts" in known):
+        return True
+    # a tube table lacking a required column: claimed when most of its header is recognised, so
+    # that the reader can say what is missing (a vendor header is mostly other names)
+    named = [c for c in rows[k] if _text(c)]
+    core = "position" in known or "cpm" in known or "counts" in known
+    return core and len(known) >= 2 and len(known) >= 0.5 * len(named)
 
 
 def _whole_number(token: object, what: str, where: dict[str, Any]) -> int:

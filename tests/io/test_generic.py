@@ -1,0 +1,166 @@
+"""Generic plate_grid and tube_table readers on hand-written fixtures (values visible in the files)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from assaykit.errors import ParseError, UnsupportedFormatError
+from assaykit.io import read_export
+from tests.conftest import DATA, shared_path
+
+GRID = DATA / "exports" / "plate_grid"
+TUBES = DATA / "exports" / "tube_table"
+
+
+def _cell(df: pd.DataFrame, plate: int, well: str, read: str | None = None) -> pd.Series:
+    sel = (df["plate"] == plate) & (df["well"] == well)
+    if read is not None:
+        sel &= df["read"] == read
+    rows = df[sel]
+    assert len(rows) == 1
+    return rows.iloc[0]
+
+
+def test_stacked_semicolon_grids_with_decimal_comma() -> None:
+    df = read_export(GRID / "two_plates_semicolon.csv")
+    assert df.attrs["format"] == "plate_grid"
+    assert (df.attrs["separator"], df.attrs["decimal"]) == (";", ",")
+    assert len(df) == 192 and sorted(df["plate"].unique()) == [1, 2]
+    # the same title twice: second grid is plate 2; the title "Counts (CPM)" gives the unit
+    assert set(df["read"]) == {"Counts (CPM)"} and set(df["unit"]) == {"CPM"}
+    assert _cell(df, 1, "A01")["value"] == 101.5  # "A;101,5;..."
+    assert _cell(df, 1, "H11")["value"] == 811.5
+    b07 = _cell(df, 1, "B07")  # "OVRFLW"
+    assert math.isnan(b07["value"]) and b07["flag"] == "overflow" and b07["raw"] == "OVRFLW"
+    h12 = _cell(df, 1, "H12")  # row H ends with an empty cell
+    assert math.isnan(h12["value"]) and h12["flag"] == "empty"
+    assert _cell(df, 2, "C05")["value"] == 1305.0
+
+
+def test_384_tab_separated_untitled() -> None:
+    df = read_export(GRID / "plate_384.tsv")
+    assert len(df) == 384 and set(df["plate"]) == {1} and set(df["read"]) == {""}
+    assert _cell(df, 1, "P24")["value"] == 1624.0  # row P (16th), column 24
+    assert _cell(df, 1, "B07")["value"] == 207.0
+    assert (df["flag"] == "").all()
+
+
+def test_xlsx_reads_on_one_plate() -> None:
+    df = read_export(GRID / "reads.xlsx")
+    assert df.attrs["encoding"] == "xlsx"
+    assert set(df["plate"]) == {1} and sorted(set(df["read"])) == ["A450", "A620"]
+    assert _cell(df, 1, "C04", "A450")["value"] == pytest.approx(0.304)
+    assert _cell(df, 1, "H12", "A620")["value"] == pytest.approx(1.812)
+
+
+@pytest.mark.parametrize(
+    ("name", "where", "words"),
+    [
+        (
+            "text_cell.csv",
+            "line 4, column 5",
+            "well C04: expected a number, an instrument marker or an empty cell, got 'n.d.'",
+        ),
+        ("short_grid.csv", "line 1", "grid has 7 rows; a 12-column plate needs 8 rows"),
+        ("bad_width.csv", "line 1", "grid header has 10 columns"),
+        ("stray_line.csv", "line 10", "got 'Operator:', 'Jane'"),
+        (
+            "duplicate_plate.csv",
+            "line 11",
+            "a second grid for plate 1 (the first starts at line 1)",
+        ),
+    ],
+)
+def test_broken_grids(name: str, where: str, words: str) -> None:
+    with pytest.raises(ParseError) as info:
+        read_export(GRID / name)
+    msg = str(info.value)
+    assert f"{name}, {where}: " in msg and words in msg
+
+
+def test_plater_layout_is_not_an_export() -> None:
+    path = shared_path("instrument-exports", "layout-plater", "example-1.csv")
+    with pytest.raises(UnsupportedFormatError, match="not a format assaykit recognises"):
+        read_export(path)
+    # forced, the text grid is reported at its first cell
+    with pytest.raises(ParseError, match=r"line 2, column 2: well A01: expected a number.*got 'A'"):
+        read_export(path, format="plate_grid")
+
+
+def test_tube_table_csv() -> None:
+    df = read_export(TUBES / "tubes.csv")
+    assert df.attrs["format"] == "tube_table"
+    # "1,2,nsb,310,295.2,60,2024-05-02 09:31:05,I-125,JB"
+    row = df.iloc[1]
+    assert (row["rack"], row["position"], row["sample"], row["counts"], row["cpm"]) == (
+        1,
+        2,
+        "nsb",
+        310.0,
+        295.2,
+    )
+    assert (row["count_time_s"], row["isotope"], row["operator"]) == (60.0, "I-125", "JB")
+    assert row["measured_at"] == pd.Timestamp("2024-05-02 09:31:05")
+    assert len(df) == 3  # the blank line is skipped
+    assert df.iloc[2]["cpm"] == -1.5 and df.iloc[2]["rack"] == 2
+
+
+def test_tube_table_semicolon_never_computes_cpm() -> None:
+    df = read_export(TUBES / "tubes_semicolon.csv")
+    assert df.attrs["decimal"] == ","
+    assert df["cpm"].iloc[0] == 1234.5 and df["count_time_s"].iloc[0] == 60.0
+    assert (df["rack"] == 1).all() and df["counts"].isna().all()
+    assert math.isnan(df["cpm"].iloc[1]) and df["flag"].iloc[1] == "overflow"
+    assert df["measured_at"].iloc[0] == pd.Timestamp("2024-03-06 12:42:48")
+
+
+def test_tube_table_xlsx() -> None:
+    df = read_export(TUBES / "tubes.xlsx")
+    assert df[["rack", "position", "cpm", "counts"]].values.tolist() == [
+        [3, 1, 1500.25, 1501.0],
+        [3, 2, 750.5, 751.0],
+    ]
+    assert df["measured_at"].tolist() == [
+        pd.Timestamp("2024-07-01 08:00"),
+        pd.Timestamp("2024-07-01 08:01"),
+    ]
+    assert (df["isotope"] == "Lu-177").all() and (df["count_time_s"] == 60.0).all()
+
+
+@pytest.mark.parametrize(
+    ("name", "where", "words"),
+    [
+        (
+            "missing_cpm.csv",
+            "line 1",
+            "needs a cpm or counts column; the header has 'Tube', 'Sample', 'Time'",
+        ),
+        ("text_in_cpm.csv", "line 3, column 2", "CPM: expected a number, got 'lots'"),
+        ("bad_timestamp.csv", "line 2, column 3", "cannot read the time stamp '03/06/2024 12:00'"),
+        (
+            "negative_counts.csv",
+            "line 3, column 2",
+            "Counts: expected a count of zero or more, got '-5'",
+        ),
+        ("truncated.csv", "line 3, column 4", "got an empty cell (truncated row?)"),
+        ("ambiguous.csv", "line 1", "columns 'Pos' and 'Tube' both mean 'position'"),
+    ],
+)
+def test_broken_tube_tables(name: str, where: str, words: str) -> None:
+    with pytest.raises(ParseError) as info:
+        read_export(TUBES / name)
+    msg = str(info.value)
+    assert f"{name}, {where}: " in msg and words in msg
+
+
+def test_tube_table_missing_position_lists_what_is_required(tmp_path) -> None:
+    p = tmp_path / "t.csv"
+    p.write_text("Sample,CPM\nx,1\n")
+    with pytest.raises(
+        ParseError,
+        match=r"needs a position column \(position, pos, tube or vial\); the header has 'Sample', 'CPM'",
+    ):
+        read_export(p, format="tube_table")
