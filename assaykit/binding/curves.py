@@ -1,0 +1,251 @@
+"""Concentration–response curve functions on the log10-molar axis, and their batched models.
+
+``four_pl`` is GraphPad's "log(inhibitor) vs. response — variable slope"::
+
+    Y = bottom + (top - bottom) / (1 + 10**((log_ic50 - x) * hill))
+
+with ``x = log10(conc / M)``; ``hill < 0`` is a falling (inhibition) curve, ``hill = -1`` the
+one-site competition model. Swapping top and bottom while negating hill gives the same curve;
+results are reported with ``top >= bottom`` (:func:`canonical_four_pl`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.special import expit
+
+from assaykit.fitting.model import FloatArray, Model
+
+__all__ = [
+    "FOUR_PL",
+    "PARAMS",
+    "canonical_four_pl",
+    "four_pl",
+    "four_pl_inverse",
+    "four_pl_jacobian",
+]
+
+LN10 = float(np.log(10.0))
+
+#: Parameter order of the 4PL model in the fitting engine.
+PARAMS: tuple[str, ...] = ("top", "bottom", "log_ic50", "hill")
+
+
+def _fraction(x: ArrayLike, log_ic50: ArrayLike, hill: ArrayLike) -> FloatArray:
+    """``1 / (1 + 10**((log_ic50 - x) * hill))`` without overflow (logistic form)."""
+    z = (np.asarray(log_ic50, dtype=float) - np.asarray(x, dtype=float)) * np.asarray(hill, float)
+    return expit(-LN10 * z)
+
+
+def four_pl(
+    x: ArrayLike, top: ArrayLike, bottom: ArrayLike, log_ic50: ArrayLike, hill: ArrayLike
+) -> FloatArray:
+    """Four-parameter logistic on log10 concentration (arguments broadcast like numpy).
+
+    Parameters
+    ----------
+    x
+        log10 of the concentration in M.
+    top, bottom
+        Plateaus at low and high concentration (for ``hill < 0``).
+    log_ic50
+        log10 of the concentration giving a response half-way between the plateaus.
+    hill
+        Hill slope; negative for a falling curve.
+
+    Returns
+    -------
+    numpy.ndarray
+        Responses.
+
+    Examples
+    --------
+    >>> four_pl(-7.6, top=100, bottom=0, log_ic50=-7.6, hill=-1)
+    array(50.)
+    >>> four_pl([-11.0, -8.0, -4.0], 100, 0, -7.6, -1).round(3).tolist()  # DOMAIN.md §6 #8
+    [99.96, 71.525, 0.025]
+    >>> float(four_pl(-30.0, 100, 0, -7.6, -1000))  # no overflow far from the midpoint
+    100.0
+    """
+    s = _fraction(x, log_ic50, hill)
+    top = np.asarray(top, dtype=float)
+    bottom = np.asarray(bottom, dtype=float)
+    return np.asarray(bottom + (top - bottom) * s)
+
+
+def four_pl_jacobian(
+    x: ArrayLike, top: ArrayLike, bottom: ArrayLike, log_ic50: ArrayLike, hill: ArrayLike
+) -> FloatArray:
+    """Partial derivatives of :func:`four_pl` w.r.t. (top, bottom, log_ic50, hill), last axis.
+
+    Examples
+    --------
+    >>> four_pl_jacobian(-7.6, 100, 0, -7.6, -1).round(4)  # at the midpoint: d/dhill = 0
+    array([ 0.5   ,  0.5   , 57.5646, -0.    ])
+    """
+    x = np.asarray(x, dtype=float)
+    s = _fraction(x, log_ic50, hill)
+    z = (np.asarray(log_ic50, dtype=float) - x) * np.asarray(hill, dtype=float)
+    s1 = expit(LN10 * z)  # 1 - s, computed without cancellation
+    span = np.asarray(top, dtype=float) - np.asarray(bottom, dtype=float)
+    core = -span * s * s1 * LN10  # d Y / d z
+    d_top = s
+    d_bottom = s1
+    d_log = core * np.asarray(hill, dtype=float)
+    d_hill = core * (np.asarray(log_ic50, dtype=float) - x)
+    return np.stack(np.broadcast_arrays(d_top, d_bottom, d_log, d_hill), axis=-1)
+
+
+def four_pl_inverse(
+    y: ArrayLike, top: ArrayLike, bottom: ArrayLike, log_ic50: ArrayLike, hill: ArrayLike
+) -> FloatArray:
+    """log10 concentration at which :func:`four_pl` equals ``y`` (NaN outside the plateaus).
+
+    Examples
+    --------
+    >>> float(four_pl_inverse(50.0, 100, 0, -7.6, -1))
+    -7.6
+    """
+    y = np.asarray(y, dtype=float)
+    with np.errstate(all="ignore"):
+        frac = (y - np.asarray(bottom, float)) / (
+            np.asarray(top, float) - np.asarray(bottom, float)
+        )
+        return np.asarray(log_ic50, float) - np.log10(1.0 / frac - 1.0) / np.asarray(hill, float)
+
+
+def canonical_four_pl(params: FloatArray, cov: FloatArray | None = None) -> tuple[FloatArray, ...]:
+    """Swap (top, bottom) and negate hill where ``top < bottom``: the same curve, ``top >= bottom``.
+
+    Parameters
+    ----------
+    params
+        ``(C, 4)`` in :data:`PARAMS` order.
+    cov
+        Optional ``(C, 4, 4)`` covariance, permuted and sign-flipped accordingly.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> canonical_four_pl(np.array([[0.0, 100.0, -7.0, 1.0]]))[0]
+    array([[100.,   0.,  -7.,  -1.]])
+    """
+    p = np.array(params, dtype=float, copy=True)
+    swap = p[:, 0] < p[:, 1]
+    perm = np.array([1, 0, 2, 3])
+    sign = np.array([1.0, 1.0, 1.0, -1.0])
+    p[swap] = p[swap][:, perm] * sign
+    if cov is None:
+        return (p,)
+    c = np.array(cov, dtype=float, copy=True)
+    cs = c[swap][:, perm][:, :, perm]
+    with np.errstate(invalid="ignore"):
+        c[swap] = cs * sign[None, :, None] * sign[None, None, :]
+    return p, c
+
+
+# ---------------------------------------------------------------------------- batched model
+
+
+def _func(x: FloatArray, p: FloatArray) -> FloatArray:
+    return four_pl(x, p[:, 0:1], p[:, 1:2], p[:, 2:3], p[:, 3:4])
+
+
+def _jac(x: FloatArray, p: FloatArray) -> FloatArray:
+    return four_pl_jacobian(x, p[:, 0:1], p[:, 1:2], p[:, 2:3], p[:, 3:4])
+
+
+def _masked_range(v: FloatArray, mask: NDArray[np.bool_]) -> tuple[FloatArray, FloatArray]:
+    lo = np.min(np.where(mask, v, np.inf), axis=1)
+    hi = np.max(np.where(mask, v, -np.inf), axis=1)
+    ok = np.isfinite(lo) & np.isfinite(hi)
+    return np.where(ok, lo, 0.0), np.where(ok, hi, 0.0)
+
+
+def _guess(x: FloatArray, y: FloatArray, mask: NDArray[np.bool_]) -> FloatArray:
+    """Data-driven start: plateaus from the extremes, direction from the x–y covariance."""
+    ymin, ymax = _masked_range(y, mask)
+    n = np.maximum(mask.sum(axis=1), 1)
+    xm = np.sum(np.where(mask, x, 0.0), axis=1) / n
+    ym = np.sum(np.where(mask, y, 0.0), axis=1) / n
+    cxy = np.sum(np.where(mask, (x - xm[:, None]) * (y - ym[:, None]), 0.0), axis=1)
+    hill = np.where(cxy <= 0, -1.0, 1.0)
+    mid = 0.5 * (ymin + ymax)
+    dist = np.where(mask, np.abs(y - mid[:, None]), np.inf)
+    log_ic50 = np.take_along_axis(x, np.argmin(dist, axis=1)[:, None], axis=1)[:, 0]
+    return np.stack([ymax, ymin, log_ic50, hill], axis=1)
+
+
+def _starts(
+    x: FloatArray,
+    y: FloatArray,
+    mask: NDArray[np.bool_],
+    fixed: FloatArray | None = None,
+    n_best: int = 2,
+) -> FloatArray:
+    """Grid of (log_ic50, hill) starts; top/bottom solved linearly for each (variable projection).
+
+    Returns the ``n_best`` grid points of lowest RSS per curve, ``(C, n_best, 4)``.
+    """
+    c = x.shape[0]
+    fixed = np.full((c, 4), np.nan) if fixed is None else fixed
+    xlo, xhi = _masked_range(x, mask)
+    w = mask.astype(float)
+    fix_top, fix_bot = fixed[:, 0], fixed[:, 1]
+    both_free = ~np.isfinite(fix_top) & ~np.isfinite(fix_bot)
+    hills = [-0.4, -0.8, -1.5, -3.0]
+    if not np.all(both_free):
+        hills += [0.4, 0.8, 1.5, 3.0]  # direction is then not absorbed by top/bottom
+    if np.all(np.isfinite(fixed[:, 3])):
+        hills = [float("nan")]
+    fracs = np.linspace(-0.15, 1.15, 10)
+    best_rss = np.full((c, n_best), np.inf)
+    best_p = np.zeros((c, n_best, 4))
+    for h0 in hills:
+        h = np.where(np.isfinite(fixed[:, 3]), fixed[:, 3], h0)
+        for f in fracs:
+            log_ic50 = np.where(np.isfinite(fixed[:, 2]), fixed[:, 2], xlo + f * (xhi - xlo))
+            s = _fraction(x, log_ic50[:, None], h[:, None])
+            s1 = 1.0 - s
+            a11 = np.sum(w * s * s, axis=1)
+            a12 = np.sum(w * s * s1, axis=1)
+            a22 = np.sum(w * s1 * s1, axis=1)
+            b1 = np.sum(w * s * y, axis=1)
+            b2 = np.sum(w * s1 * y, axis=1)
+            det = a11 * a22 - a12 * a12
+            ok = det > 1e-12 * np.maximum(a11 * a22, 1e-300)
+            with np.errstate(all="ignore"):
+                top = np.where(ok, (b1 * a22 - b2 * a12) / det, np.nan)
+                bot = np.where(ok, (a11 * b2 - a12 * b1) / det, np.nan)
+                # one plateau fixed: least squares for the other one
+                top_1 = (b1 - fix_bot * a12) / a11
+                bot_1 = (b2 - fix_top * a12) / a22
+            top = np.where(np.isfinite(fix_bot), top_1, top)
+            bot = np.where(np.isfinite(fix_top), bot_1, bot)
+            top = np.where(np.isfinite(fix_top), fix_top, top)
+            bot = np.where(np.isfinite(fix_bot), fix_bot, bot)
+            fallback = np.sum(w * y, axis=1) / np.maximum(w.sum(axis=1), 1)
+            top = np.where(np.isfinite(top), top, fallback)
+            bot = np.where(np.isfinite(bot), bot, fallback)
+            res = np.where(mask, y - bot[:, None] - (top - bot)[:, None] * s, 0.0)
+            rss = np.sum(res * res, axis=1)
+            rss = np.where(np.isfinite(rss), rss, np.inf)
+            # insert into the running n_best list (small n_best: compare column by column)
+            cand = np.stack([top, bot, log_ic50, h], axis=1)
+            for k in range(n_best):
+                better = rss < best_rss[:, k]
+                if not better.any():
+                    continue
+                tail_rss = best_rss[better, k:-1].copy()
+                tail_p = best_p[better, k:-1].copy()
+                best_rss[better, k + 1 :] = tail_rss
+                best_p[better, k + 1 :] = tail_p
+                best_rss[better, k] = rss[better]
+                best_p[better, k] = cand[better]
+                rss = np.where(better, np.inf, rss)
+    return best_p
+
+
+#: The variable-slope 4PL as a batched model (``x`` = log10 M), parameters :data:`PARAMS`.
+FOUR_PL = Model("4pl", PARAMS, _func, _jac, _guess, _starts)

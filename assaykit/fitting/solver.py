@@ -1,0 +1,464 @@
+"""Batched Levenberg–Marquardt least squares: many curves fitted at once, no loop over curves.
+
+Every curve is one row of padded 2-D arrays ``x, y`` with a boolean ``mask`` of usable points.
+The solver is Marquardt's damped Gauss–Newton with MINPACK's diagonal scaling (the running
+maximum of the column norms of the Jacobian), one damping factor per curve (Nielsen's update),
+normal equations solved by a batched Cholesky factorisation (a failed pivot counts as a
+rejected step), and per-curve convergence tests on the step, the relative reduction of the sum
+of squares and the gradient. Fixed parameters have their Jacobian column removed; bounds are
+enforced by projecting each trial point onto the box.
+
+Standard errors follow R ``nls`` / ``minpack.lm`` and GraphPad: ``cov = s² (JᵀWJ)⁻¹`` with
+``s² = RSS / df``, the inverse taken through an eigen-decomposition of the column-scaled matrix
+so that a (near-)singular matrix is detected instead of inverted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from assaykit.fitting.model import FloatArray, Model
+
+__all__ = ["FitResult", "least_squares", "param_matrix", "weights_from"]
+
+BoolArray = NDArray[np.bool_]
+
+#: Reciprocal condition number below which JᵀWJ counts as singular (parameters not identifiable).
+RCOND = 1e-13
+
+
+@dataclass
+class FitResult:
+    """Per-curve results of a batched fit (arrays with one row per curve).
+
+    Attributes
+    ----------
+    params, se
+        ``(C, P)`` estimates and standard errors (``inf`` when not identifiable, 0 when fixed).
+    cov
+        ``(C, P, P)`` covariance ``s² (JᵀWJ)⁻¹`` (rows/columns of fixed parameters are 0).
+    rss, df, n, r_squared
+        Weighted residual sum of squares, residual degrees of freedom, points used, R².
+    converged, n_iter, identifiable
+        Convergence flag, LM iterations (of the best start), finite covariance.
+    free
+        ``(C, P)`` which parameters were estimated.
+    """
+
+    model: Model
+    params: FloatArray
+    se: FloatArray
+    cov: FloatArray
+    rss: FloatArray
+    df: NDArray[np.int_]
+    n: NDArray[np.int_]
+    r_squared: FloatArray
+    converged: BoolArray
+    n_iter: NDArray[np.int_]
+    identifiable: BoolArray
+    free: BoolArray
+    at_bound: BoolArray
+
+    def param(self, name: str) -> FloatArray:
+        """Estimates of parameter ``name`` (one per curve)."""
+        return self.params[:, self.model.index(name)]
+
+    def stderr(self, name: str) -> FloatArray:
+        """Standard errors of parameter ``name`` (one per curve)."""
+        return self.se[:, self.model.index(name)]
+
+
+def param_matrix(
+    spec: Mapping[str, ArrayLike] | None, model: Model, n_curves: int, fill: float = np.nan
+) -> FloatArray:
+    """``(C, P)`` matrix from ``{name: scalar or per-curve array}``; unnamed entries are ``fill``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = Model("m", ("a", "b"), lambda x, p: x, lambda x, p: x)
+    >>> param_matrix({"b": [1.0, np.nan]}, m, 2)
+    array([[nan,  1.],
+           [nan, nan]])
+    """
+    out = np.full((n_curves, model.n_params), fill, dtype=float)
+    for name, value in (spec or {}).items():
+        v = np.asarray(value, dtype=float)
+        if v.ndim > 1 or (v.ndim == 1 and v.shape[0] != n_curves):
+            raise ValueError(f"value for {name!r} must be a scalar or one value per curve")
+        out[:, model.index(name)] = v
+    return out
+
+
+def weights_from(y: FloatArray, scheme: str | ArrayLike | None) -> FloatArray:
+    """Weights for a weighting scheme: ``None`` (1), ``"1/y2"`` (relative), ``"poisson"`` (1/y).
+
+    Points whose weight is not finite and positive (e.g. ``y <= 0`` under relative weighting) get
+    weight NaN, which the solver treats as missing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> weights_from(np.array([[1.0, 2.0, 0.0]]), "1/y2")
+    array([[1.  , 0.25,  nan]])
+    """
+    y = np.asarray(y, dtype=float)
+    if scheme is None or (isinstance(scheme, str) and scheme == "none"):
+        w = np.ones_like(y)
+    elif isinstance(scheme, str):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if scheme == "1/y2":
+                w = 1.0 / y**2
+            elif scheme == "poisson":
+                w = 1.0 / y
+            else:
+                raise ValueError(f"unknown weighting {scheme!r}; use None, '1/y2' or 'poisson'")
+    else:
+        w = np.broadcast_to(np.asarray(scheme, dtype=float), y.shape).copy()
+    ok = np.isfinite(w) & (w > 0) & np.isfinite(y)
+    return np.where(ok, w, np.nan)
+
+
+def _chol_solve(a: FloatArray, b: FloatArray) -> tuple[FloatArray, BoolArray]:
+    """Solve the stacked SPD systems ``a x = b``; ``ok`` is False where ``a`` is not PD."""
+    nb, p = b.shape
+    low = np.zeros_like(a)
+    ok = np.ones(nb, dtype=bool)
+    for j in range(p):
+        s = a[:, j, j] - np.einsum("bk,bk->b", low[:, j, :j], low[:, j, :j])
+        good = s > 1e-300
+        ok &= good
+        d = np.sqrt(np.where(good, s, 1.0))
+        low[:, j, j] = d
+        if j + 1 < p:
+            low[:, j + 1 :, j] = (
+                a[:, j + 1 :, j] - np.einsum("bik,bk->bi", low[:, j + 1 :, :j], low[:, j, :j])
+            ) / d[:, None]
+    z = np.zeros_like(b)
+    for i in range(p):
+        z[:, i] = (b[:, i] - np.einsum("bk,bk->b", low[:, i, :i], z[:, :i])) / low[:, i, i]
+    xs = np.zeros_like(b)
+    for i in range(p - 1, -1, -1):
+        xs[:, i] = (z[:, i] - np.einsum("bk,bk->b", low[:, i + 1 :, i], xs[:, i + 1 :])) / low[
+            :, i, i
+        ]
+    ok &= np.all(np.isfinite(xs), axis=1)
+    return xs, ok
+
+
+class _Problem:
+    """Data of a batched problem, with residual/Jacobian helpers on a subset of rows."""
+
+    def __init__(
+        self, model: Model, x: FloatArray, y: FloatArray, sw: FloatArray, mask: BoolArray
+    ) -> None:
+        self.model, self.x, self.y, self.sw, self.mask = model, x, y, sw, mask
+
+    def resid(self, idx: NDArray[np.int_], p: FloatArray) -> FloatArray:
+        with np.errstate(all="ignore"):
+            f = self.model.func(self.x[idx], p)
+            return np.where(self.mask[idx], self.sw[idx] * (self.y[idx] - f), 0.0)
+
+    def jac(self, idx: NDArray[np.int_], p: FloatArray, free: BoolArray) -> FloatArray:
+        with np.errstate(all="ignore"):
+            j = self.model.jac(self.x[idx], p) * self.sw[idx][:, :, None]
+        j = np.where(self.mask[idx][:, :, None] & free[:, None, :], j, 0.0)
+        return np.where(np.isfinite(j), j, 0.0)
+
+
+def _lm(
+    prob: _Problem,
+    p: FloatArray,
+    free: BoolArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    *,
+    max_iter: int,
+    xtol: float,
+    ftol: float,
+    gtol: float,
+) -> tuple[FloatArray, FloatArray, BoolArray, NDArray[np.int_]]:
+    """Run LM on every row; return params, rss, converged, iterations."""
+    nb, npar = p.shape
+    p = np.clip(p, lower, upper)
+    allrows = np.arange(nb)
+    r = prob.resid(allrows, p)
+    rss = np.einsum("bn,bn->b", r, r)
+    yscale = np.einsum("bn,bn->b", *(2 * [np.where(prob.mask, prob.sw * prob.y, 0.0)]))
+    tiny = 1e-28 * np.maximum(yscale, 1e-300)
+    lam = np.full(nb, 1e-3)
+    nu = np.full(nb, 2.0)
+    dscale = np.zeros((nb, npar))
+    amat = np.zeros((nb, npar, npar))
+    grad = np.zeros((nb, npar))
+    need = np.ones(nb, dtype=bool)
+    done = ~np.isfinite(rss)
+    conv = np.zeros(nb, dtype=bool)
+    nit = np.zeros(nb, dtype=int)
+    eye = np.eye(npar)
+    for _ in range(max_iter):
+        act = np.flatnonzero(~done)
+        if act.size == 0:
+            break
+        nj = act[need[act]]
+        if nj.size:
+            jm = prob.jac(nj, p[nj], free[nj])
+            amat[nj] = np.einsum("bnp,bnq->bpq", jm, jm)
+            grad[nj] = np.einsum("bnp,bn->bp", jm, r[nj])
+            dscale[nj] = np.maximum(dscale[nj], np.sqrt(np.einsum("bii->bi", amat[nj])))
+            need[nj] = False
+        a, g, rs = amat[act], grad[act], rss[act]
+        diag = np.einsum("bii->bi", a)
+        with np.errstate(all="ignore"):
+            cosine = np.abs(g) / np.sqrt(diag * np.maximum(rs, 1e-300)[:, None])
+        cosine = np.where(diag > 0, cosine, 0.0).max(axis=1)
+        stop = (cosine <= gtol) | (rs <= tiny[act])
+        if stop.any():
+            conv[act[stop]] = True
+            done[act[stop]] = True
+            keep = ~stop
+            act, a, g, rs = act[keep], a[keep], g[keep], rs[keep]
+            if act.size == 0:
+                break
+        fr = free[act]
+        d = np.where(dscale[act] > 0, dscale[act], 1.0)
+        m = a + lam[act][:, None, None] * (d**2)[:, :, None] * eye
+        m = np.where((~fr)[:, :, None] & eye.astype(bool), 1.0, m)
+        delta, ok = _chol_solve(m, np.where(fr, g, 0.0))
+        delta = np.where(ok[:, None] & fr, delta, 0.0)
+        pa = p[act]
+        pn = np.clip(pa + delta, lower[act], upper[act])
+        delta = pn - pa
+        rn = prob.resid(act, pn)
+        rssn = np.einsum("bn,bn->b", rn, rn)
+        pred = 2 * np.einsum("bp,bp->b", delta, g) - np.einsum("bp,bpq,bq->b", delta, a, delta)
+        accept = ok & np.isfinite(rssn) & (rssn < rs)
+        nit[act] += 1
+        with np.errstate(all="ignore"):
+            rho = (rs - rssn) / pred
+            dnorm = np.sqrt(np.sum((d * delta) ** 2, axis=1))
+            pnorm = np.sqrt(np.sum((d * pa) ** 2, axis=1))
+            rel_red = (rs - rssn) / rs
+            rel_pred = pred / rs
+        small_step = dnorm <= xtol * (pnorm + xtol)
+        small_red = accept & (np.abs(rel_red) <= ftol) & (np.abs(rel_pred) <= ftol)
+        acc = act[accept]
+        p[acc] = pn[accept]
+        r[acc] = rn[accept]
+        rss[acc] = rssn[accept]
+        need[acc] = True
+        rho_a = np.clip(np.nan_to_num(rho[accept], nan=0.0), 0.0, 1.0)
+        lam[acc] = lam[acc] * np.maximum(1.0 / 3.0, 1.0 - (2.0 * rho_a - 1.0) ** 3)
+        nu[acc] = 2.0
+        rej = act[~accept]
+        lam[rej] = lam[rej] * nu[rej]
+        nu[rej] = nu[rej] * 2.0
+        lam = np.clip(lam, 1e-15, None)
+        fin = (small_step & ok) | small_red
+        conv[act[fin]] = True
+        done[act[fin]] = True
+        blown = act[lam[act] > 1e16]
+        done[blown] = True
+    return p, rss, conv, nit
+
+
+def _covariance(
+    prob: _Problem, p: FloatArray, free: BoolArray, rss: FloatArray, df: NDArray[np.int_]
+) -> tuple[FloatArray, BoolArray]:
+    """``s² (JᵀWJ)⁻¹`` per curve, and whether it is finite (parameters identifiable)."""
+    nb, npar = p.shape
+    idx = np.arange(nb)
+    jm = prob.jac(idx, p, free)
+    a = np.einsum("bnp,bnq->bpq", jm, jm)
+    d = np.sqrt(np.einsum("bii->bi", a))
+    use = free & (d > 0)
+    ds = np.where(use, d, 1.0)
+    scaled = a / (ds[:, :, None] * ds[:, None, :])
+    eye = np.eye(npar, dtype=bool)
+    both = use[:, :, None] & use[:, None, :]
+    scaled = np.where(both, scaled, np.where(eye, 1.0, 0.0))
+    scaled = np.where(np.isfinite(scaled), scaled, 0.0)
+    w, v = np.linalg.eigh(scaled)
+    wmax = np.max(np.abs(w), axis=1)
+    singular = np.min(w, axis=1) <= RCOND * wmax
+    winv = np.where(w > RCOND * wmax[:, None], 1.0 / np.where(w > 0, w, 1.0), 0.0)
+    inv = np.einsum("bij,bj,bkj->bik", v, winv, v) / (ds[:, :, None] * ds[:, None, :])
+    with np.errstate(all="ignore"):
+        s2 = np.where(df > 0, rss / np.maximum(df, 1), np.nan)
+    cov = s2[:, None, None] * np.where(both, inv, 0.0)
+    ident = ~singular & np.all(~free | (d > 0), axis=1) & (df > 0)
+    bad = ~ident
+    cov[bad] = np.where(free[bad][:, :, None] & free[bad][:, None, :], np.inf, 0.0)
+    return cov, ident
+
+
+def least_squares(
+    model: Model,
+    x: ArrayLike,
+    y: ArrayLike,
+    mask: ArrayLike | None = None,
+    *,
+    p0: ArrayLike | None = None,
+    fixed: Mapping[str, ArrayLike] | None = None,
+    lower: Mapping[str, ArrayLike] | None = None,
+    upper: Mapping[str, ArrayLike] | None = None,
+    weights: str | ArrayLike | None = None,
+    multistart: bool = True,
+    n_keep: int = 2,
+    max_iter: int = 200,
+    xtol: float = 1e-10,
+    ftol: float = 1e-15,
+    gtol: float = 1e-10,
+) -> FitResult:
+    """Fit ``model`` to every row of ``x, y`` at once by (weighted) least squares.
+
+    Parameters
+    ----------
+    model
+        The model (function, Jacobian, ``guess`` and optional ``starts``).
+    x, y
+        ``(C, N)`` padded arrays, one curve per row (``x`` may have a trailing axis, see
+        :func:`~assaykit.fitting.model.global_model`).
+    mask
+        ``(C, N)`` True for points to use; default: finite ``y`` (and finite ``x``).
+    p0
+        Starting values ``(P,)`` or ``(C, P)``; default ``model.guess``.
+    fixed
+        ``{name: value}`` (scalar or one per curve; NaN = free for that curve).
+    lower, upper
+        Bounds ``{name: value}``; trial points are projected onto the box.
+    weights
+        ``None``, ``"1/y2"``, ``"poisson"`` or a ``(C, N)`` array of weights.
+    multistart
+        Rank ``model.starts`` (and the guess) by RSS and refine the ``n_keep`` best.
+    max_iter, xtol, ftol, gtol
+        Iteration limit and MINPACK-style tolerances (step, relative reduction, gradient).
+
+    Returns
+    -------
+    FitResult
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> expo = Model(
+    ...     "exp", ("a", "k"),
+    ...     func=lambda x, p: p[:, :1] * np.exp(-p[:, 1:2] * x),
+    ...     jac=lambda x, p: np.stack(
+    ...         [np.exp(-p[:, 1:2] * x), -x * p[:, :1] * np.exp(-p[:, 1:2] * x)], axis=-1),
+    ... )
+    >>> x = np.tile(np.linspace(0, 4, 9), (2, 1))
+    >>> y = np.array([[5.0], [2.0]]) * np.exp(-np.array([[0.7], [1.3]]) * x)
+    >>> res = least_squares(expo, x, y, p0=[1.0, 0.1])
+    >>> np.round(res.params, 6)
+    array([[5. , 0.7],
+           [2. , 1.3]])
+    >>> res.converged.tolist(), res.df.tolist()
+    ([True, True], [7, 7])
+    """
+    xa = np.asarray(x, dtype=float)
+    ya = np.asarray(y, dtype=float)
+    if ya.ndim != 2:
+        raise ValueError("y must be 2-D (curves × points)")
+    nc, npt = ya.shape
+    xfin = np.isfinite(xa) if xa.ndim == 2 else np.all(np.isfinite(xa), axis=-1)
+    m = np.isfinite(ya) & xfin
+    if mask is not None:
+        m &= np.asarray(mask, dtype=bool)
+    w = weights_from(ya, weights)
+    m &= np.isfinite(w)
+    sw = np.sqrt(np.where(m, w, 0.0))
+    yz = np.where(m, ya, 0.0)
+    xz = np.where(xfin if xa.ndim == 2 else xfin[..., None], xa, 0.0)
+    npar = model.n_params
+
+    fix = param_matrix(fixed, model, nc)
+    free = ~np.isfinite(fix)
+    lo = np.nan_to_num(param_matrix(lower, model, nc), nan=-np.inf)
+    hi = np.nan_to_num(param_matrix(upper, model, nc), nan=np.inf)
+    lo = np.where(free, lo, -np.inf)
+    hi = np.where(free, hi, np.inf)
+
+    if p0 is None:
+        if model.guess is None:
+            raise ValueError(f"model {model.name!r} has no guess(); give p0")
+        start = np.asarray(model.guess(xz, yz, m), dtype=float)
+    else:
+        start = np.broadcast_to(np.asarray(p0, dtype=float), (nc, npar)).copy()
+    start = np.where(free, start, fix)
+    start = np.where(np.isfinite(start), start, 0.0)
+
+    cands = start[:, None, :]
+    if multistart and model.starts is not None and p0 is None:
+        extra = np.asarray(model.starts(xz, yz, m, fix), dtype=float)
+        extra = np.where(free[:, None, :], extra, fix[:, None, :])
+        cands = np.concatenate([cands, extra], axis=1)
+    cands = np.clip(cands, lo[:, None, :], hi[:, None, :])
+    ns = cands.shape[1]
+    prob = _Problem(model, xz, yz, sw, m)
+    if ns > 1:
+        # rank the candidate starts by their RSS, refine the n_keep best
+        flat = cands.reshape(nc * ns, npar)
+        rep = np.repeat(np.arange(nc), ns)
+        r0 = _Problem(model, xz[rep], yz[rep], sw[rep], m[rep]).resid(np.arange(nc * ns), flat)
+        rss0 = np.einsum("bn,bn->b", r0, r0).reshape(nc, ns)
+        rss0 = np.where(np.isfinite(rss0), rss0, np.inf)
+        order = np.argsort(rss0, axis=1, kind="stable")[:, : max(1, n_keep)]
+        cands = np.take_along_axis(cands, order[:, :, None], axis=1)
+        ns = cands.shape[1]
+    rep = np.repeat(np.arange(nc), ns)
+    big = _Problem(model, xz[rep], yz[rep], sw[rep], m[rep])
+    p, rss, conv, nit = _lm(
+        big,
+        cands.reshape(nc * ns, npar).copy(),
+        free[rep],
+        lo[rep],
+        hi[rep],
+        max_iter=max_iter,
+        xtol=xtol,
+        ftol=ftol,
+        gtol=gtol,
+    )
+    rss = rss.reshape(nc, ns)
+    score = np.where(np.isfinite(rss), rss, np.inf)
+    best = np.argmin(score, axis=1)
+    pick = np.arange(nc) * ns + best
+    p, rss, conv, nit = p[pick], rss.ravel()[pick], conv[pick], nit[pick]
+
+    n = m.sum(axis=1)
+    nfree = free.sum(axis=1)
+    df = n - nfree
+    with np.errstate(invalid="ignore"):
+        tol_lo = 1e-10 * np.maximum(np.where(np.isfinite(lo), np.abs(lo), 1.0), 1.0)
+        tol_hi = 1e-10 * np.maximum(np.where(np.isfinite(hi), np.abs(hi), 1.0), 1.0)
+        at_bound = free & (
+            (np.isfinite(lo) & (p <= np.where(np.isfinite(lo), lo, 0.0) + tol_lo))
+            | (np.isfinite(hi) & (p >= np.where(np.isfinite(hi), hi, 0.0) - tol_hi))
+        )
+    cov, ident = _covariance(prob, p, free & ~at_bound, rss, df)
+    se = np.sqrt(np.einsum("bii->bi", cov))
+    se = np.where(at_bound, np.nan, se)
+    with np.errstate(all="ignore"):
+        wsum = np.sum(sw**2, axis=1)
+        ybar = np.sum(sw**2 * yz, axis=1) / wsum
+        tss = np.sum(np.where(m, sw**2 * (yz - ybar[:, None]) ** 2, 0.0), axis=1)
+        r2 = np.where(tss > 0, 1.0 - rss / tss, np.nan)
+    return FitResult(
+        model=model,
+        params=p,
+        se=se,
+        cov=cov,
+        rss=rss,
+        df=df,
+        n=n,
+        r_squared=r2,
+        converged=conv & np.all(np.isfinite(p), axis=1) & np.isfinite(rss),
+        n_iter=nit,
+        identifiable=ident,
+        free=free,
+        at_bound=at_bound,
+    )

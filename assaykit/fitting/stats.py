@@ -1,0 +1,116 @@
+"""Model-comparison and residual statistics used on batched fits (vectorised over curves)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
+
+from assaykit.fitting.model import FloatArray
+
+__all__ = ["aicc", "f_test", "rout_outliers", "wald_ci"]
+
+
+def f_test(
+    ss_simple: ArrayLike, df_simple: ArrayLike, ss_complex: ArrayLike, df_complex: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """Extra-sum-of-squares F test of nested least-squares models.
+
+    ``F = ((SS_simple − SS_complex) / (df_simple − df_complex)) / (SS_complex / df_complex)``,
+    p from F(df_simple − df_complex, df_complex). NaN where the test is not defined.
+
+    Examples
+    --------
+    >>> f, p = f_test(1200, 37, 1000, 36)   # DOMAIN.md §6 #23
+    >>> round(float(f), 2), round(float(p), 4)
+    (7.2, 0.0109)
+    """
+    ss1, d1 = np.asarray(ss_simple, float), np.asarray(df_simple, float)
+    ss2, d2 = np.asarray(ss_complex, float), np.asarray(df_complex, float)
+    with np.errstate(all="ignore"):
+        dnum = d1 - d2
+        ok = (dnum > 0) & (d2 > 0) & np.isfinite(ss1) & np.isfinite(ss2)
+        f = np.where(
+            ok, ((ss1 - ss2) / np.where(ok, dnum, 1)) / (ss2 / np.where(ok, d2, 1)), np.nan
+        )
+        f = np.where(ok & (ss2 <= 0), np.where(ss1 > ss2, np.inf, 0.0), f)
+        f = np.where(ok, np.maximum(f, 0.0), np.nan)
+        p = stats.f.sf(f, np.where(ok, dnum, 1), np.where(ok, d2, 1))
+    return f, np.where(ok, p, np.nan)
+
+
+def aicc(rss: ArrayLike, n: ArrayLike, n_params: ArrayLike) -> FloatArray:
+    """Corrected Akaike criterion of a least-squares fit (GraphPad's form, K = parameters + 1).
+
+    ``AICc = N ln(SS/N) + 2K + 2K(K+1)/(N−K−1)``.
+
+    Examples
+    --------
+    >>> round(float(aicc(10.0, 20, 3)), 4)
+    -3.1963
+    """
+    rss, n = np.asarray(rss, float), np.asarray(n, float)
+    k = np.asarray(n_params, float) + 1.0
+    with np.errstate(all="ignore"):
+        out = n * np.log(rss / n) + 2 * k + 2 * k * (k + 1) / (n - k - 1)
+    return np.where(n - k - 1 > 0, out, np.nan)
+
+
+def wald_ci(
+    estimate: ArrayLike, se: ArrayLike, df: ArrayLike, level: float = 0.95
+) -> tuple[FloatArray, FloatArray]:
+    """``estimate ± t((1+level)/2, df) · se`` (NaN where df < 1 or se is not finite).
+
+    Examples
+    --------
+    >>> lo, hi = wald_ci(-7.60, 0.05, 26)   # DOMAIN.md §6 #9
+    >>> round(float(lo), 3), round(float(hi), 3)
+    (-7.703, -7.497)
+    """
+    est, se = np.asarray(estimate, float), np.asarray(se, float)
+    df = np.asarray(df, float)
+    ok = (df >= 1) & np.isfinite(se) & np.isfinite(est)
+    t = stats.t.ppf(0.5 + level / 2, np.where(ok, df, 1))
+    half = np.where(ok, t * se, np.nan)
+    return est - half, est + half
+
+
+def rout_outliers(
+    resid: FloatArray, mask: NDArray[np.bool_], n_params: ArrayLike, q: float = 0.01
+) -> NDArray[np.bool_]:
+    """Flag outliers in the spirit of GraphPad's ROUT (Motulsky & Brown 2006), per curve.
+
+    The robust SD of the residuals (RSDR: the 68.27th percentile of ``|residual|`` times
+    ``N/(N−K)``) scales each residual to ``t = |r| / RSDR``; two-sided p values from t(N−K) are
+    tested with the Benjamini–Hochberg false discovery rate ``q``. Residuals come from the
+    least-squares fit (ROUT uses a robust fit first), so this is a screening flag: points are
+    reported, never dropped.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = np.array([[0.1, -0.2, 0.15, -0.1, 0.05, 5.0, -0.12, 0.08, 0.11, -0.07]])
+    >>> rout_outliers(r, np.ones_like(r, dtype=bool), 2).nonzero()[1].tolist()
+    [5]
+    """
+    n = mask.sum(axis=1)
+    k = np.asarray(n_params, float) * np.ones(len(n))
+    dof = n - k
+    a = np.where(mask, np.abs(resid), np.nan)
+    with np.errstate(all="ignore"):
+        p68 = np.nanpercentile(np.where(np.isfinite(a), a, np.nan), 68.27, axis=1)
+        rsdr = p68 * n / np.where(dof > 0, dof, np.nan)
+        t = a / rsdr[:, None]
+        p = 2 * stats.t.sf(t, np.where(dof > 0, dof, 1)[:, None])
+    p = np.where(mask & np.isfinite(p), p, np.inf)
+    order = np.argsort(p, axis=1)
+    ps = np.take_along_axis(p, order, axis=1)
+    rank = np.arange(1, p.shape[1] + 1)[None, :]
+    crit = q * rank / np.maximum(n, 1)[:, None]
+    below = ps <= crit
+    # BH: reject the k smallest where k is the largest rank with p_(k) <= q k / n
+    last = np.where(below.any(axis=1), p.shape[1] - 1 - np.argmax(below[:, ::-1], axis=1), -1)
+    flagged_sorted = rank - 1 <= last[:, None]
+    out = np.zeros_like(mask)
+    np.put_along_axis(out, order, flagged_sorted, axis=1)
+    return out & mask & (dof > 0)[:, None] & (rsdr > 0)[:, None]
