@@ -626,7 +626,9 @@ def subtract_background(
     Returns
     -------
     A copy with ``bkg_cpm`` (mean blank rate), ``n_blanks``, ``net_cpm``, ``net_cpm_sd`` (Poisson,
-    NaN without counts) and ``detection_flag`` (Currie, see :func:`detection_flags`).
+    NaN without counts) and ``detection_flag`` (Currie, see :func:`detection_flags`; B and the
+    net counts come from raw ``counts``, so the limits hold when the vendor's CPM is already
+    background-corrected).
 
     Examples
     --------
@@ -694,7 +696,15 @@ def subtract_background(
         gross = out["counts"].astype(float).to_numpy()
         t = out["count_time_s"].astype(float).to_numpy()
         out["net_cpm_sd"] = 60.0 * net_rate_sd(gross, t, bkg_counts_total, bkg_time_total)
-        bkg_in_count = out["bkg_cpm"].to_numpy() / 60.0 * t
+        # expected background counts in this tube's count time, from the blanks' raw counts
+        # (right even when the vendor CPM is already background-corrected)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bkg_rate = np.where(
+                np.isfinite(bkg_counts_total) & (bkg_time_total > 0),
+                bkg_counts_total / bkg_time_total,
+                out["bkg_cpm"].to_numpy() / 60.0,
+            )
+        bkg_in_count = bkg_rate * t
         out["detection_flag"] = detection_flags(gross - bkg_in_count, bkg_in_count)
     else:
         out["net_cpm_sd"] = np.nan

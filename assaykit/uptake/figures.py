@@ -1,0 +1,115 @@
+"""Uptake figures (plotnine): time course per fraction and the internalized fraction.
+
+Builders return a ``ggplot`` and never save; the pipeline saves them with
+:meth:`assaykit.report.output.OutputFolder.save_figure`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["plot_internalized_fraction", "plot_timecourse"]
+
+FRACTION_LABELS = {
+    "surface_pct": "Surface-bound",
+    "internalized_pct": "Internalized",
+    "cell_associated_pct": "Cell-associated",
+}
+
+
+def _prepare(summary: pd.DataFrame, quantities: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    d = summary[summary["quantity"].isin(quantities)].copy()
+    d["panel"] = pd.Categorical(
+        d["quantity"].map(FRACTION_LABELS).fillna(d["quantity"]),
+        categories=[FRACTION_LABELS.get(q, q) for q in quantities],
+    )
+    d["sd0"] = d["sd"].fillna(0.0)
+    d["lo"] = d["mean"] - d["sd0"]
+    d["hi"] = d["mean"] + d["sd0"]
+    conditions = list(dict.fromkeys(["tracer", "blocked", *sorted(set(d["condition"]))]))
+    d["condition"] = pd.Categorical(
+        d["condition"], categories=[c for c in conditions if c in set(d["condition"])]
+    )
+    return d
+
+
+def _layers(d: pd.DataFrame, ylab: str, xmax: float) -> Any:
+    from plotnine import (
+        aes,
+        geom_errorbar,
+        geom_line,
+        geom_point,
+        ggplot,
+        labs,
+        scale_color_manual,
+        scale_shape_manual,
+        scale_x_continuous,
+    )
+
+    from assaykit.report.figures import PALETTE, theme_assaykit
+
+    width = max(xmax * 0.025, 0.5)
+    n = len(d["condition"].cat.categories)
+    return (
+        ggplot(d, aes("time_min", "mean", color="condition", shape="condition", group="condition"))
+        + geom_line(size=0.6)
+        + geom_errorbar(aes(ymin="lo", ymax="hi"), width=width, size=0.5)
+        + geom_point(size=2.2, fill="white", stroke=0.8)
+        + scale_color_manual(values=list(PALETTE[:n]), name="")
+        + scale_shape_manual(values=["o", "s", "^", "D", "v", "P"][:n], name="")
+        + scale_x_continuous(limits=(0, None), expand=(0.02, 0, 0.05, 0))
+        + labs(x="Time (min)", y=ylab)
+        + theme_assaykit()
+    )
+
+
+def plot_timecourse(
+    summary: pd.DataFrame, *, quantities: tuple[str, ...] = ("surface_pct", "internalized_pct")
+) -> Any:
+    """Mean ± SD % of applied activity over time, one panel per fraction, one line per condition.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"compound": "", "condition": ["tracer", "blocked"] * 2,
+    ...                   "time_min": [5.0, 5.0, 60.0, 60.0], "quantity": "internalized_pct",
+    ...                   "n": 3, "mean": [1.0, 0.2, 6.0, 0.4], "sd": [0.1, 0.05, 0.5, 0.1]})
+    >>> type(plot_timecourse(s)).__name__
+    'ggplot'
+    """
+    from plotnine import expand_limits, facet_grid, facet_wrap, theme
+
+    d = _prepare(summary, list(quantities))
+    p = _layers(d, "% of applied activity", float(d["time_min"].max())) + expand_limits(y=0)
+    if d["compound"].nunique() > 1:
+        p = p + facet_grid("compound ~ panel")
+    else:
+        p = p + facet_wrap("panel", nrow=1)
+    return p + theme(legend_position="top", panel_spacing_x=0.04)
+
+
+def plot_internalized_fraction(summary: pd.DataFrame) -> Any:
+    """Internalized activity as % of the cell-bound activity (mean ± SD) over time.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"compound": "", "condition": "tracer", "time_min": [5.0, 60.0],
+    ...                   "quantity": "internalized_of_bound_pct", "n": 3, "mean": [40.0, 75.0],
+    ...                   "sd": [3.0, 2.0]})
+    >>> type(plot_internalized_fraction(s)).__name__
+    'ggplot'
+    """
+    from plotnine import coord_cartesian, facet_wrap, scale_y_continuous, theme
+
+    d = _prepare(summary, ["internalized_of_bound_pct"])
+    p = _layers(d, "Internalized (% of cell-bound activity)", float(d["time_min"].max()))
+    p = p + scale_y_continuous(breaks=[0, 25, 50, 75, 100]) + coord_cartesian(ylim=(0, 100))
+    if d["compound"].nunique() > 1:
+        p = p + facet_wrap("compound", nrow=1)
+    return p + theme(legend_position="top")
