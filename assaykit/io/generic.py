@@ -393,7 +393,7 @@ def _whole_number(token: object, what: str, where: dict[str, Any]) -> int:
     if isinstance(token, float) and token.is_integer():
         token = int(token)
     s = _text(token)
-    if not re.fullmatch(r"\d+", s) or int(s) < 1:
+    if not re.fullmatch(r"\d{1,6}", s) or int(s) < 1:
         raise ParseError(f"{what}: expected a whole number from 1, got {s!r}", **where)
     return int(s)
 

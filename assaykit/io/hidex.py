@@ -13,7 +13,10 @@ Choices (the counter table of ``docs/CONTRACTS.md`` §1), one row per sample × 
 - ``cpm`` = ``CPM`` and ``counts`` = ``Counts`` as written (the CPM is dead-time corrected by the
   instrument and is never recomputed), ``count_time_s`` = ``Time``;
 - ``measured_at`` = ``EndTime − Time``, the start of the count; ``end_time`` keeps ``EndTime``.
-  ``EndTime`` is read as ``DD/MM/YYYY HH:MM:SS`` (day first, as the instrument writes it);
+  ``EndTime`` is read as ``DD/MM/YYYY HH:MM:SS`` (day first, as the instrument writes it).
+  ``Time`` is taken as clock time: in the sample export, consecutive end times of a vial with
+  ``DTime`` 1.125 are 4 s further apart than those of a vial with ``DTime`` 1.000, not the 12.5 s
+  a live-time ``Time`` of 100 s would add;
 - extra columns ``dpm``, ``tdcr``, ``chemi``, ``dead_time`` (``DTime``), ``qpe``, ``qpi``,
   ``lumi_cps``, ``temp_c`` and any other key snake_cased; the ``Column 17…20`` placeholders are
   dropped;
@@ -180,7 +183,7 @@ def read_hidex300sl(path: Path) -> pd.DataFrame:
         for key, (value, k) in raw.items():
             col = _KEYS.get(key.lower(), snake_name(key))
             if col in ("position", "repetition", "vial"):
-                if not re.fullmatch(r"\d+", value):
+                if not re.fullmatch(r"\d{1,6}", value):
                     raise ParseError(f"{key}: expected a whole number, got {value!r}", line=k)
                 rec[col] = int(value)
             elif col == "well":
@@ -197,12 +200,13 @@ def read_hidex300sl(path: Path) -> pd.DataFrame:
                     flags.append(flag)
             else:
                 rec[col] = loose_value(value, decimal)
-        if rec["count_time_s"] != rec["count_time_s"]:
+        seconds = rec["count_time_s"]
+        if not 0 <= seconds < 1e7:  # NaN (empty or a marker) fails this test too
             raise ParseError(
-                "Time is empty: the count time is needed to find the start of the count",
+                f"Time: expected the count time in seconds, got {raw['Time'][0]!r}",
                 line=raw["Time"][1],
             )
-        rec["measured_at"] = rec["end_time"] - dt.timedelta(seconds=rec["count_time_s"])
+        rec["measured_at"] = rec["end_time"] - dt.timedelta(seconds=seconds)
         rec["flag"] = ";".join(flags)
         key2 = (rec["position"], rec["repetition"])
         if key2 in seen:

@@ -179,7 +179,7 @@ def read_wizard2(path: Path) -> pd.DataFrame:
         base: dict[str, Any] = {}
         for col in ("rack", "position"):
             token = cell(col)
-            if not re.fullmatch(r"\d+", token) or int(token) < 1:
+            if not re.fullmatch(r"\d{1,6}", token) or int(token) < 1:
                 raise ParseError(
                     f"{header[fixed[col]]}: expected a whole number from 1, got {token!r}",
                     line=line_no,
@@ -195,11 +195,11 @@ def read_wizard2(path: Path) -> pd.DataFrame:
         base["sample"] = cell("sample")
         if "detector" in fixed:
             det = cell("detector")
-            base["detector"] = int(det) if det.isdigit() else det
+            base["detector"] = int(det) if re.fullmatch(r"\d{1,9}", det) else det
         for col in ("run_id", "protocol_id", "completion_status"):
             if col in fixed:
                 v = cell(col)
-                base[col] = int(v) if v.isdigit() else v
+                base[col] = int(v) if re.fullmatch(r"\d{1,9}", v) else v
         for name, j in other.items():
             base[name] = loose_value(cells[j], decimal)
         if cell("protocol") and cell("protocol") not in protocols:
