@@ -34,7 +34,7 @@ from assaykit.errors import DataQualityWarning, ParseError
 from assaykit.io._counter import counter_number, nuclide_from_text, snake_name
 from assaykit.io._grid import read_grid
 from assaykit.io._registry import FileSample, register
-from assaykit.io._text import counter_frame, parse_value, read_text
+from assaykit.io._text import counter_frame, detect_decimal, parse_value, read_text
 from assaykit.plate import PLATE_SHAPES, ij_from_well, well_from_ij
 
 if TYPE_CHECKING:
@@ -247,6 +247,9 @@ def read_microbeta(path: Path) -> pd.DataFrame:
         if h and j not in (j_pos, j_cpm, j_err, j_sample)
     }
 
+    numeric = [j for j in (j_cpm, j_err, *extra) if j is not None]
+    decimal = detect_decimal((c[j] for _, c in rows for j in numeric if j < len(c)), "\t")
+    attrs["decimal"] = decimal
     records: list[dict[str, Any]] = []
     for k, cells in rows:
         if len(cells) < len(header):
@@ -258,7 +261,7 @@ def read_microbeta(path: Path) -> pd.DataFrame:
             i, j = ij_from_well(cells[j_pos])
         except ValueError as err:
             raise ParseError(f"POS: {err}", line=k + 1) from None
-        cpm, flag = counter_number(cells[j_cpm], ".", what="CCPM1", line=k + 1)
+        cpm, flag = counter_number(cells[j_cpm], decimal, what="CCPM1", line=k + 1)
         rec: dict[str, Any] = {
             "sample": cells[j_sample] if j_sample is not None else "",
             "counts": math.nan,
@@ -272,17 +275,17 @@ def read_microbeta(path: Path) -> pd.DataFrame:
             "line": k + 1,
         }
         if j_err is not None:
-            rec["error_pct"] = counter_number(cells[j_err], ".", what="CCPM1%", line=k + 1)[0]
+            rec["error_pct"] = counter_number(cells[j_err], decimal, what="CCPM1%", line=k + 1)[0]
         for jj, name in extra.items():
-            rec[name] = counter_number(cells[jj], ".", what=header[jj], line=k + 1, negative=True)[
-                0
-            ]
+            rec[name] = counter_number(
+                cells[jj], decimal, what=header[jj], line=k + 1, negative=True
+            )[0]
         records.append(rec)
 
     k_plates = _find(lines, "PLATES:", end)
     plates = _plates(lines, k_plates) if k_plates >= 0 else []
     if plates:
-        _assign_by_grids(records, plates, header, j_cpm)
+        _assign_by_grids(records, plates, header, j_cpm, j_err, decimal)
     else:
         plate, last = 1, -1
         for rec in records:
@@ -306,9 +309,8 @@ def read_microbeta(path: Path) -> pd.DataFrame:
         rec["rack"] = rec["plate"]
         rec["position"] = i * n_cols + j + 1
     line_total = next((ln for ln in lines if ln.strip().lower().startswith("total count rate")), "")
-    total, _ = parse_value(
-        re.sub(r"[^\d.]+", " ", line_total).strip().split(" ")[0] if line_total else ""
-    )
+    m_total = re.search(r"([\d.,]+)\s*CCPM", line_total)
+    total, _ = parse_value(m_total.group(1) if m_total else "", decimal)
     if not math.isnan(total):
         attrs["total_count_rate_ccpm"] = total
     attrs["n_plates"] = max(r["plate"] for r in records)
@@ -316,10 +318,18 @@ def read_microbeta(path: Path) -> pd.DataFrame:
 
 
 def _assign_by_grids(
-    records: list[dict[str, Any]], plates: list[dict[str, Any]], header: list[str], j_cpm: int
+    records: list[dict[str, Any]],
+    plates: list[dict[str, Any]],
+    header: list[str],
+    j_cpm: int,
+    j_err: int | None,
+    decimal: str,
 ) -> None:
     """Give each COLUMNS row its plate from the grids, and check wells and values against them."""
     quantities = {h.upper(): snake_name(h) for h in header if h}
+    quantities[header[j_cpm].upper()] = "cpm"
+    if j_err is not None:
+        quantities[header[j_err].upper()] = "error_pct"
     k = 0
     for plate in plates:
         grids = plate["grids"]
@@ -337,20 +347,24 @@ def _assign_by_grids(
         for rec in chunk:
             rec["plate"] = plate["number"]
             for quantity, grid in grids.items():
-                key = quantities.get(quantity.upper())
-                column = "cpm" if quantity.upper() == header[j_cpm].upper() else key
+                column = quantities.get(quantity.upper())
                 if column is None or column not in rec:
                     continue
                 token = grid.get(rec["ij"], "")
-                value, flag = parse_value(token)
+                value, flag = parse_value(token, decimal)
+                if flag and flag == rec["flag"] and column == "cpm":
+                    continue  # the same marker (e.g. OVRFLW) in table and grid
                 if token in ("-", "") or flag:
                     raise ParseError(
                         f"COLUMNS row {rec['sample'] or rec['well']} is well {rec['well']} of plate "
                         f"{plate['number']}, but that well is {token or 'empty'!r} in the plate's {quantity} grid",
                         line=rec["line"],
                     )
-                decimals = len(token.split(".")[1]) if "." in token else 0
-                if abs(value - rec[column]) > 0.5 * 10.0**-decimals + 1e-9:
+                decimals = len(re.split(r"[.,]", token)[1]) if re.search(r"[.,]", token) else 0
+                if (
+                    math.isnan(rec[column])
+                    or abs(value - rec[column]) > 0.5 * 10.0**-decimals + 1e-9
+                ):
                     raise ParseError(
                         f"{quantity} of well {rec['well']} on plate {plate['number']} is {rec[column]:g} in "
                         f"the COLUMNS table but {token} in the plate grid (line {plate['grid_lines'][quantity]})",

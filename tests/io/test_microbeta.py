@@ -81,10 +81,29 @@ def test_plates_come_from_the_grids_not_from_pos_order() -> None:
     assert not math.isnan(df["cpm"].iloc[3])
 
 
+def test_decimal_comma_and_a_second_grid() -> None:
+    df = read_export(HERE / "decimal_comma.txt")
+    assert df.attrs["decimal"] == ","
+    assert df["well"].tolist() == ["A01", "A02", "B03"]
+    assert df["position"].tolist() == [1, 2, 6]  # B03 of a 2*3 cassette
+    assert df["cpm"].iloc[0] == 1500.5 and df["cpm"].iloc[2] == 12.25
+    assert (
+        math.isnan(df["cpm"].iloc[1]) and df["flag"].iloc[1] == "overflow"
+    )  # OVRFLW in table and grid
+    assert df["error_pct"].tolist() == [2.6, 0.0, 28.6]
+    assert df.attrs["total_count_rate_ccpm"] == 1512.8  # "Total count rate:   1512,8 CCPM"
+    assert (df["isotope"] == "C-14").all()
+
+
 @pytest.mark.parametrize(
     ("name", "line", "words"),
     [
         ("grid_mismatch.txt", 15, "35 in the COLUMNS table but 53 in the plate grid"),
+        (
+            "pct_mismatch.txt",
+            12,
+            "CCPM1% of well B03 on plate 1 is 28.6 in the COLUMNS table but 82,6",
+        ),
         ("truncated.txt", 15, "truncated row"),
         ("missing_ccpm.txt", 12, "lacks 'CCPM1'; found 'SAMPLE', 'POS', 'CPM', 'CPM%'"),
         ("text_in_cpm.txt", 15, "CCPM1: expected a number, got 'n.d.'"),
