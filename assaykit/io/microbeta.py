@@ -16,7 +16,9 @@ Choices (the counter table of ``docs/CONTRACTS.md`` §1):
   wells; without one, a new plate starts whenever POS does not move forward (it restarts at
   A01). The grids are then a cross-check: a well or value that disagrees raises ParseError;
 - ``rack`` = plate number, ``position`` = 1-based row-major index of the well in the plate
-  (B01 of a 4×6 cassette is 7); extra columns ``plate`` and ``well``;
+  (B01 of a 4×6 cassette is 7), the plate format taken from the cassette line (``4*6``); without
+  one, the smallest of the 24/96/384/1536 formats holding every well is assumed and
+  ``attrs["plate_shape"]`` says so; extra columns ``plate`` and ``well``;
 - ``isotope`` from the protocol name when it names exactly one nuclide (``H-3`` in
   ``COPY_OF_H-3_KORTYZOL_5_MIN``), else ``''``; ``attrs["isotope_source"]`` says so.
 """
@@ -167,7 +169,8 @@ def _plates(lines: list[str], start: int) -> list[dict[str, Any]]:
 def _shape_for(wells: list[tuple[int, int]]) -> tuple[int, int]:
     rows = max(i for i, _ in wells) + 1
     cols = max(j for _, j in wells) + 1
-    for shape in sorted(PLATE_SHAPES.values(), key=lambda s: s[0] * s[1]):
+    for size in (24, 96, 384, 1536):  # MicroBeta cassette formats
+        shape = PLATE_SHAPES[size]
         if shape[0] >= rows and shape[1] >= cols:
             return shape
     raise ParseError(f"well {well_from_ij(rows - 1, cols - 1)} is beyond a 1536-well plate")
@@ -297,6 +300,11 @@ def read_microbeta(path: Path) -> pd.DataFrame:
             rec["plate"] = plate
     shapes = {p["number"]: p["shape"] for p in plates if p.get("shape")}
     fallback = _shape_for([r["ij"] for r in records])
+    if len(shapes) < _n_plates(records):
+        attrs["plate_shape"] = (
+            f"{fallback[0]}*{fallback[1]}, assumed: the smallest of the 24/96/384/1536 formats "
+            "holding every well (no cassette line gives it)"
+        )
     for rec in records:
         n_rows, n_cols = shapes.get(rec["plate"], fallback)
         i, j = rec.pop("ij")
@@ -315,6 +323,11 @@ def read_microbeta(path: Path) -> pd.DataFrame:
         attrs["total_count_rate_ccpm"] = total
     attrs["n_plates"] = max(r["plate"] for r in records)
     return counter_frame(records, attrs)
+
+
+def _n_plates(records: list[dict[str, Any]]) -> int:
+    """Number of plates the rows were given."""
+    return len({r["plate"] for r in records})
 
 
 def _assign_by_grids(

@@ -81,6 +81,14 @@ def test_plates_come_from_the_grids_not_from_pos_order() -> None:
     assert not math.isnan(df["cpm"].iloc[3])
 
 
+def test_without_plates_section_pos_restarts_give_plates() -> None:
+    df = read_export(HERE / "no_plates_section.txt")
+    # POS A01, B01, A01, H12: the restart at A01 starts plate 2; H12 needs a 96-well format
+    assert df["plate"].tolist() == [1, 1, 2, 2]
+    assert df["position"].tolist() == [1, 13, 1, 96]
+    assert df.attrs["plate_shape"].startswith("8*12, assumed")
+
+
 def test_decimal_comma_and_a_second_grid() -> None:
     df = read_export(HERE / "decimal_comma.txt")
     assert df.attrs["decimal"] == ","
