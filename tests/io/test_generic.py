@@ -164,3 +164,22 @@ def test_tube_table_missing_position_lists_what_is_required(tmp_path) -> None:
         match=r"needs a position column \(position, pos, tube or vial\); the header has 'Sample', 'CPM'",
     ):
         read_export(p, format="tube_table")
+
+
+@pytest.mark.parametrize(
+    "late_rows", ["AA AB AC AD AE AF", "a b c d e f"], ids=["AA-AF", "bmg-a-f"]
+)
+def test_1536_grid_rows_beyond_z(tmp_path, late_rows: str) -> None:
+    labels = [chr(65 + k) for k in range(26)] + late_rows.split()
+    lines = ["," + ",".join(str(c) for c in range(1, 49))]
+    lines += [
+        f"{lab}," + ",".join(str(i * 100 + j) for j in range(1, 49))
+        for i, lab in enumerate(labels, 1)
+    ]
+    p = tmp_path / "p1536.csv"
+    p.write_text("\n".join(lines) + "\n")
+    df = read_export(p)
+    assert df.attrs["format"] == "plate_grid" and len(df) == 1536
+    assert _cell(df, 1, "Z48")["value"] == 2648.0
+    assert _cell(df, 1, "AA01")["value"] == 2701.0  # 27th row
+    assert _cell(df, 1, "AF48")["value"] == 3248.0
