@@ -1,7 +1,108 @@
-"""``assaykit uptake``: command group (commands are added by the uptake analysis)."""
+"""``assaykit uptake``: analyse uptake / internalization runs (heavy imports inside the command)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(help="uptake analysis.", no_args_is_help=True)
+from assaykit.cli._common import Force, Format, Layout, OutDir
+
+app = typer.Typer(help="Uptake and internalization time courses.", no_args_is_help=True)
+
+
+@app.command("analyze")
+def analyze(
+    input: Annotated[
+        Path,
+        typer.Argument(
+            help="Gamma-counter export, or a tidy CSV/XLSX table that already has the layout columns.",
+        ),
+    ],
+    output: OutDir,
+    layout: Layout = None,
+    force: Force = False,
+    format: Format = None,
+    reference_time: Annotated[
+        str | None,
+        typer.Option(
+            "--reference-time",
+            help="Decay-correct to this time (YYYY-MM-DD HH:MM); default: the template's, else the first count start.",
+        ),
+    ] = None,
+    isotope: Annotated[
+        str | None,
+        typer.Option(
+            "--isotope",
+            help="Nuclide (e.g. Ga-68); default: the template's, checked against the counter.",
+        ),
+    ] = None,
+    no_decay: Annotated[
+        bool,
+        typer.Option("--no-decay", help="Do not decay-correct (only for long-lived nuclides)."),
+    ] = False,
+    by_count_time: Annotated[
+        bool,
+        typer.Option("--by-count-time", help="Subtract blanks counted for the same time only."),
+    ] = False,
+    applied: Annotated[
+        str,
+        typer.Option(
+            "--applied",
+            help="Applied activity: 'standards' (mean of standard tubes) or 'sum' (S + A + L).",
+        ),
+    ] = "standards",
+    tracer: Annotated[
+        str, typer.Option("--tracer", help="Condition name of the unblocked wells.")
+    ] = "tracer",
+    blocked: Annotated[
+        str, typer.Option("--blocked", help="Condition name of the blocked wells.")
+    ] = "blocked",
+    padjust: Annotated[
+        str,
+        typer.Option(
+            "--padjust",
+            help="Multiple-comparison correction: holm, bonf, sidak, fdr_bh, fdr_by, none.",
+        ),
+    ] = "holm",
+    reference: Annotated[
+        str | None,
+        typer.Option(
+            "--reference", help="Compound whose specific internalization is 100 % (% of reference)."
+        ),
+    ] = None,
+    no_fit: Annotated[
+        bool, typer.Option("--no-fit", help="Skip the one-phase association fits.")
+    ] = False,
+) -> None:
+    """Corrected counts → % of applied activity → mean ± SD, Welch t-tests, ANOVA, fits and figures."""
+    from assaykit.errors import AssaykitError
+    from assaykit.uptake.pipeline import run_uptake_analysis
+
+    if applied not in ("standards", "sum"):
+        raise typer.BadParameter("expected 'standards' or 'sum'", param_hint="--applied")
+    options: dict[str, object] = {
+        "decay": not no_decay,
+        "by_count_time": by_count_time,
+        "applied": applied,
+        "tracer": tracer,
+        "blocked": blocked,
+        "padjust": padjust,
+        "fit": not no_fit,
+    }
+    if reference_time is not None:
+        import pandas as pd
+
+        try:
+            options["reference_time"] = pd.Timestamp(reference_time)
+        except ValueError:
+            raise AssaykitError(
+                f"--reference-time {reference_time!r} is not a date-time; expected YYYY-MM-DD HH:MM"
+            ) from None
+    if isotope is not None:
+        options["isotope"] = isotope
+    if reference is not None:
+        options["reference"] = reference
+    files = run_uptake_analysis(input, output, layout=layout, force=force, format=format, **options)
+    typer.echo(f"wrote {len(files)} files to {output}")

@@ -6,12 +6,13 @@ Builders return a ``ggplot`` and never save; the pipeline saves them with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["plot_internalized_fraction", "plot_timecourse"]
+__all__ = ["condition_labels", "plot_internalized_fraction", "plot_timecourse"]
 
 FRACTION_LABELS = {
     "surface_pct": "Surface-bound",
@@ -20,7 +21,26 @@ FRACTION_LABELS = {
 }
 
 
-def _prepare(summary: pd.DataFrame, quantities: list[str]) -> pd.DataFrame:
+def condition_labels(conditions: Any, blocking_agent: str | None = None) -> dict[str, str]:
+    """Legend labels: ``tracer`` → ``Tracer``, ``blocked`` → ``Blocked (AMD3100 100 µM)``.
+
+    Examples
+    --------
+    >>> condition_labels(["tracer", "blocked"], "AMD3100")
+    {'tracer': 'Tracer', 'blocked': 'Blocked (AMD3100)'}
+    """
+    out = {}
+    for c in conditions:
+        label = str(c)[:1].upper() + str(c)[1:]
+        if c == "blocked" and blocking_agent:
+            label = f"Blocked ({blocking_agent})"
+        out[c] = label
+    return out
+
+
+def _prepare(
+    summary: pd.DataFrame, quantities: list[str], labels: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     import pandas as pd
 
     d = summary[summary["quantity"].isin(quantities)].copy()
@@ -32,15 +52,28 @@ def _prepare(summary: pd.DataFrame, quantities: list[str]) -> pd.DataFrame:
     d["lo"] = d["mean"] - d["sd0"]
     d["hi"] = d["mean"] + d["sd0"]
     conditions = list(dict.fromkeys(["tracer", "blocked", *sorted(set(d["condition"]))]))
+    conditions = [c for c in conditions if c in set(d["condition"])]
+    names = {**condition_labels(conditions), **dict(labels or {})}
     d["condition"] = pd.Categorical(
-        d["condition"], categories=[c for c in conditions if c in set(d["condition"])]
+        d["condition"].map(names), categories=list(dict.fromkeys(names[c] for c in conditions))
     )
     return d
+
+
+def _time_breaks(xmax: float) -> dict[str, Any]:
+    """Minute ticks a reader expects (every 30 min up to 2.5 h, every hour up to 6 h)."""
+    import numpy as np
+
+    for limit, step in ((65, 15), (150, 30), (360, 60)):
+        if xmax <= limit:
+            return {"breaks": list(np.arange(0, xmax + step, step))}
+    return {}
 
 
 def _layers(d: pd.DataFrame, ylab: str, xmax: float) -> Any:
     from plotnine import (
         aes,
+        element_blank,
         geom_errorbar,
         geom_line,
         geom_point,
@@ -49,6 +82,7 @@ def _layers(d: pd.DataFrame, ylab: str, xmax: float) -> Any:
         scale_color_manual,
         scale_shape_manual,
         scale_x_continuous,
+        theme,
     )
 
     from assaykit.report.figures import PALETTE, theme_assaykit
@@ -62,14 +96,18 @@ def _layers(d: pd.DataFrame, ylab: str, xmax: float) -> Any:
         + geom_point(size=2.2, fill="white", stroke=0.8)
         + scale_color_manual(values=list(PALETTE[:n]), name="")
         + scale_shape_manual(values=["o", "s", "^", "D", "v", "P"][:n], name="")
-        + scale_x_continuous(limits=(0, None), expand=(0.02, 0, 0.05, 0))
+        + scale_x_continuous(limits=(0, None), expand=(0.02, 0, 0.05, 0), **_time_breaks(xmax))
         + labs(x="Time (min)", y=ylab)
         + theme_assaykit()
+        + theme(legend_title=element_blank(), legend_position="top")
     )
 
 
 def plot_timecourse(
-    summary: pd.DataFrame, *, quantities: tuple[str, ...] = ("surface_pct", "internalized_pct")
+    summary: pd.DataFrame,
+    *,
+    quantities: tuple[str, ...] = ("surface_pct", "internalized_pct"),
+    labels: Mapping[str, str] | None = None,
 ) -> Any:
     """Mean ± SD % of applied activity over time, one panel per fraction, one line per condition.
 
@@ -84,16 +122,18 @@ def plot_timecourse(
     """
     from plotnine import expand_limits, facet_grid, facet_wrap, theme
 
-    d = _prepare(summary, list(quantities))
+    d = _prepare(summary, list(quantities), labels)
     p = _layers(d, "% of applied activity", float(d["time_min"].max())) + expand_limits(y=0)
     if d["compound"].nunique() > 1:
         p = p + facet_grid("compound ~ panel")
     else:
         p = p + facet_wrap("panel", nrow=1)
-    return p + theme(legend_position="top", panel_spacing_x=0.04)
+    return p + theme(panel_spacing_x=0.04)
 
 
-def plot_internalized_fraction(summary: pd.DataFrame) -> Any:
+def plot_internalized_fraction(
+    summary: pd.DataFrame, *, labels: Mapping[str, str] | None = None
+) -> Any:
     """Internalized activity as % of the cell-bound activity (mean ± SD) over time.
 
     Examples
@@ -105,11 +145,11 @@ def plot_internalized_fraction(summary: pd.DataFrame) -> Any:
     >>> type(plot_internalized_fraction(s)).__name__
     'ggplot'
     """
-    from plotnine import coord_cartesian, facet_wrap, scale_y_continuous, theme
+    from plotnine import coord_cartesian, facet_wrap, scale_y_continuous
 
-    d = _prepare(summary, ["internalized_of_bound_pct"])
+    d = _prepare(summary, ["internalized_of_bound_pct"], labels)
     p = _layers(d, "Internalized (% of cell-bound activity)", float(d["time_min"].max()))
     p = p + scale_y_continuous(breaks=[0, 25, 50, 75, 100]) + coord_cartesian(ylim=(0, 100))
     if d["compound"].nunique() > 1:
         p = p + facet_wrap("compound", nrow=1)
-    return p + theme(legend_position="top")
+    return p
