@@ -133,7 +133,10 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return re.sub(r"\s+", " ", str(value).strip())
+    text = re.sub(r"\s+", " ", str(value).strip())
+    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
+        text = text[1:]  # undo the formula guard of assaykit.report.output.neutralise_formula
+    return text
 
 
 def _max_well(plate_size: int | None) -> tuple[int, int] | None:
