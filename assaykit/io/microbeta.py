@@ -99,8 +99,6 @@ def _run_information(lines: list[str], end: int, attrs: dict[str, Any]) -> dt.da
             attrs["normalization_protocol_no"] = s.split(":", 1)[1].strip()
     if found_warnings:
         attrs["warnings"] = found_warnings
-        for w in found_warnings:
-            warnings.warn(f"MicroBeta run information: {w}", DataQualityWarning, stacklevel=3)
     if when is None:
         raise ParseError(
             "RUN INFORMATION has no run date; expected e.g. 'Thu 19-Dec-2019  4:37' after the protocol number",
@@ -322,7 +320,10 @@ def read_microbeta(path: Path) -> pd.DataFrame:
     if not math.isnan(total):
         attrs["total_count_rate_ccpm"] = total
     attrs["n_plates"] = max(r["plate"] for r in records)
-    return counter_frame(records, attrs)
+    df = counter_frame(records, attrs)
+    for w in attrs.get("warnings", []):  # only once the file has been read without error
+        warnings.warn(f"MicroBeta run information: {w}", DataQualityWarning, stacklevel=2)
+    return df
 
 
 def _n_plates(records: list[dict[str, Any]]) -> int:

@@ -221,6 +221,7 @@ def test_parse_output_refuses_to_overwrite(
     [
         (["tube_table/text_in_cpm.csv"], "line 3, column 2: CPM: expected a number, got 'lots'"),
         (["nothing-here.csv"], "no such file"),
+        (["microbeta/grid_mismatch.txt"], "35 in the COLUMNS table but 53 in the plate grid"),
         (["tube_table/tubes.csv", "--format", "nope"], "unknown format 'nope'"),
     ],
 )
