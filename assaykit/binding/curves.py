@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import expit
 
 from assaykit.fitting.model import FloatArray, Model
 
@@ -32,10 +31,21 @@ LN10 = float(np.log(10.0))
 PARAMS: tuple[str, ...] = ("top", "bottom", "log_ic50", "hill")
 
 
+#: ln(10)·z is clipped to ±EXP_CLIP before exponentiation (no overflow; 1/(1+e^700) ~ 1e-304).
+EXP_CLIP = 700.0
+
+
+def _exp10z(x: ArrayLike, log_ic50: ArrayLike, hill: ArrayLike) -> FloatArray:
+    """``10**((log_ic50 - x) * hill)`` with the exponent clipped (never overflows)."""
+    t = np.asarray(np.subtract(log_ic50, x, dtype=float))
+    t *= LN10 * np.asarray(hill, dtype=float)
+    np.minimum(t, EXP_CLIP, out=t)  # exp of a very negative number underflows to 0: fine
+    return np.exp(t, out=t)
+
+
 def _fraction(x: ArrayLike, log_ic50: ArrayLike, hill: ArrayLike) -> FloatArray:
-    """``1 / (1 + 10**((log_ic50 - x) * hill))`` without overflow (logistic form)."""
-    z = (np.asarray(log_ic50, dtype=float) - np.asarray(x, dtype=float)) * np.asarray(hill, float)
-    return expit(-LN10 * z)
+    """``1 / (1 + 10**((log_ic50 - x) * hill))`` without overflow."""
+    return 1.0 / (1.0 + _exp10z(x, log_ic50, hill))
 
 
 def four_pl(
@@ -85,9 +95,9 @@ def four_pl_jacobian(
     array([ 0.5   ,  0.5   , 57.5646, -0.    ])
     """
     x = np.asarray(x, dtype=float)
-    s = _fraction(x, log_ic50, hill)
-    z = (np.asarray(log_ic50, dtype=float) - x) * np.asarray(hill, dtype=float)
-    s1 = expit(LN10 * z)  # 1 - s, computed without cancellation
+    u = _exp10z(x, log_ic50, hill)
+    s = 1.0 / (1.0 + u)
+    s1 = u * s  # 1 - s, computed without cancellation
     span = np.asarray(top, dtype=float) - np.asarray(bottom, dtype=float)
     core = -span * s * s1 * LN10  # d Y / d z
     d_top = s
@@ -149,11 +159,28 @@ def canonical_four_pl(params: FloatArray, cov: FloatArray | None = None) -> tupl
 
 
 def _func(x: FloatArray, p: FloatArray) -> FloatArray:
-    return four_pl(x, p[:, 0:1], p[:, 1:2], p[:, 2:3], p[:, 3:4])
+    u = _exp10z(x, p[:, 2:3], p[:, 3:4])
+    u += 1.0
+    np.divide(p[:, 0:1] - p[:, 1:2], u, out=u)
+    u += p[:, 1:2]
+    return u
 
 
 def _jac(x: FloatArray, p: FloatArray) -> FloatArray:
-    return four_pl_jacobian(x, p[:, 0:1], p[:, 1:2], p[:, 2:3], p[:, 3:4])
+    # the hot path of the engine: one exponential, written into one preallocated array
+    top, bottom, log_ic50, hill = p[:, 0:1], p[:, 1:2], p[:, 2:3], p[:, 3:4]
+    d = log_ic50 - x
+    u = d * (LN10 * hill)
+    np.minimum(u, EXP_CLIP, out=u)
+    np.exp(u, out=u)
+    out = np.empty((*x.shape, 4))
+    s = np.divide(1.0, 1.0 + u, out=out[..., 0])
+    s1 = np.multiply(u, s, out=out[..., 1])
+    core = s * s1
+    core *= -LN10 * (top - bottom)
+    np.multiply(core, hill, out=out[..., 2])
+    np.multiply(core, d, out=out[..., 3])
+    return out
 
 
 def _masked_range(v: FloatArray, mask: NDArray[np.bool_]) -> tuple[FloatArray, FloatArray]:
@@ -182,7 +209,7 @@ def _starts(
     y: FloatArray,
     mask: NDArray[np.bool_],
     fixed: FloatArray | None = None,
-    n_best: int = 2,
+    n_best: int = 4,
 ) -> FloatArray:
     """Grid of (log_ic50, hill) starts; top/bottom solved linearly for each (variable projection).
 
@@ -194,57 +221,59 @@ def _starts(
     w = mask.astype(float)
     fix_top, fix_bot = fixed[:, 0], fixed[:, 1]
     both_free = ~np.isfinite(fix_top) & ~np.isfinite(fix_bot)
-    hills = [-0.4, -0.8, -1.5, -3.0]
+    hills = [-0.5, -1.0, -2.5]
     if not np.all(both_free):
-        hills += [0.4, 0.8, 1.5, 3.0]  # direction is then not absorbed by top/bottom
+        hills += [0.5, 1.0, 2.5]  # direction is then not absorbed by top/bottom
     if np.all(np.isfinite(fixed[:, 3])):
         hills = [float("nan")]
-    fracs = np.linspace(-0.15, 1.15, 10)
-    best_rss = np.full((c, n_best), np.inf)
-    best_p = np.zeros((c, n_best, 4))
+    fracs = np.linspace(-0.1, 1.1, 9)
+    any_fixed_plateau = not np.all(both_free)
+    sum_w = w.sum(axis=1)
+    sum_wy = np.einsum("bn,bn->b", w, y)
+    fallback = sum_wy / np.maximum(sum_w, 1)
+    yy = np.einsum("bn,bn->b", w * y, y)
+    cand_rss, cand_p = [], []
     for h0 in hills:
         h = np.where(np.isfinite(fixed[:, 3]), fixed[:, 3], h0)
         for f in fracs:
             log_ic50 = np.where(np.isfinite(fixed[:, 2]), fixed[:, 2], xlo + f * (xhi - xlo))
             s = _fraction(x, log_ic50[:, None], h[:, None])
-            s1 = 1.0 - s
-            a11 = np.sum(w * s * s, axis=1)
-            a12 = np.sum(w * s * s1, axis=1)
-            a22 = np.sum(w * s1 * s1, axis=1)
-            b1 = np.sum(w * s * y, axis=1)
-            b2 = np.sum(w * s1 * y, axis=1)
+            ws = w * s
+            sum_s = np.einsum("bn->b", ws)
+            a11 = np.einsum("bn,bn->b", ws, s)
+            a12 = sum_s - a11  # Σw s(1−s)
+            a22 = sum_w - 2 * sum_s + a11  # Σw (1−s)²
+            b1 = np.einsum("bn,bn->b", ws, y)
+            b2 = sum_wy - b1  # Σw (1−s) y
             det = a11 * a22 - a12 * a12
             ok = det > 1e-12 * np.maximum(a11 * a22, 1e-300)
             with np.errstate(all="ignore"):
                 top = np.where(ok, (b1 * a22 - b2 * a12) / det, np.nan)
                 bot = np.where(ok, (a11 * b2 - a12 * b1) / det, np.nan)
-                # one plateau fixed: least squares for the other one
-                top_1 = (b1 - fix_bot * a12) / a11
-                bot_1 = (b2 - fix_top * a12) / a22
-            top = np.where(np.isfinite(fix_bot), top_1, top)
-            bot = np.where(np.isfinite(fix_top), bot_1, bot)
-            top = np.where(np.isfinite(fix_top), fix_top, top)
-            bot = np.where(np.isfinite(fix_bot), fix_bot, bot)
-            fallback = np.sum(w * y, axis=1) / np.maximum(w.sum(axis=1), 1)
-            top = np.where(np.isfinite(top), top, fallback)
-            bot = np.where(np.isfinite(bot), bot, fallback)
-            res = np.where(mask, y - bot[:, None] - (top - bot)[:, None] * s, 0.0)
-            rss = np.sum(res * res, axis=1)
-            rss = np.where(np.isfinite(rss), rss, np.inf)
-            # insert into the running n_best list (small n_best: compare column by column)
-            cand = np.stack([top, bot, log_ic50, h], axis=1)
-            for k in range(n_best):
-                better = rss < best_rss[:, k]
-                if not better.any():
-                    continue
-                tail_rss = best_rss[better, k:-1].copy()
-                tail_p = best_p[better, k:-1].copy()
-                best_rss[better, k + 1 :] = tail_rss
-                best_p[better, k + 1 :] = tail_p
-                best_rss[better, k] = rss[better]
-                best_p[better, k] = cand[better]
-                rss = np.where(better, np.inf, rss)
-    return best_p
+                # the RSS of a linear least-squares solution: Σwy² − βᵀb
+                rss = np.where(ok, yy - top * b1 - bot * b2, np.inf)
+            top = np.where(ok, top, fallback)
+            bot = np.where(ok, bot, fallback)
+            if any_fixed_plateau:
+                with np.errstate(all="ignore"):
+                    # one plateau fixed: least squares for the other one
+                    top_1 = (b1 - fix_bot * a12) / a11
+                    bot_1 = (b2 - fix_top * a12) / a22
+                top = np.where(np.isfinite(fix_bot), top_1, top)
+                bot = np.where(np.isfinite(fix_top), bot_1, bot)
+                top = np.where(np.isfinite(fix_top), fix_top, top)
+                bot = np.where(np.isfinite(fix_bot), fix_bot, bot)
+                top = np.where(np.isfinite(top), top, fallback)
+                bot = np.where(np.isfinite(bot), bot, fallback)
+                res = w * (y - bot[:, None] - (top - bot)[:, None] * s)
+                rss = np.where(both_free, rss, np.einsum("bn,bn->b", res, res))
+            cand_rss.append(np.where(np.isfinite(rss), rss, np.inf))
+            cand_p.append(np.stack([top, bot, log_ic50, h], axis=1))
+    all_rss = np.stack(cand_rss, axis=1)
+    k = min(n_best, all_rss.shape[1])
+    best = np.argsort(all_rss, axis=1, kind="stable")[:, :k]
+    all_p = np.stack(cand_p, axis=1)
+    return np.take_along_axis(all_p, best[:, :, None], axis=1)
 
 
 #: The variable-slope 4PL as a batched model (``x`` = log10 M), parameters :data:`PARAMS`.

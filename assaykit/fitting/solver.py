@@ -158,16 +158,26 @@ class _Problem:
     ) -> None:
         self.model, self.x, self.y, self.sw, self.mask = model, x, y, sw, mask
 
-    def resid(self, idx: NDArray[np.int_], p: FloatArray) -> FloatArray:
-        with np.errstate(all="ignore"):
-            f = self.model.func(self.x[idx], p)
-            return np.where(self.mask[idx], self.sw[idx] * (self.y[idx] - f), 0.0)
+    # masked points have sw = 0, y = 0 and a finite x, so they add nothing to r or J
 
-    def jac(self, idx: NDArray[np.int_], p: FloatArray, free: BoolArray) -> FloatArray:
+    def resid(self, idx: NDArray[np.int_] | None, p: FloatArray) -> FloatArray:
+        x, y, sw = (
+            (self.x, self.y, self.sw) if idx is None else (self.x[idx], self.y[idx], self.sw[idx])
+        )
         with np.errstate(all="ignore"):
-            j = self.model.jac(self.x[idx], p) * self.sw[idx][:, :, None]
-        j = np.where(self.mask[idx][:, :, None] & free[:, None, :], j, 0.0)
-        return np.where(np.isfinite(j), j, 0.0)
+            f = self.model.func(x, p)
+            np.subtract(y, f, out=f)
+            f *= sw
+            return f
+
+    def jac(self, idx: NDArray[np.int_] | None, p: FloatArray, free: BoolArray) -> FloatArray:
+        x, sw = (self.x, self.sw) if idx is None else (self.x[idx], self.sw[idx])
+        with np.errstate(all="ignore"):
+            j = self.model.jac(x, p)
+            j *= sw[:, :, None]
+        if not free.all():
+            j *= free[:, None, :]
+        return j
 
 
 def _lm(
@@ -185,8 +195,7 @@ def _lm(
     """Run LM on every row; return params, rss, converged, iterations."""
     nb, npar = p.shape
     p = np.clip(p, lower, upper)
-    allrows = np.arange(nb)
-    r = prob.resid(allrows, p)
+    r = prob.resid(None, p)
     rss = np.einsum("bn,bn->b", r, r)
     yscale = np.einsum("bn,bn->b", *(2 * [np.where(prob.mask, prob.sw * prob.y, 0.0)]))
     tiny = 1e-28 * np.maximum(yscale, 1e-300)
@@ -206,9 +215,14 @@ def _lm(
             break
         nj = act[need[act]]
         if nj.size:
-            jm = prob.jac(nj, p[nj], free[nj])
-            amat[nj] = np.einsum("bnp,bnq->bpq", jm, jm)
-            grad[nj] = np.einsum("bnp,bn->bp", jm, r[nj])
+            jm = prob.jac(None if nj.size == nb else nj, p[nj], free[nj])
+            jt = jm.transpose(0, 2, 1)
+            amat[nj] = np.matmul(jt, jm)
+            grad[nj] = np.matmul(jt, r[nj][:, :, None])[:, :, 0]
+            bad = ~np.isfinite(amat[nj]).all(axis=(1, 2)) | ~np.isfinite(grad[nj]).all(axis=1)
+            if bad.any():
+                amat[nj[bad]] = 0.0
+                grad[nj[bad]] = 0.0
             dscale[nj] = np.maximum(dscale[nj], np.sqrt(np.einsum("bii->bi", amat[nj])))
             need[nj] = False
         a, g, rs = amat[act], grad[act], rss[act]
@@ -227,15 +241,17 @@ def _lm(
         fr = free[act]
         d = np.where(dscale[act] > 0, dscale[act], 1.0)
         m = a + lam[act][:, None, None] * (d**2)[:, :, None] * eye
-        m = np.where((~fr)[:, :, None] & eye.astype(bool), 1.0, m)
+        if not fr.all():
+            m = np.where((~fr)[:, :, None] & eye.astype(bool), 1.0, m)
         delta, ok = _chol_solve(m, np.where(fr, g, 0.0))
         delta = np.where(ok[:, None] & fr, delta, 0.0)
         pa = p[act]
         pn = np.clip(pa + delta, lower[act], upper[act])
         delta = pn - pa
-        rn = prob.resid(act, pn)
+        rn = prob.resid(None if act.size == nb else act, pn)
         rssn = np.einsum("bn,bn->b", rn, rn)
-        pred = 2 * np.einsum("bp,bp->b", delta, g) - np.einsum("bp,bpq,bq->b", delta, a, delta)
+        ad = np.matmul(a, delta[:, :, None])[:, :, 0]
+        pred = np.einsum("bp,bp->b", delta, 2 * g - ad)
         accept = ok & np.isfinite(rssn) & (rssn < rs)
         nit[act] += 1
         with np.errstate(all="ignore"):
@@ -271,9 +287,9 @@ def _covariance(
 ) -> tuple[FloatArray, BoolArray]:
     """``s² (JᵀWJ)⁻¹`` per curve, and whether it is finite (parameters identifiable)."""
     nb, npar = p.shape
-    idx = np.arange(nb)
-    jm = prob.jac(idx, p, free)
-    a = np.einsum("bnp,bnq->bpq", jm, jm)
+    jm = prob.jac(None, p, free)
+    jm = np.where(np.isfinite(jm), jm, 0.0)
+    a = np.matmul(jm.transpose(0, 2, 1), jm)
     d = np.sqrt(np.einsum("bii->bi", a))
     use = free & (d > 0)
     ds = np.where(use, d, 1.0)
@@ -308,7 +324,7 @@ def least_squares(
     upper: Mapping[str, ArrayLike] | None = None,
     weights: str | ArrayLike | None = None,
     multistart: bool = True,
-    n_keep: int = 2,
+    n_rescue: int = 3,
     max_iter: int = 200,
     xtol: float = 1e-10,
     ftol: float = 1e-15,
@@ -334,7 +350,8 @@ def least_squares(
     weights
         ``None``, ``"1/y2"``, ``"poisson"`` or a ``(C, N)`` array of weights.
     multistart
-        Rank ``model.starts`` (and the guess) by RSS and refine the ``n_keep`` best.
+        Rank ``model.starts`` (and the guess) by RSS and refine the best one; curves that do
+        not converge from it are refitted from the next ``n_rescue`` starts (lowest RSS kept).
     max_iter, xtol, ftol, gtol
         Iteration limit and MINPACK-style tolerances (step, relative reduction, gradient).
 
@@ -407,27 +424,38 @@ def least_squares(
         r0 = _Problem(model, xz[rep], yz[rep], sw[rep], m[rep]).resid(np.arange(nc * ns), flat)
         rss0 = np.einsum("bn,bn->b", r0, r0).reshape(nc, ns)
         rss0 = np.where(np.isfinite(rss0), rss0, np.inf)
-        order = np.argsort(rss0, axis=1, kind="stable")[:, : max(1, n_keep)]
+        order = np.argsort(rss0, axis=1, kind="stable")[:, : 1 + n_rescue]
         cands = np.take_along_axis(cands, order[:, :, None], axis=1)
         ns = cands.shape[1]
-    rep = np.repeat(np.arange(nc), ns)
-    big = _Problem(model, xz[rep], yz[rep], sw[rep], m[rep])
+    # refine the best-ranked start of every curve; curves that do not converge get the next
+    # n_rescue starts too, and each curve keeps its lowest RSS
     p, rss, conv, nit = _lm(
-        big,
-        cands.reshape(nc * ns, npar).copy(),
-        free[rep],
-        lo[rep],
-        hi[rep],
-        max_iter=max_iter,
-        xtol=xtol,
-        ftol=ftol,
-        gtol=gtol,
+        prob, cands[:, 0].copy(), free, lo, hi, max_iter=max_iter, xtol=xtol, ftol=ftol, gtol=gtol
     )
-    rss = rss.reshape(nc, ns)
-    score = np.where(np.isfinite(rss), rss, np.inf)
-    best = np.argmin(score, axis=1)
-    pick = np.arange(nc) * ns + best
-    p, rss, conv, nit = p[pick], rss.ravel()[pick], conv[pick], nit[pick]
+    retry = np.flatnonzero(~conv) if ns > 1 else np.array([], dtype=int)
+    if retry.size:
+        k = min(ns - 1, n_rescue)
+        rep = np.repeat(retry, k)
+        sub = _Problem(model, xz[rep], yz[rep], sw[rep], m[rep])
+        p2, rss2, conv2, nit2 = _lm(
+            sub,
+            cands[retry, 1 : k + 1].reshape(retry.size * k, npar).copy(),
+            free[rep],
+            lo[rep],
+            hi[rep],
+            max_iter=max_iter,
+            xtol=xtol,
+            ftol=ftol,
+            gtol=gtol,
+        )
+        all_rss = np.concatenate([rss[retry, None], rss2.reshape(retry.size, k)], axis=1)
+        all_p = np.concatenate([p[retry, None], p2.reshape(retry.size, k, npar)], axis=1)
+        all_conv = np.concatenate([conv[retry, None], conv2.reshape(retry.size, k)], axis=1)
+        all_nit = np.concatenate([nit[retry, None], nit2.reshape(retry.size, k)], axis=1)
+        best = np.argmin(np.where(np.isfinite(all_rss), all_rss, np.inf), axis=1)
+        ar = np.arange(retry.size)
+        p[retry], rss[retry] = all_p[ar, best], all_rss[ar, best]
+        conv[retry], nit[retry] = all_conv[ar, best], all_nit[ar, best]
 
     n = m.sum(axis=1)
     nfree = free.sum(axis=1)

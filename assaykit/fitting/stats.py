@@ -96,9 +96,17 @@ def rout_outliers(
     n = mask.sum(axis=1)
     k = np.asarray(n_params, float) * np.ones(len(n))
     dof = n - k
-    a = np.where(mask, np.abs(resid), np.nan)
+    a = np.where(mask & np.isfinite(resid), np.abs(resid), np.nan)
+    # 68.27th percentile per row (linear interpolation, as numpy's default), without a row loop
+    srt = np.sort(np.where(np.isnan(a), np.inf, a), axis=1)
+    pos = 0.6827 * np.maximum(n - 1, 0)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+    frac = pos - lo
+    v_lo = np.take_along_axis(srt, lo[:, None], axis=1)[:, 0]
+    v_hi = np.take_along_axis(srt, hi[:, None], axis=1)[:, 0]
     with np.errstate(all="ignore"):
-        p68 = np.nanpercentile(np.where(np.isfinite(a), a, np.nan), 68.27, axis=1)
+        p68 = np.where(n > 0, v_lo + frac * (v_hi - v_lo), np.nan)
         rsdr = p68 * n / np.where(dof > 0, dof, np.nan)
         t = a / rsdr[:, None]
         p = 2 * stats.t.sf(t, np.where(dof > 0, dof, 1)[:, None])
