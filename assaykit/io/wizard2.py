@@ -169,7 +169,8 @@ def read_wizard2(path: Path) -> pd.DataFrame:
             )
         if any(cells[len(header) :]):
             raise ParseError(
-                f"row has {len([c for c in cells if c])} filled cells beyond the {len(header)} header columns",
+                f"row has {len([c for c in cells[len(header) :] if c])} filled cell(s) beyond the "
+                f"{len(header)} header columns",
                 line=line_no,
             )
 

@@ -95,6 +95,7 @@ def test_semicolon_and_decimal_comma() -> None:
         ("text_in_cpm.csv", 3, "I-125 CPM: expected a number, got 'lots'"),
         ("bad_timestamp.csv", 2, "cannot read the time stamp '03/06/2024 12:42'"),
         ("negative_counts.csv", 2, "I-125 Counts: expected a count of zero or more"),
+        ("extra_cells.csv", 2, "row has 2 filled cell(s) beyond the 7 header columns"),
     ],
 )
 def test_broken_files_name_the_line(name: str, line: int, words: str) -> None:
