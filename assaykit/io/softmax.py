@@ -351,16 +351,7 @@ def _time_format(
             "expected the column header 'Time\\tTemperature(°C)\\tA1\\tA2…' after the Plate line",
             line=ctx.start + 1,
         )
-    wells: dict[int, tuple[int, int]] = {}
-    for c, name in enumerate(header[2:], start=2):
-        if name.strip():
-            try:
-                wells[c] = ij_from_well(name)
-            except ValueError:
-                raise ParseError(
-                    f"column {c + 1} of the header should be a well, got {name.strip()!r}",
-                    line=ctx.start + 1,
-                ) from None
+    wells = _well_columns(header, ctx.start + 1, "the header")
     records: list[dict[str, Any]] = []
     n = 1
     for w, read in enumerate(reads):
@@ -386,13 +377,34 @@ def _time_format(
             n += 1
     while n < len(body) and not body[n].strip():
         n += 1
-    if n + 1 < len(body):  # reduced section: a well header and one value line
+    if n < len(body):  # reduced section: a well header and one value line
         names = body[n].split("\t")
+        reduced = _well_columns(
+            names, ctx.start + n + 1, "the reduced-data header (after the last read)"
+        )
+        if n + 1 >= len(body):
+            raise ParseError(
+                "the reduced-data header is not followed by a value line", line=ctx.start + n + 1
+            )
         cells = body[n + 1].split("\t")
-        for c, name in enumerate(names[2:], start=2):
-            if not name.strip():
-                continue
-            i, j = ij_from_well(name)
+        for c, (i, j) in reduced.items():
             token = cells[c] if c < len(cells) else ""
             records.append(ctx.record(token, i, j, n + 1, "Reduced", None, ""))
     return records
+
+
+def _well_columns(names: list[str], line: int, what: str) -> dict[int, tuple[int, int]]:
+    """Column index → (row, col) for the well names from the third cell on; others raise."""
+    wells: dict[int, tuple[int, int]] = {}
+    for c, name in enumerate(names[2:], start=2):
+        if name.strip():
+            try:
+                wells[c] = ij_from_well(name)
+            except ValueError:
+                raise ParseError(
+                    f"column {c + 1} of {what} should be a well such as A1, got {name.strip()!r}",
+                    line=line,
+                ) from None
+    if not wells:
+        raise ParseError(f"{what} names no wells (expected A1, A2, …)", line=line)
+    return wells
