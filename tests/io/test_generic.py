@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assaykit.errors import ParseError, UnsupportedFormatError
 from assaykit.io import read_export
@@ -183,3 +185,61 @@ def test_1536_grid_rows_beyond_z(tmp_path, late_rows: str) -> None:
     assert _cell(df, 1, "Z48")["value"] == 2648.0
     assert _cell(df, 1, "AA01")["value"] == 2701.0  # 27th row
     assert _cell(df, 1, "AF48")["value"] == 3248.0
+
+
+# ------------------------------------------------------------------------------------------
+# round trips: a grid / table written here with random numbers reads back to the same numbers
+
+_values = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False).map(lambda x: round(x, 3))
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    width=st.sampled_from([12, 24]),
+    sep=st.sampled_from([",", ";", "\t"]),
+    data=st.data(),
+)
+def test_plate_grid_round_trip(tmp_path_factory, width: int, sep: str, data: st.DataObject) -> None:
+    n_rows = {12: 8, 24: 16}[width]
+    values = data.draw(st.lists(_values, min_size=n_rows * width, max_size=n_rows * width))
+    comma = sep == ";"
+
+    def fmt(x: float) -> str:
+        s = repr(x)
+        return s.replace(".", ",") if comma else s
+
+    lines = [sep.join(["RFU"] + [str(c) for c in range(1, width + 1)])]
+    for i in range(n_rows):
+        lines.append(sep.join([chr(65 + i)] + [fmt(values[i * width + j]) for j in range(width)]))
+    p = tmp_path_factory.mktemp("grid") / "g.csv"
+    p.write_text("\n".join(lines) + "\n")
+    df = read_export(p)
+    assert df.attrs["format"] == "plate_grid"
+    assert df["value"].tolist() == values  # row-major, like the file
+    assert set(df["unit"]) == {"RFU"}
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cpms=st.lists(
+        st.floats(min_value=0, max_value=1e7, allow_nan=False).map(lambda x: round(x, 2)),
+        min_size=1,
+        max_size=30,
+    ),
+    sep=st.sampled_from([",", ";"]),
+)
+def test_tube_table_round_trip(tmp_path_factory, cpms: list[float], sep: str) -> None:
+    rows = ["Rack" + sep + "Position" + sep + "CPM"]
+    for k, cpm in enumerate(cpms):
+        text = repr(cpm).replace(".", ",") if sep == ";" else repr(cpm)
+        rows.append(f"{k // 10 + 1}{sep}{k % 10 + 1}{sep}{text}")
+    p = tmp_path_factory.mktemp("tubes") / "t.csv"
+    p.write_text("\n".join(rows) + "\n")
+    df = read_export(p)
+    assert df["cpm"].tolist() == cpms
+    assert df["rack"].tolist() == [k // 10 + 1 for k in range(len(cpms))]
+    assert df["position"].tolist() == [k % 10 + 1 for k in range(len(cpms))]
