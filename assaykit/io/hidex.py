@@ -10,8 +10,8 @@ Choices (the counter table of ``docs/CONTRACTS.md`` §1), one row per sample × 
 
 - ``rack`` = 1, ``position`` = the sample number (``Samp.``), ``sample`` = ``''`` (the file has no
   sample names); extra columns ``repetition``, ``vial``, ``well`` (``WName``);
-- ``cpm`` = ``CPM`` and ``counts`` = ``Counts`` as written (the CPM is dead-time corrected by the
-  instrument and is never recomputed), ``count_time_s`` = ``Time``;
+- ``cpm`` = ``CPM`` and ``counts`` = ``Counts`` as written, ``count_time_s`` = ``Time``; the CPM
+  is never recomputed (in the sample it is ≈ Counts / Time × 60 × DTime, i.e. dead-time corrected);
 - ``measured_at`` = ``EndTime − Time``, the start of the count; ``end_time`` keeps ``EndTime``.
   ``EndTime`` is read as ``DD/MM/YYYY HH:MM:SS`` (day first, as the instrument writes it).
   ``Time`` is taken as clock time: in the sample export, consecutive end times of a vial with

@@ -20,7 +20,10 @@ Choices (the counter table of ``docs/CONTRACTS.md`` §1):
   one, the smallest of the 24/96/384/1536 formats holding every well is assumed and
   ``attrs["plate_shape"]`` says so; extra columns ``plate`` and ``well``;
 - ``isotope`` from the protocol name when it names exactly one nuclide (``H-3`` in
-  ``COPY_OF_H-3_KORTYZOL_5_MIN``), else ``''``; ``attrs["isotope_source"]`` says so.
+  ``COPY_OF_H-3_KORTYZOL_5_MIN``), else ``''``; ``attrs["isotope_source"]`` says so;
+- ``***`` lines (``*** DETECTORS NOT NORMALIZED``) go to ``attrs["warnings"]`` and, once the file
+  has been read, each is issued as a :class:`~assaykit.errors.DataQualityWarning`;
+- decimal commas in the COLUMNS table are detected (``attrs["decimal"]``).
 """
 
 from __future__ import annotations
