@@ -45,8 +45,14 @@ def _root(
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the app, turning user errors into one line and exit code 1."""
+    import warnings
+
     from assaykit.errors import AssaykitError
 
+    def _one_line_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
+        typer.echo(f"assaykit: warning: {message}", err=True)
+
+    warnings.showwarning = _one_line_warning
     try:
         app(args=argv, standalone_mode=False)
     except AssaykitError as err:
