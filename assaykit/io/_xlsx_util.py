@@ -6,14 +6,20 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assaykit.errors import ParseError
 from assaykit.io._excel import load_workbook_safely, sheet_rows
 from assaykit.io._text import parse_value
 
+if TYPE_CHECKING:
+    from assaykit.io._grid import Grid
+
 __all__ = [
     "cell_name",
     "find_row",
+    "grid_at",
+    "header_width",
     "is_blank",
     "location",
     "parse_cell",
@@ -191,3 +197,48 @@ def wells_in_ranges(spec: str) -> set[tuple[int, int]]:
             for j in range(min(j0, j1), max(j0, j1) + 1):
                 wells.add((i, j))
     return wells
+
+
+def header_width(row: Sequence[object]) -> int:
+    """How many cells after the first read 1, 2, 3, … without a gap (0 when not a grid header).
+
+    Cells beyond the run are ignored, so notes typed beside a grid do not hide it.
+
+    Examples
+    --------
+    >>> header_width(["Abs", 1.0, 2.0, 3.0, None, 67.8]), header_width(["<>", "1", "2"]), header_width(["A", 5])
+    (3, 2, 0)
+    """
+    from assaykit.io._grid import _column_number
+
+    n = 0
+    for cell in row[1:]:
+        if _column_number(cell) != n + 1:
+            break
+        n += 1
+    return n
+
+
+def grid_at(sheet: str, rows: Sequence[Sequence[object]], k: int) -> tuple[Grid, dict[int, int]]:
+    """The plate grid whose column-number header is row ``k`` (row labels in column A).
+
+    Returns the grid (cells as 0-based ``(row, column, value)``) and, for each plate row, the
+    index of the sheet row holding it (for error locations).
+
+    Raises
+    ------
+    ParseError
+        The header is not followed by rows labelled A, B, C, … (names the sheet and row).
+    """
+    from assaykit.io._grid import read_grid
+    from assaykit.plate import row_index
+
+    n = header_width(rows[k])
+    trimmed = list(rows)
+    trimmed[k] = list(rows[k][: n + 1])
+    try:
+        grid = read_grid(trimmed, k)
+    except ParseError as err:
+        raise ParseError(err.message, location=location(sheet, k + 1 if n else k, 0)) from None
+    sheet_row = {row_index(text_of(rows[kk][0])): kk for kk in range(k + 1, grid.end)}
+    return grid, sheet_row

@@ -18,10 +18,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import ParseError
-from assaykit.io._grid import _column_number, read_grid
 from assaykit.io._registry import FileSample, register
 from assaykit.io._text import plate_frame
-from assaykit.io._xlsx_util import is_blank, location, parse_cell, read_sheets, text_of
+from assaykit.io._xlsx_util import (
+    grid_at,
+    header_width,
+    is_blank,
+    location,
+    parse_cell,
+    read_sheets,
+    text_of,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -151,19 +158,12 @@ def _from_grids(sheet: str, rows: list[list[Any]], start: int, unit: str) -> lis
         if titled:
             title = re.sub(r"^\d+\.\s*", "", titled[0])
             continue
-        nums = [_column_number(c) for c in row[1:]]
-        n = 0
-        while n < len(nums) and nums[n] == n + 1:
-            n += 1
-        if n < 2 or not is_blank(row[0]) or not title:
+        if header_width(row) < 2 or not is_blank(row[0]) or not title:
             continue
         if _ANNOTATION_RE.match(title):
             title = ""
             continue
-        trimmed = list(rows)
-        trimmed[k] = row[: n + 1]
-        grid = read_grid(trimmed, k, line_offset=1)
-        sheet_row = _grid_rows(rows, k, grid.end)
+        grid, sheet_row = grid_at(sheet, rows, k)
         for i, j, token in grid.cells:
             if is_blank(token):
                 continue
@@ -187,13 +187,6 @@ def _from_grids(sheet: str, rows: list[list[Any]], start: int, unit: str) -> lis
             location=f"sheet '{sheet}'",
         )
     return records
-
-
-def _grid_rows(rows: list[list[Any]], header: int, end: int) -> dict[int, int]:
-    """Plate row index → sheet row index for the grid between ``header`` and ``end``."""
-    from assaykit.plate import row_index
-
-    return {row_index(text_of(rows[k][0])): k for k in range(header + 1, end)}
 
 
 @register(

@@ -30,14 +30,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import ParseError
-from assaykit.io._grid import _column_number, read_grid
 from assaykit.io._registry import FileSample, register
 from assaykit.io._text import parse_value, plate_frame
-from assaykit.io._xlsx_util import is_blank, location, parse_cell, read_sheets, text_of
-from assaykit.plate import ij_from_well, row_index
+from assaykit.io._xlsx_util import (
+    grid_at,
+    header_width,
+    is_blank,
+    location,
+    parse_cell,
+    read_sheets,
+    text_of,
+)
+from assaykit.plate import ij_from_well
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from assaykit.io._grid import Grid
 
 __all__ = ["read_multiskan", "read_skanit"]
 
@@ -148,37 +157,33 @@ def _metadata(sheets: dict[str, list[list[Any]]]) -> dict[str, Any]:
     return meta
 
 
-def _unit(label: str, step: str) -> tuple[str, bool]:
-    """(unit, label is a unit) for a grid's top-left text."""
-    low = label.strip().lower()
-    if low in _UNITS:
-        return _UNITS[low], True
-    return "", False
-
-
 # ------------------------------------------------------------------------------------ grids
 
 
-def _header_width(row: list[Any]) -> int:
-    nums = [_column_number(c) for c in row[1:]]
-    n = 0
-    while n < len(nums) and nums[n] == n + 1:
-        n += 1
-    return n
+def _step_name(sheet: str, rows: list[list[Any]]) -> str:
+    """The step title under the session name and run time (``Absorbance 1``), else the sheet name."""
+    for row in rows[1:8]:
+        cell = row[0] if row else None
+        t = text_of(cell)
+        if (
+            isinstance(cell, str)
+            and t
+            and not t.lower().endswith(".skax")
+            and not re.match(r"^\d{1,2}/\d{1,2}/\d{4}", t)
+            and not t.lower().startswith(("wavelength:", "plate "))
+        ):
+            return t
+    return sheet
+
+
+def _nonzero_wavelength(text: str) -> bool:
+    """False for '' and '0' (SkanIt writes 'Wavelength: 0 nm' for luminescence)."""
+    m = re.match(r"\d+(?:[.,]\d+)?", text)
+    return bool(m) and float(m.group(0).replace(",", ".")) != 0
 
 
 def _read_grids(sheet: str, rows: list[list[Any]]) -> list[dict[str, Any]]:
-    step = sheet
-    for row in rows[1:8]:
-        t = text_of(row[0]) if row else ""
-        if (
-            t
-            and not t.lower().endswith(".skax")
-            and not re.match(r"^\d{1,2}/\d{1,2}/\d{4}", t)
-            and t != ""
-        ):
-            step = t
-            break
+    step = _step_name(sheet, rows)
     records: list[dict[str, Any]] = []
     wavelength = ""
     plate = 1
@@ -190,13 +195,10 @@ def _read_grids(sheet: str, rows: list[list[Any]]) -> list[dict[str, Any]]:
             wavelength = m.group(1).strip()
         elif m := re.match(r"^plate\s+(\d+)$", first, re.IGNORECASE):
             plate = int(m.group(1))
-        elif first and _header_width(row) >= 2:
-            n = _header_width(row)
-            trimmed = list(rows)
-            trimmed[k] = row[: n + 1]
-            grid = read_grid(trimmed, k)
-            got = _grid_records(sheet, rows, k, grid, step, first, wavelength, plate)
-            records.extend(got)
+        elif first and header_width(row) >= 2:
+            grid, sheet_row = grid_at(sheet, rows, k)
+            read = step + (f" ({wavelength} nm)" if _nonzero_wavelength(wavelength) else "")
+            records.extend(_grid_records(sheet, grid, sheet_row, read, first, plate))
             k = grid.end
             continue
         k += 1
@@ -204,34 +206,18 @@ def _read_grids(sheet: str, rows: list[list[Any]]) -> list[dict[str, Any]]:
 
 
 def _grid_records(
-    sheet: str,
-    rows: list[list[Any]],
-    k: int,
-    grid: Any,
-    step: str,
-    label: str,
-    wavelength: str,
-    plate: int,
+    sheet: str, grid: Grid, sheet_row: dict[int, int], read: str, label: str, plate: int
 ) -> list[dict[str, Any]]:
+    """Records of one grid; [] for an annotation grid (only text such as sample names)."""
     tokens = [t for _, _, t in grid.cells if not is_blank(t)]
-    numeric = [
+    values = [
         t for t in tokens if parse_value(t)[1] != "not_a_number" or text_of(t).lower() in _MARKERS
     ]
-    if label.lower() == "sample" or not numeric:
-        return []  # an annotation grid (sample names), not values
-    unit, is_unit = _unit(label, step)
-    read = step
-    if wavelength and float(re.split(r"[/ -]", wavelength)[0].replace(",", ".") or 0) != 0:
-        read += f" ({wavelength} nm)"
-    if not is_unit:
-        read += f": {label}"
-    if not unit:
-        unit = (
-            next((u for key, u in _MODE_UNITS.items() if key in step.lower()), "")
-            if is_unit
-            else ""
-        )
-    sheet_row = {row_index(text_of(rows[kk][0])): kk for kk in range(k + 1, grid.end)}
+    if label.lower() == "sample" or not values:
+        return []
+    unit = _UNITS.get(label.strip().lower())
+    if unit is None:  # a calculated quantity named in the top-left cell
+        read, unit = f"{read}: {label}", ""
     out = []
     for i, j, token in grid.cells:
         if is_blank(token):
@@ -308,72 +294,90 @@ def _interval_s(meta: dict[str, Any]) -> float | None:
     return int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3)) if m else None
 
 
+def _is_times_header(row: list[Any]) -> bool:
+    cells = [text_of(c).lower() for c in row[1:] if not is_blank(c)]
+    return bool(cells) and all(c.startswith("time") for c in cells)
+
+
+def _times_table(
+    rows: list[list[Any]], kt: int, wells: dict[int, tuple[int, int]]
+) -> dict[tuple[int, int], dict[int, float]]:
+    """Well → {reading: seconds} from a ``Reading | Times [s] | …`` table (columns as the values)."""
+    out: dict[tuple[int, int], dict[int, float]] = {}
+    for r in rows[kt + 1 :]:
+        reading = _reading_index(r[0] if r else None)
+        if reading is None:
+            break
+        for j, well in wells.items():
+            t, flag = parse_value(r[j] if j < len(r) else None)
+            out.setdefault(well, {})[reading] = math.nan if flag else t
+    return out
+
+
 def _read_kinetic(
     sheet: str, rows: list[list[Any]], sheets: dict[str, list[list[Any]]], meta: dict[str, Any]
 ) -> list[dict[str, Any]]:
+    """Every ``Reading | A1 | …`` table of a result sheet; the k-th times table gives its times.
+
+    Only one table per sheet has been seen (Multiskan Sky, one wavelength); further tables are
+    read as ``<read> [table k]``.
+    """
     title = text_of(rows[0][0])
     step = title[len("measurement results") :].strip() or sheet
     unit = next((u for key, u in _MODE_UNITS.items() if key in sheet.lower()), "")
     wl = text_of(meta.get("settings", {}).get("Wavelength(s) [nm]"))
-    read = f"{step} ({wl} nm)" if re.fullmatch(r"\d+(\.\d+)?", wl) else step
+    base = f"{step} ({wl} nm)" if re.fullmatch(r"\d+(\.\d+)?", wl) else step
     headers = [k for k, r in enumerate(rows) if r and text_of(r[0]).lower() == "reading"]
-    if not headers:
-        raise ParseError("no 'Reading' table found", location=f"sheet '{sheet}'")
-    value_header = headers[0]
-    wells = _wells_of(sheet, rows[value_header], value_header)
-    times_table: dict[tuple[int, int], dict[int, float]] = {}
-    for kt in headers[1:]:
-        if all(text_of(c).lower().startswith("time") for c in rows[kt][1:] if not is_blank(c)):
-            for r in rows[kt + 1 :]:
-                reading = _reading_index(r[0] if r else None)
-                if reading is None:
-                    break
-                for j, well in wells.items():
-                    t, flag = parse_value(r[j] if j < len(r) else None)
-                    times_table.setdefault(well, {})[reading] = math.nan if flag else t
-    raw_times = _raw_times(sheets) if not times_table else {}
+    value_headers = [k for k in headers if not _is_times_header(rows[k])]
+    time_headers = [k for k in headers if _is_times_header(rows[k])]
     interval = _interval_s(meta)
-    source = (
-        "results sheet"
-        if times_table
-        else "raw-data sheet"
-        if raw_times
-        else "kinetic interval"
-        if interval
-        else ""
-    )
     records: list[dict[str, Any]] = []
-    for k in range(value_header + 1, len(rows)):
-        r = rows[k]
-        reading = _reading_index(r[0] if r else None)
-        if reading is None:
-            break
-        for j, (i, jj) in wells.items():
-            cell = r[j] if j < len(r) else None
-            if is_blank(cell):
-                continue
-            value, vflag, raw = parse_cell(cell, sheet, k, j, extra_markers=_MARKERS)
-            if times_table:
-                t = times_table.get((i, jj), {}).get(reading, math.nan)
-            elif raw_times:
-                seq = raw_times.get((i, jj), [])
-                t = seq[reading] if reading < len(seq) else math.nan
-            else:
-                t = reading * interval if interval is not None else math.nan
-            records.append(
-                {
-                    "plate": 1,
-                    "row_i": i,
-                    "col_j": jj,
-                    "read": read,
-                    "value": value,
-                    "unit": unit,
-                    "flag": vflag,
-                    "raw": raw,
-                    "time_s": t,
-                }
-            )
-    meta["time_source"] = source
+    sources = []
+    for n, kv in enumerate(value_headers):
+        read = base if n == 0 else f"{base} [table {n + 1}]"
+        wells = _wells_of(sheet, rows[kv], kv)
+        times = _times_table(rows, time_headers[n], wells) if n < len(time_headers) else {}
+        raw_times = _raw_times(sheets) if not times and len(value_headers) == 1 else {}
+        sources.append(
+            "results sheet"
+            if times
+            else "raw-data sheet"
+            if raw_times
+            else "kinetic interval"
+            if interval is not None
+            else "none"
+        )
+        for k in range(kv + 1, len(rows)):
+            r = rows[k]
+            reading = _reading_index(r[0] if r else None)
+            if reading is None:
+                break
+            for j, (i, jj) in wells.items():
+                cell = r[j] if j < len(r) else None
+                if is_blank(cell):
+                    continue
+                value, vflag, raw = parse_cell(cell, sheet, k, j, extra_markers=_MARKERS)
+                if times:
+                    t = times.get((i, jj), {}).get(reading, math.nan)
+                elif raw_times:
+                    seq = raw_times.get((i, jj), [])
+                    t = seq[reading] if reading < len(seq) else math.nan
+                else:
+                    t = reading * interval if interval is not None else math.nan
+                records.append(
+                    {
+                        "plate": 1,
+                        "row_i": i,
+                        "col_j": jj,
+                        "read": read,
+                        "value": value,
+                        "unit": unit,
+                        "flag": vflag,
+                        "raw": raw,
+                        "time_s": t,
+                    }
+                )
+    meta["time_source"] = "; ".join(dict.fromkeys(sources))
     return records
 
 
@@ -446,11 +450,12 @@ def read_skanit(path: Path) -> pd.DataFrame:
     --------
     >>> from tests.conftest import DATA
     >>> df = read_skanit(DATA / "exports" / "skanit" / "two_wavelengths.xlsx")
-    >>> df.groupby("read").size()
-    read
-    Absorbance 1 (450 nm)                       96
-    Absorbance 1 (620 nm)                       96
-    Standard Curve 1 (450 nm): Conc. [ng/ml]    84
+    >>> df.groupby(["plate", "read"]).size()
+    plate  read
+    1      Absorbance 1 (450 nm)                       96
+           Absorbance 1 (620 nm)                       96
+           Standard Curve 1 (450 nm): Conc. [ng/ml]    84
+    2      Absorbance 1 (450 nm)                       96
     dtype: int64
     """
     return _read(path, "skanit")

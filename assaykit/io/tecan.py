@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import ParseError
-from assaykit.io._grid import _column_number, read_grid
+from assaykit.io._grid import _column_number
 from assaykit.io._registry import FileSample, register
 from assaykit.io._text import plate_frame
 from assaykit.io._xlsx_util import (
+    grid_at,
+    header_width,
     is_blank,
     location,
     parse_cell,
@@ -328,21 +330,11 @@ def _spark_meta(rows: list[list[Any]]) -> dict[str, Any]:
 def _spark_grid(
     sheet: str, rows: list[list[Any]], k: int, ctx: dict[str, Any]
 ) -> tuple[list[dict[str, Any]], int]:
-    row = rows[k]
-    nums = [_column_number(c) for c in row[1:]]
-    n = 0
-    while n < len(nums) and nums[n] == n + 1:
-        n += 1
-    if n < 2:
+    if header_width(rows[k]) < 2:
         raise ParseError(
             "expected column numbers 1, 2, 3, … after '<>'", location=location(sheet, k, 1)
         )
-    trimmed = list(rows)
-    trimmed[k] = row[: n + 1]
-    grid = read_grid(trimmed, k)
-    from assaykit.plate import row_index
-
-    sheet_row = {row_index(text_of(rows[kk][0])): kk for kk in range(k + 1, grid.end)}
+    grid, sheet_row = grid_at(sheet, rows, k)
     records = []
     for i, j, token in grid.cells:
         rec = _spark_value(sheet, sheet_row[i], j + 1, token, i, j, ctx)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -12,10 +13,15 @@ from tests.conftest import DATA, SHARED
 EXPORTS = DATA / "exports"
 
 
+@functools.cache
+def _sample(path: Path) -> FileSample:
+    """One FileSample per file for the whole session: its workbook preview is computed once."""
+    return FileSample(path, path.read_bytes()[:SNIFF_BYTES])
+
+
 def claims(fmt: str, path: Path) -> bool:
     """Whether the sniffer of ``fmt`` claims ``path``."""
-    reader = _load_readers()[fmt]
-    return bool(reader.sniff(FileSample(path, path.read_bytes()[:SNIFF_BYTES])))
+    return bool(_load_readers()[fmt].sniff(_sample(path)))
 
 
 def all_sample_files() -> list[Path]:

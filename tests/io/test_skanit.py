@@ -66,11 +66,12 @@ def test_markers_of_the_standard_curve_and_dilution_sheets(data):
 
 def test_two_wavelengths_fixture():
     df = read_export(FIX / "two_wavelengths.xlsx")
-    v = df.set_index(["read", "well"])["value"]
-    assert (
-        v[("Absorbance 1 (450 nm)", "A01")] == 1.0 and v[("Absorbance 1 (450 nm)", "B02")] == 1.11
-    )
-    assert v[("Absorbance 1 (620 nm)", "H12")] == round((1.0 + 0.7 + 0.11) / 10, 4)
+    v = df.set_index(["plate", "read", "well"])["value"]
+    assert v[(1, "Absorbance 1 (450 nm)", "A01")] == 1.0
+    assert v[(1, "Absorbance 1 (450 nm)", "B02")] == 1.11
+    assert v[(1, "Absorbance 1 (620 nm)", "H12")] == round((1.0 + 0.7 + 0.11) / 10, 4)
+    assert v[(2, "Absorbance 1 (450 nm)", "A01")] == 2.0  # the 'Plate 2' block below
+    assert set(df.loc[df["plate"] == 2, "read"]) == {"Absorbance 1 (450 nm)"}
     flags = df[df["read"] == "Standard Curve 1 (450 nm): Conc. [ng/ml]"].set_index("well")["flag"]
     assert (flags["A01"], flags["A02"], flags["A03"], flags["A04"]) == (
         "above_range",

@@ -9,20 +9,36 @@ anchor, text in a value cell, an empty workbook and a truncated file (the first 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
 
 HERE = Path(__file__).resolve().parent
 FIXED = dt.datetime(2026, 1, 1, 12, 0, 0)
+STAMP = FIXED.strftime("%Y-%m-%dT%H:%M:%SZ")
 ROWS96 = "ABCDEFGH"
 
 
 def _save(wb: openpyxl.Workbook, path: Path) -> None:
+    """Save with fixed timestamps (document properties and zip entries) so reruns give equal bytes."""
     wb.properties.created = FIXED
     wb.properties.modified = FIXED
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps 'modified' with the clock
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + STAMP.encode(), data)
+            dst.writestr(fixed, data)
+    path.write_bytes(out.getvalue())
 
 
 def _put(ws, row: int, values: list, col: int = 1) -> None:  # noqa: ANN001 - openpyxl sheet
@@ -344,14 +360,15 @@ def make_skanit(out: Path) -> None:
         blocks = [
             (450, 1, "Abs", lambda i, j: skanit_value(450, i, j)),
             (620, 1, "Abs", lambda i, j: skanit_value(620, i, j)),
+            (450, 2, "Abs", lambda i, j: round(skanit_value(450, i, j) + 1, 4)),
         ]
         ws = _skanit_result(
             wb, "Absorbance 1_01", "Absorbance 1", blocks if with_grid else [], first=True
         )
         if with_grid:
-            _put(ws, 36, ["Sample", *[float(c) for c in range(1, 13)]])
+            _put(ws, 50, ["Sample", *[float(c) for c in range(1, 13)]])
             for i, letter in enumerate(ROWS96):
-                _put(ws, 37 + i, [letter, *[f"Un{i * 12 + j + 1:04d}" for j in range(12)]])
+                _put(ws, 51 + i, [letter, *[f"Un{i * 12 + j + 1:04d}" for j in range(12)]])
         if text_at:
             ws[text_at] = "1.2.3"
         if not with_grid:
