@@ -247,11 +247,11 @@ def build_layout(
                 locate(i, "role"),
             )
         row = _key(rec, i, table, locate, plate_size)
-        role = canonical(rec.get("role"), roles, ROLE_SYNONYMS, what="role")
         try:
-            row["role"] = role
-        except LayoutError:  # pragma: no cover
-            raise
+            role = canonical(rec.get("role"), roles, ROLE_SYNONYMS, what="role")
+        except LayoutError as err:
+            raise err.with_context(location=locate(i, "role")) from None
+        row["role"] = role
         row["compound"] = _text(rec.get("compound"))
         row["conc"] = _conc(rec, i, locate, kind=kind, role=role)
         row["replicate"] = _int_from(
