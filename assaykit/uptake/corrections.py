@@ -172,6 +172,11 @@ def correct_tubes(
     from assaykit.schema import require_columns
 
     require_columns(table, ["role", "cpm"], stage="uptake corrections")
+    # work without attrs: pandas deep-copies them on every operation
+    source_attrs = dict(table.attrs)
+    table = table.copy()
+    table.attrs = {}
+    experiment = source_attrs.get("experiment") or {}
     roles = table["role"].fillna("").astype(str).str.strip()
     unknown = sorted(set(roles) - set(ROLES) - {""})
     if unknown:
@@ -188,7 +193,6 @@ def correct_tubes(
         table.assign(role=roles), blank=(roles == "blank").to_numpy(), by_count_time=by_count_time
     )
     out.insert(0, "tube", tube_label(table))
-    experiment = table.attrs.get("experiment") or {}
     settings: dict[str, Any] = {
         "background": "mean of blank tubes" + (" per count time" if by_count_time else "")
     }
@@ -197,7 +201,7 @@ def correct_tubes(
         float(out.loc[roles == "blank", "bkg_cpm"].mean()) if (roles == "blank").any() else np.nan
     )
     if decay:
-        iso = resolve_isotope(table, isotope)
+        iso = resolve_isotope(table, isotope or experiment.get("isotope") or None)
         info = half_life_info(iso, half_lives=half_lives)
         require_columns(table, ["measured_at"], stage="decay correction")
         when = pd.to_datetime(table["measured_at"])
@@ -256,6 +260,6 @@ def correct_tubes(
         ("counter:" + counter_flag).where(counter_flag != "", ""),
     )
     out["role"] = roles
-    out.attrs = dict(table.attrs)
+    out.attrs = source_attrs
     out.attrs["settings"] = settings
     return out

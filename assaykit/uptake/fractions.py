@@ -127,7 +127,9 @@ def per_well(
         ["role", "fraction", "time_min", "condition", "replicate", "corrected_cpm"],
         stage="uptake fractions",
     )
+    experiment = tubes.attrs.get("experiment") or {}
     t = tubes.copy()
+    t.attrs = {}  # pandas deep-copies attrs on every operation
     t["role"] = _text(t["role"])
     t["compound"] = _text(t["compound"]) if "compound" in t.columns else ""
     if "flags" not in t.columns:
@@ -170,15 +172,8 @@ def per_well(
             "fraction (compound, condition, time, replicate); expected one surface and one "
             "internalized tube per well (only supernatant + washes may be split)"
         )
-    wide = samples.pivot_table(
-        index=WELL_KEYS, columns="fraction", values="corrected_cpm", aggfunc="sum", dropna=False
-    )
-    wide = wide.reindex(columns=list(FRACTIONS))
-    present = samples.pivot_table(
-        index=WELL_KEYS, columns="fraction", values="corrected_cpm", aggfunc="size"
-    )
-    present = present.reindex(index=wide.index, columns=list(FRACTIONS)).fillna(0)
-    wide = wide.where(present > 0)
+    grouped = samples.groupby(WELL_KEYS + ["fraction"], sort=True)["corrected_cpm"]
+    wide = grouped.sum(min_count=1).unstack("fraction").reindex(columns=list(FRACTIONS))
     wide = wide.dropna(how="all")
     wide.columns = [f"{c}_cpm" for c in wide.columns]
     w = wide.reset_index()
@@ -202,7 +197,6 @@ def per_well(
     lo, hi = mass_balance_range
     mb = w["mass_balance"]
     # per cells / per protein, from layout columns or the experiment sheet
-    experiment = tubes.attrs.get("experiment") or {}
     cells = cells_per_well if cells_per_well is not None else experiment.get("cells_per_well")
     for col, default in (("cells_per_well", cells), ("protein_mg", None)):
         if col in samples.columns:
@@ -224,16 +218,11 @@ def per_well(
         for q in base:
             w[f"{q}_per_mg_protein"] = w[q] / w["protein_mg"]
     # flags: negative fractions, mass balance, missing fractions, tube flags
+    flagged = samples[samples["flags"].fillna("") != ""]
     tube_flags = (
-        samples.assign(
-            f=np.where(
-                samples["flags"].fillna("") != "",
-                samples["fraction"] + ":" + samples["flags"].fillna(""),
-                "",
-            )
-        )
-        .groupby(WELL_KEYS)["f"]
-        .agg(lambda s: ";".join(v for v in s if v))
+        (flagged["fraction"] + ":" + flagged["flags"])
+        .groupby([flagged[k] for k in WELL_KEYS])
+        .agg(";".join)
     )
     flags = [
         pd.Series(np.where(A < 0, "negative_surface", ""), index=w.index),

@@ -135,16 +135,28 @@ def simulate(
     starts = start + pd.to_timedelta(np.arange(n) * (COUNT_TIME_S + CHANGEOVER_S), unit="s")
     # activity (CPM at the reference time) in each tube
     activity = np.zeros(n)
-    wells = layout[layout.role == "sample"].groupby(["condition", "time_min", "replicate"]).groups
-    for (condition, t, _rep), idx in wells.items():
-        applied = APPLIED_CPM * rng.lognormal(-(CV_VOLUME**2) / 2, CV_VOLUME)
-        pct = {}
-        for fraction in ("surface", "internalized"):
-            mean = true_percent(condition, fraction, t)
-            pct[fraction] = mean * rng.lognormal(-(CV_WELL**2) / 2, CV_WELL)
-        pct["supernatant"] = 100 * (1 - LOSS) - pct["surface"] - pct["internalized"]
-        for i in idx:
-            activity[i] = applied * pct[layout.loc[i, "fraction"]] / 100
+    samples = layout[layout.role == "sample"]
+    wells = samples[["condition", "time_min", "replicate"]].drop_duplicates().reset_index(drop=True)
+    # one draw per well: applied volume, then surface and internalized % (log-normal, mean 1)
+    volume = APPLIED_CPM * rng.lognormal(-(CV_VOLUME**2) / 2, CV_VOLUME, len(wells))
+    noise = rng.lognormal(-(CV_WELL**2) / 2, CV_WELL, (len(wells), 2))
+    pct = pd.DataFrame(index=wells.index)
+    for j, fraction in enumerate(("surface", "internalized")):
+        mean = np.array(
+            [
+                true_percent(c, fraction, t)
+                for c, t in zip(wells.condition, wells.time_min, strict=True)
+            ]
+        )
+        pct[fraction] = mean * noise[:, j]
+    pct["supernatant"] = 100 * (1 - LOSS) - pct["surface"] - pct["internalized"]
+    well_of = samples.merge(
+        wells.reset_index(), on=["condition", "time_min", "replicate"], how="left"
+    )["index"]
+    rows = well_of.to_numpy()
+    cols = samples["fraction"].map({"surface": 0, "internalized": 1, "supernatant": 2}).to_numpy()
+    pcts = pct[["surface", "internalized", "supernatant"]].to_numpy()
+    activity[samples.index.to_numpy()] = volume[rows] * pcts[rows, cols] / 100
     std = (layout.role == "standard").to_numpy()
     activity[std] = APPLIED_CPM * rng.lognormal(-(CV_STANDARD**2) / 2, CV_STANDARD, std.sum())
     # expected counts: activity decaying from the reference time, integrated over the count
