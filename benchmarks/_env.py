@@ -1,0 +1,130 @@
+"""Benchmark environment: pin BLAS/OpenMP threads BEFORE numpy is imported, and describe the machine.
+
+Import this module first in every benchmark script (``import _env`` before numpy/pandas/scipy).
+Threads default to 1 ("one process on one core"); set ``BENCH_THREADS=N`` to change that.
+``OPENBLAS_CORETYPE`` (and any other BLAS variable already in the environment) is left as it is
+and recorded by :func:`machine_info`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+THREADS = os.environ.get("BENCH_THREADS", "1")
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ[_var] = THREADS
+
+RESULTS = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _lscpu() -> dict[str, str]:
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    info = {}
+    for line in out.splitlines():
+        if ":" in line:
+            k, v = line.split(":", 1)
+            info[k.strip()] = v.strip()
+    return {k: info[k] for k in ("Model name", "CPU(s)", "Thread(s) per core", "L2 cache", "L3 cache") if k in info}
+
+
+def _mem_total_gib() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 1024**2, 1)
+    except OSError:
+        pass
+    return None
+
+
+def _git_commit() -> str | None:
+    try:
+        return subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10
+        ).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _git_dirty(paths: list[str]) -> list[str]:
+    """Files under ``paths`` with uncommitted changes (the code measured is not HEAD's)."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", *paths],
+            capture_output=True, text=True, timeout=10,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [line[3:] for line in out.splitlines()]
+
+
+def machine_info() -> dict:
+    """CPU, memory, Python and library versions, BLAS (threadpoolctl) and the thread variables."""
+    import numpy
+    import pandas
+    import scipy
+
+    try:
+        from threadpoolctl import threadpool_info
+
+        pools = [
+            {k: p.get(k) for k in ("internal_api", "num_threads", "version", "architecture", "filepath")}
+            for p in threadpool_info()
+        ]
+    except ImportError:
+        pools = "threadpoolctl not installed"
+    env = {
+        k: os.environ.get(k)
+        for k in (
+            "OPENBLAS_CORETYPE",
+            "OMP_NUM_THREADS",
+            "OPENBLAS_NUM_THREADS",
+            "MKL_NUM_THREADS",
+            "NVPL_BLAS_DEBUG_CPU_TYPE",
+        )
+    }
+    return {
+        "cpu": _lscpu(),
+        "os_cpu_count": os.cpu_count(),
+        "mem_total_gib": _mem_total_gib(),
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "pandas": pandas.__version__,
+        "threadpools": pools,
+        "env": env,
+        "load_average_1_5_15min": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "git_commit": _git_commit(),
+        "uncommitted_in_measured_code": _git_dirty(["assaykit"]),
+    }
+
+
+def write_json(name: str, payload: dict) -> Path:
+    """Write ``benchmarks/results/<name>.json`` (the folder is gitignored)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(payload, indent=2, default=_default) + "\n")
+    return path
+
+
+def _default(o: object) -> object:
+    try:
+        import numpy as np
+
+        if isinstance(o, np.generic):
+            return o.item()
+        if isinstance(o, np.ndarray):
+            return o.tolist()
+    except ImportError:
+        pass
+    return str(o)
