@@ -250,6 +250,15 @@ def test_header_typo_and_missing_header(tmp_path: Path) -> None:
         tmp_path, [[None, "A1", "total"]], header=["plate", "well", "role", "compund"]
     )
     assert "Wells!D1: unknown column 'compund' (did you mean 'compound'?)" in _message(path)
+    path = _hand_filled(
+        tmp_path,
+        [[1, 1, None, "standard"]],
+        kind="uptake",
+        sheet="Tubes",
+        name="h.xlsx",
+        header=["rack", "position", "sample", "role", "fraction", "time (h)"],
+    )
+    assert "Tubes!F1: unknown column 'time (h)' (did you mean 'time (min)'?)" in _message(path)
     path = write_template("binding", tmp_path / "nohead.xlsx")
     wb = openpyxl.load_workbook(path)
     wb["Wells"].delete_rows(1, 1)
@@ -280,7 +289,7 @@ def test_not_a_template(tmp_path: Path) -> None:
             "radioligand concentration",
             0.1,
             "nMol",
-            "Experiment!B7: unknown concentration unit 'nMol'",
+            "Experiment!C7: unknown concentration unit 'nMol'",
         ),
         (
             "radioligand concentration",
@@ -288,7 +297,12 @@ def test_not_a_template(tmp_path: Path) -> None:
             "nM",
             "Experiment!B7: radioligand concentration must be a number, got text 'abc'",
         ),
-        ("radioligand concentration", 0.1, None, "radioligand concentration 0.1 has no unit"),
+        (
+            "radioligand concentration",
+            0.1,
+            None,
+            "Experiment!C7: radioligand concentration 0.1 has no unit",
+        ),
         (
             "reference time",
             "yesterday noon",

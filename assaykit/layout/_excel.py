@@ -169,7 +169,9 @@ def _header_key(text: str, known: list[str]) -> str | None:
     if t in HEADER_SYNONYMS:
         return HEADER_SYNONYMS[t]
     t2 = re.sub(r"\s*\(.*\)\s*$", "", t)
-    if t2 in HEADER_SYNONYMS and t2 not in ("time",):
+    if t2 == "time":
+        return "?time (min)"  # a time in other units than minutes: ask for minutes
+    if t2 in HEADER_SYNONYMS:
         return HEADER_SYNONYMS[t2]
     hits = difflib.get_close_matches(t, known, n=1, cutoff=0.8)
     if hits:

@@ -484,8 +484,6 @@ def build_experiment(
     """
     kind = check_kind(kind)
     out: dict[str, Any] = {f.key: None for f in fields_for(kind)}
-    if kind == "uptake":
-        out.setdefault("blocking_conc_M", None)
     fields = {f.key: f for f in fields_for(kind)}
     for key, (value, unit, loc) in items.items():
         f = fields.get(key)
@@ -523,7 +521,8 @@ def build_experiment(
             try:
                 out[key] = molar_from(x, unit)
             except LayoutError as err:
-                raise err.with_context(location=loc) from None
+                unit_loc = re.sub(r"!B(\d+)$", r"!C\1", loc) if loc else loc
+                raise err.with_context(location=unit_loc) from None
         else:
             x = number_from(value, what=label, location=loc)
             if x is not None and x < 0:

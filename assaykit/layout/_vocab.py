@@ -410,8 +410,16 @@ UPTAKE_FIELDS: tuple[Field, ...] = (
         "blocking agent",
         "blocking_agent",
         "text",
-        "What the 'blocked' wells got, e.g. AMD3100 100 µM.",
+        "What the 'blocked' wells got, e.g. AMD3100.",
         "AMD3100",
+    ),
+    Field(
+        "blocking agent concentration",
+        "blocking_conc_M",
+        "conc",
+        "Final concentration of the blocking agent in the 'blocked' wells; give the unit in column C.",
+        100,
+        "µM",
     ),
     Field(
         "plate size",

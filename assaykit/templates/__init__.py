@@ -441,6 +441,11 @@ def _example_sheet(
         row=1, column=1, value=f"EXAMPLE (not read): a complete small {kind} experiment"
     ).font = Font(bold=True, size=13)
     ws.cell(
+        row=1,
+        column=2,
+        value="this sheet is never read; fill in the Experiment and Wells or Tubes sheets",
+    )
+    ws.cell(
         row=nxt + 1, column=1, value="Tubes (gamma counter): one row per counted tube"
     ).font = Font(bold=True)
     _table(

@@ -61,9 +61,14 @@ def instructions(kind: str, plate_size: int) -> list[str]:
         "sample code).",
         "4. Fill either Wells or Tubes, not both. Do not rename the sheets or the header row; extra "
         "columns (e.g. notes) are kept as text.",
-        "5. Replicate may be left empty: tubes with the same role, compound and concentration are "
-        "numbered 1, 2, 3 in order.",
-        "6. Check it: assaykit reads the file with 'assaykit binding … --layout FILE.xlsx'; any "
+        "5. Replicate may be left empty: tubes with the same "
+        + (
+            "role, compound and concentration"
+            if kind == "binding"
+            else "role, fraction, time, condition and compound"
+        )
+        + " are numbered 1, 2, 3 in order.",
+        f"6. Check it: assaykit reads the file with 'assaykit {kind} … --layout FILE.xlsx'; any "
         "mistake is reported with the sheet and cell.",
         "",
         "Roles (column 'role')",
