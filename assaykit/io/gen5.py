@@ -310,7 +310,13 @@ def _kinetic_section(
     for c, name in enumerate(names[1:], start=1):
         name = name.strip()
         if _WELL_HEADER_RE.match(name):
-            wells[c] = ij_from_well(name)
+            try:
+                wells[c] = ij_from_well(name)
+            except ValueError:
+                raise ParseError(
+                    f"kinetic table {title!r}: column {c + 1} header {name!r} is not a well",
+                    line=header + 1,
+                ) from None
         elif name and not name.startswith("T"):
             raise ParseError(
                 f"kinetic table {title!r}: column {c + 1} header {name!r} is neither a well nor a temperature",
