@@ -42,7 +42,7 @@ __all__ = ["read_softmax", "sniff_softmax"]
 
 _BLOCKS_RE = re.compile(r"^##BLOCKS=\s*(\d+)\s*$")
 _MODE_UNITS = {"Absorbance": "OD", "Fluorescence": "RFU", "Luminescence": "RLU"}
-_DATA_TYPES = {"Raw", "Reduced", "Both"}
+_DATA_TYPES = {"Raw", "Reduced"}
 
 
 def sniff_softmax(sample: FileSample) -> bool:
@@ -189,6 +189,12 @@ def _plate_block(
         raise ParseError(
             f"Plate header field {7 + off} should be Raw or Reduced, got {_field(h, 6 + off)!r} "
             "(not a SoftMax Pro 1.3 Plate header?)",
+            line=line,
+        )
+    if _field(h, 6 + off) == "Reduced":
+        raise ParseError(
+            f"plate {name!r} was exported as reduced data only (field {7 + off} is 'Reduced'); "
+            "export the raw data (Raw) from SoftMax Pro",
             line=line,
         )
     n_reads = _int_field(h, 8 + off, "number of reads", line, default=1)

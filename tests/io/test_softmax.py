@@ -100,6 +100,7 @@ def test_fixture_plateformat_two_plates_two_wavelengths():
         ("text_in_cell.txt", 6, "'n.d.'"),
         ("missing_grid_line.txt", 7, "found 3"),
         ("bad_header.txt", 2, "TimeFormat or PlateFormat"),
+        ("reduced_only.txt", 2, "export the raw data"),
     ],
 )
 def test_broken_files(name, line, words):
