@@ -92,19 +92,22 @@ def judge(
     free_log = "log_ic50" not in c.fixed
     free_hill = "hill" not in c.fixed
 
-    # runaway: the best fit keeps improving towards an infinite logIC50 / plateau
+    # runaway: no convergence because the fit keeps improving towards an infinite logIC50,
+    # plateau or slope (a ridge, not a minimum)
     yscale = np.max(np.where(c.valid, np.abs(c.y), 0.0), axis=1)
     with np.errstate(invalid="ignore"):
-        far = (log_ic50 < c.xmin - span_x - 1) | (log_ic50 > c.xmax + span_x + 1)
-        huge = (np.abs(top) > 1e3 * np.maximum(yscale, 1e-300)) | (
-            np.abs(bottom) > 1e3 * np.maximum(yscale, 1e-300)
+        far = (log_ic50 < c.xmin) | (log_ic50 > c.xmax)
+        huge = (np.abs(top) > 10 * np.maximum(yscale, 1e-300)) | (
+            np.abs(bottom) > 10 * np.maximum(yscale, 1e-300)
         )
-    runaway = fitted & finite & (~conv) & (far | huge)
-    failed = fitted & ~runaway & (~conv | ~finite)
+        extreme_hill = free_hill & ((np.abs(hill) > 20) | (np.abs(hill) < 0.05))
 
     ss0, df0 = _null_fit(c)
     fstat, p_flat = f_test(ss0, df0, c.rss, c.df)
-    no_inh = fitted & ~failed & ~runaway & np.isfinite(p_flat) & (p_flat >= c.alpha)
+    # the F test also judges a fit that wanders without converging (its RSS is near the limit)
+    no_inh = fitted & finite & np.isfinite(p_flat) & (p_flat >= c.alpha)
+    runaway = fitted & finite & ~conv & ~no_inh & (far | huge | extreme_hill)
+    failed = fitted & ~runaway & ~no_inh & (~conv | ~finite)
 
     se_log = c.se[:, 2]
     with np.errstate(invalid="ignore"):
@@ -126,7 +129,8 @@ def judge(
     no_top = ok_fit & ~outside & ("top" not in c.fixed) & ~top_seen
     no_bottom = ok_fit & ~outside & ("bottom" not in c.fixed) & ~bottom_seen
     extrap = outside | no_top | no_bottom
-    defined = ok_fit & ~outside
+    # an IC50 that hangs on an extrapolated plateau or lies outside the data is not reported
+    defined = ok_fit & ~extrap
 
     # residual screen for outliers on every fitted curve
     pred = four_pl(c.x, top[:, None], bottom[:, None], log_ic50[:, None], hill[:, None])
@@ -220,8 +224,9 @@ def judge(
             ms.insert(
                 0,
                 f"{' and '.join(missing_p)} plateau not reached within the tested range: the "
-                "IC50 depends on an extrapolated plateau; consider fixing bottom to the NSB "
-                "level (0 for specific binding) and/or top to 100",
+                f"fitted logIC50 ({log_ic50[i]:.3g} ± {se_log[i]:.2g}) depends on an "
+                "extrapolated plateau and is not reported; fix bottom to the NSB level "
+                "(0 for specific binding) and/or top to 100 (% of control)",
             )
         if hill_bad[i]:
             fl.append("hill_implausible")

@@ -37,7 +37,7 @@ EXP_CLIP = 700.0
 
 def _exp10z(x: ArrayLike, log_ic50: ArrayLike, hill: ArrayLike) -> FloatArray:
     """``10**((log_ic50 - x) * hill)`` with the exponent clipped (never overflows)."""
-    t = np.asarray(np.subtract(log_ic50, x, dtype=float))
+    t = np.array(np.subtract(np.asarray(log_ic50, float), np.asarray(x, float)), dtype=float)
     t *= LN10 * np.asarray(hill, dtype=float)
     np.minimum(t, EXP_CLIP, out=t)  # exp of a very negative number underflows to 0: fine
     return np.exp(t, out=t)

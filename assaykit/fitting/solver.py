@@ -103,8 +103,8 @@ def weights_from(y: FloatArray, scheme: str | ArrayLike | None) -> FloatArray:
     Examples
     --------
     >>> import numpy as np
-    >>> weights_from(np.array([[1.0, 2.0, 0.0]]), "1/y2")
-    array([[1.  , 0.25,  nan]])
+    >>> weights_from(np.array([[1.0, 2.0, 0.0, -1.0]]), "1/y2")
+    array([[1.  , 0.25,  nan,  nan]])
     """
     y = np.asarray(y, dtype=float)
     if scheme is None or (isinstance(scheme, str) and scheme == "none"):
@@ -120,6 +120,8 @@ def weights_from(y: FloatArray, scheme: str | ArrayLike | None) -> FloatArray:
     else:
         w = np.broadcast_to(np.asarray(scheme, dtype=float), y.shape).copy()
     ok = np.isfinite(w) & (w > 0) & np.isfinite(y)
+    if isinstance(scheme, str) and scheme in ("1/y2", "poisson"):
+        ok &= y > 0  # relative weights need a positive response
     return np.where(ok, w, np.nan)
 
 
