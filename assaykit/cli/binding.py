@@ -1,7 +1,118 @@
-"""``assaykit binding``: command group (commands are added by the binding analysis)."""
+"""``assaykit binding``: competitive binding analysis (``assaykit binding fit``).
+
+Only typer is imported at module level; the analysis (pandas, scipy, plotnine) is imported
+inside the command so that ``assaykit --help`` answers at once.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(help="binding analysis.", no_args_is_help=True)
+from assaykit.cli._common import Force, Format, Layout, OutDir
+
+app = typer.Typer(help="Competitive binding analysis: IC50, Ki, figures.", no_args_is_help=True)
+
+_MODELS = {"4pl": "4pl", "one-site": "one_site", "one_site": "one_site"}
+_WEIGHTINGS = {"none": None, "1/y2": "1/y2", "poisson": "poisson"}
+_CIS = ("wald", "profile")
+
+
+def _choice(value: str, choices: object, option: str) -> str:
+    from assaykit.errors import FitError
+
+    names = list(choices)  # type: ignore[call-overload]
+    key = value.strip().lower()
+    if key not in names:
+        raise FitError(f"{option}: unknown value {value!r}; expected one of {', '.join(names)}")
+    return key
+
+
+@app.command("fit")
+def fit(
+    input: Annotated[
+        Path,
+        typer.Argument(
+            help="Tidy table (CSV/XLSX with conc [M], response, curve) or an instrument export (with --layout).",
+            show_default=False,
+        ),
+    ],
+    output: OutDir,
+    layout: Layout = None,
+    format: Format = None,
+    x: Annotated[
+        str, typer.Option("--x", help="Concentration column (M) of a tidy table.")
+    ] = "conc",
+    y: Annotated[str, typer.Option("--y", help="Response column of a tidy table.")] = "response",
+    by: Annotated[str, typer.Option("--by", help="Curve column of a tidy table.")] = "curve",
+    model: Annotated[
+        str, typer.Option("--model", help="4pl (variable slope) or one-site (Hill slope −1).")
+    ] = "4pl",
+    fix_top: Annotated[
+        float | None, typer.Option("--fix-top", help="Hold the top plateau, e.g. 100.")
+    ] = None,
+    fix_bottom: Annotated[
+        float | None, typer.Option("--fix-bottom", help="Hold the bottom plateau, e.g. 0.")
+    ] = None,
+    weighting: Annotated[str, typer.Option("--weighting", help="none, 1/y2 or poisson.")] = "none",
+    ci: Annotated[str, typer.Option("--ci", help="wald or profile confidence intervals.")] = "wald",
+    kd: Annotated[
+        str | None,
+        typer.Option(
+            "--kd", help="Kd of the radioligand for Ki, e.g. '1 nM' (default: from the template)."
+        ),
+    ] = None,
+    radioligand_conc: Annotated[
+        str | None,
+        typer.Option(
+            "--radioligand-conc",
+            help="Radioligand concentration, e.g. '0.1 nM' (default: from the template).",
+        ),
+    ] = None,
+    no_figures: Annotated[
+        bool, typer.Option("--no-figures", help="Tables only (much faster).")
+    ] = False,
+    force: Force = False,
+) -> None:
+    """Fit competition curves: IC50 with 95% CI, Hill slope, Ki; results.csv/xlsx and figures in OUTPUT."""
+    model_key = _MODELS[_choice(model, _MODELS, "--model")]
+    weight_key = _WEIGHTINGS[_choice(weighting, _WEIGHTINGS, "--weighting")]
+    ci_key = _choice(ci, _CIS, "--ci")
+    fix = {k: v for k, v in (("top", fix_top), ("bottom", fix_bottom)) if v is not None}
+
+    from rich.console import Console
+
+    from assaykit.binding.pipeline import parse_molar, run_binding_analysis
+
+    kd_m = parse_molar(kd, what="--kd")
+    conc_m = parse_molar(radioligand_conc, what="--radioligand-conc")
+    console = Console(stderr=True)
+    with console.status("binding analysis …") as status:
+
+        def progress(text: str) -> None:
+            status.update(f"binding analysis: {text} …")
+
+        result = run_binding_analysis(
+            input,
+            output,
+            layout=layout,
+            force=force,
+            x=x,
+            y=y,
+            by=by,
+            format=format,
+            model=model_key,
+            fix=fix or None,
+            weighting=weight_key,
+            ci=ci_key,
+            kd=kd_m,
+            radioligand_conc=conc_m,
+            figures=not no_figures,
+            progress=progress,
+            command="assaykit binding fit",
+        )
+    res = result.results
+    n_ok = int((res["status"] == "ok").sum())
+    typer.echo(f"{len(res)} curve(s), {n_ok} with status ok; results in {result.outdir}", err=True)

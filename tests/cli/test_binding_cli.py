@@ -1,0 +1,127 @@
+"""``assaykit binding fit`` through assaykit.cli.main: results on good input, one line and exit 1 on bad."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from assaykit.cli import main
+from assaykit.datasets.binding import EXPORT, LAYOUT
+
+X = [-11, -10, -9, -8, -7.5, -7, -6.5, -6, -5, -4]
+Y = [99.960, 99.603, 96.171, 71.525, 44.269, 20.076, 7.359, 2.450, 0.251, 0.025]
+
+
+def run(argv: list[str]) -> int:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    return int(info.value.code or 0)
+
+
+@pytest.fixture
+def tidy(tmp_path):
+    path = tmp_path / "points.csv"
+    pd.DataFrame({"conc": [10.0**x for x in X], "response": Y, "curve": "P"}).to_csv(
+        path, index=False
+    )
+    return path
+
+
+def _one_error_line(capsys) -> str:
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert err[0].startswith("assaykit: error: ")
+    return err[0]
+
+
+def test_fit_tidy_table_with_options(tidy, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = run(["binding", "fit", str(tidy), "-o", str(out), "--fix-top", "100", "--fix-bottom", "0",
+                "--model", "one-site", "--kd", "1 nM", "--radioligand-conc", "0.1nM"])  # fmt: skip
+    assert code == 0
+    res = pd.read_csv(out / "results.csv")
+    assert res.loc[0, "status"] == "ok"
+    assert res.loc[0, "log_ic50"] == pytest.approx(-7.6, abs=1e-3)  # DOMAIN §6 #8
+    assert res.loc[0, "hill"] == -1.0
+    assert res.loc[0, "top"] == pytest.approx(100.0) and res.loc[0, "bottom"] == pytest.approx(
+        0.0, abs=1e-9
+    )
+    assert pd.isna(res.loc[0, "top_se"]) and pd.isna(res.loc[0, "hill_se"])  # held, not fitted
+    assert res.loc[0, "ki"] == pytest.approx(res.loc[0, "ic50"] / 1.1)
+    assert "1 curve(s), 1 with status ok" in capsys.readouterr().err
+    assert (out / "overlay.svg").exists() and (out / "curve_P.pdf").exists()
+
+
+def test_fit_export_with_layout_and_force(tmp_path, capsys):
+    out = tmp_path / "out"
+    args = ["binding", "fit", str(EXPORT), "--layout", str(LAYOUT), "-o", str(out), "--no-figures"]
+    assert run(args) == 0
+    first = (out / "results.csv").read_bytes()
+    capsys.readouterr()
+    assert run(args) == 1
+    assert "exists; use --force" in _one_error_line(capsys)
+    assert run([*args, "--force"]) == 0
+    assert (out / "results.csv").read_bytes() == first
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--model", "5pl"], "--model: unknown value '5pl'"),
+        (["--weighting", "1/x"], "--weighting: unknown value '1/x'"),
+        (["--ci", "bootstrap"], "--ci: unknown value 'bootstrap'"),
+        (["--kd", "one nM"], "--kd: expected a concentration"),
+    ],
+    ids=["model", "weighting", "ci", "kd"],
+)
+def test_unknown_option_values_are_one_line(tidy, tmp_path, capsys, extra, needle):
+    assert run(["binding", "fit", str(tidy), "-o", str(tmp_path / "out"), *extra]) == 1
+    assert needle in _one_error_line(capsys)
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_columns_in_tidy_table(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    pd.DataFrame({"dose": [1e-9], "response": [50.0], "curve": ["A"]}).to_csv(path, index=False)
+    assert run(["binding", "fit", str(path), "-o", str(tmp_path / "out")]) == 1
+    line = _one_error_line(capsys)
+    assert "bad.csv" in line and "'conc'" in line and "--x" in line
+    # naming the column fixes the table; one point is then reported honestly, not fitted
+    assert (
+        run(
+            [
+                "binding",
+                "fit",
+                str(path),
+                "-o",
+                str(tmp_path / "out"),
+                "--x",
+                "dose",
+                "--no-figures",
+            ]
+        )
+        == 0
+    )
+    assert pd.read_csv(tmp_path / "out" / "results.csv").loc[0, "status"] == "insufficient_data"
+
+
+def test_layout_not_matching_export(tmp_path, capsys):
+    from assaykit.layout import read_layout
+    from assaykit.templates import fill_template
+
+    lay = read_layout(LAYOUT)
+    lay.loc[lay.index[:3], "rack"] = 42
+    bad = fill_template("binding", tmp_path / "wrong.xlsx", lay, lay.attrs["experiment"])
+    assert run(["binding", "fit", str(EXPORT), "-l", str(bad), "-o", str(tmp_path / "out")]) == 1
+    line = _one_error_line(capsys)
+    assert "rack 42" in line and "wrong.xlsx" in line
+
+
+def test_export_without_layout(tmp_path, capsys):
+    assert run(["binding", "fit", str(EXPORT), "-o", str(tmp_path / "out")]) == 1
+    assert "--layout" in _one_error_line(capsys)
+
+
+def test_missing_input_file(tmp_path, capsys):
+    assert run(["binding", "fit", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "out")]) == 1
+    assert "nope.csv" in _one_error_line(capsys)
