@@ -75,6 +75,7 @@ def analyze(
     no_fit: Annotated[
         bool, typer.Option("--no-fit", help="Skip the one-phase association fits.")
     ] = False,
+    no_figures: Annotated[bool, typer.Option("--no-figures", help="Write the tables only.")] = False,
 ) -> None:
     """Corrected counts → % of applied activity → mean ± SD, Welch t-tests, ANOVA, fits and figures."""
     from assaykit.errors import AssaykitError
@@ -104,5 +105,7 @@ def analyze(
         options["isotope"] = isotope
     if reference is not None:
         options["reference"] = reference
-    files = run_uptake_analysis(input, output, layout=layout, force=force, format=format, **options)
+    files = run_uptake_analysis(
+        input, output, layout=layout, force=force, format=format, figures=not no_figures, **options
+    )
     typer.echo(f"wrote {len(files)} files to {output}")

@@ -98,6 +98,7 @@ def run_uptake_analysis(
     layout: str | os.PathLike[str] | pd.DataFrame | None = None,
     force: bool = False,
     format: str | None = None,
+    figures: bool = True,
     **options: Any,
 ) -> dict[str, Path]:
     """Analyse an uptake run and write the results folder.
@@ -113,6 +114,8 @@ def run_uptake_analysis(
         Filled uptake template / wellmap TOML / layout DataFrame; not needed for tidy tables.
     format
         Export format name, to skip detection.
+    figures
+        Draw the figures (PNG 300 dpi, PDF, SVG); off for quick batch runs.
     **options
         Passed to :func:`assaykit.uptake.analysis.analyze` (``isotope``, ``reference_time``,
         ``decay``, ``by_count_time``, ``applied``, ``tracer``, ``blocked``, ``padjust``,
@@ -142,6 +145,7 @@ def run_uptake_analysis(
         plot_timecourse,
     )
 
+    folder = OutputFolder(outdir, force=force)  # refuses an existing folder before any work
     table, lay = read_uptake_input(input, layout, format=format)
     try:
         results = analyze(table, lay, **options)
@@ -150,7 +154,8 @@ def run_uptake_analysis(
         raise err.with_context(path=where) from None
     out_paths: dict[str, Path] = {}
     target = Path(outdir)
-    with OutputFolder(target, force=force) as out:
+    written: list[Path] = []
+    with folder as out:
         out.write_csv(results["summary"], "results.csv")
         sheets = {
             SHEETS[k]: _excel_safe(results[k])
@@ -162,27 +167,29 @@ def run_uptake_analysis(
             "input": input if isinstance(input, str | os.PathLike) else None,
             "layout": layout if isinstance(layout, str | os.PathLike) else None,
         }
-        opts = {"format": format, **{k: _jsonable(v) for k, v in options.items()}}
+        opts = {"format": format, "figures": figures}
+        opts.update({k: _jsonable(v) for k, v in options.items()})
         opts["settings_used"] = dict(
             zip(results["settings"]["setting"], results["settings"]["value"], strict=True)
         )
         out.write_json(provenance(inputs, opts, "assaykit uptake analyze"), "provenance.json")
-        labels = condition_labels(
-            sorted(set(results["per_well"]["condition"])),
-            (results["per_tube"].attrs.get("experiment") or {}).get("blocking_agent"),
-        )
-        written = out.save_figure(
-            plot_timecourse(results["summary"], labels=labels),
-            "uptake_timecourse",
-            width=6.5,
-            height=3.2,
-        )
-        written += out.save_figure(
-            plot_internalized_fraction(results["summary"], labels=labels),
-            "internalized_fraction",
-            width=3.6,
-            height=3.2,
-        )
+        if figures:
+            labels = condition_labels(
+                sorted(set(results["per_well"]["condition"])),
+                (results["per_tube"].attrs.get("experiment") or {}).get("blocking_agent"),
+            )
+            written += out.save_figure(
+                plot_timecourse(results["summary"], labels=labels),
+                "uptake_timecourse",
+                width=6.5,
+                height=3.2,
+            )
+            written += out.save_figure(
+                plot_internalized_fraction(results["summary"], labels=labels),
+                "internalized_fraction",
+                width=3.6,
+                height=3.2,
+            )
     for name in ("results.csv", "results.xlsx", "provenance.json"):
         out_paths[name.replace(".", "_").replace("provenance_json", "provenance")] = target / name
     for p in written:
