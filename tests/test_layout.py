@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assaykit.errors import LayoutError
 from assaykit.io._text import counter_frame, plate_frame
@@ -466,6 +469,36 @@ def test_bad_toml(text: str, expected: str, tmp_path: Path) -> None:
     assert expected in _message(path)
 
 
+def test_toml_with_wellmap_only_features(tmp_path: Path) -> None:
+    pytest.importorskip("wellmap")
+    text = """
+[assaykit]
+kind = "binding"
+[expt]
+compound = "FC131"
+conc_unit = "nM"
+[irow.A]
+role = "competitor"
+[irow.B]
+role = "total"
+[col.1]
+conc = 1
+[col.2]
+conc = 10
+"""
+    path = tmp_path / "irow.toml"
+    path.write_text(text, encoding="utf-8")
+    df = read_layout(path)
+    assert list(df["well"]) == ["A01", "A02", "B01", "B02"]
+    assert list(df["role"]) == [
+        "competitor",
+        "total",
+        "total",
+        "competitor",
+    ]  # irow interleaves A/B
+    assert df["conc"].tolist() == pytest.approx([1e-9, 1e-8, 1e-9, 1e-8])
+
+
 def test_toml_plates_and_uptake(tmp_path: Path) -> None:
     text = """
 [expt]
@@ -606,3 +639,94 @@ def test_fill_template_output_reads_in_annotate(tmp_path: Path) -> None:
     recs = [_tube(r, p, 1.0) for r in range(1, 7) for p in range(1, 11)]
     out = annotate(counter_frame(recs), back)
     assert out.attrs["kind"] == "uptake" and (out["role"] == "sample").sum() == 54
+
+
+_cell = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 400),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=6),
+    st.sampled_from(
+        ["A1", "p24", "total", "nsb", "competitor", "nM", "uM", "1,5", "lysate", "sample", "'=x"]
+    ),
+    st.datetimes(),
+)
+_keys = st.sampled_from(
+    [
+        "plate",
+        "well",
+        "rack",
+        "position",
+        "sample",
+        "role",
+        "compound",
+        "concentration",
+        "unit",
+        "conc_M",
+        "replicate",
+        "fraction",
+        "time_min",
+        "condition",
+        "cells_per_well",
+        "protein_mg",
+        "notes",
+    ]
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    records=st.lists(st.dictionaries(_keys, _cell, max_size=8), max_size=6),
+    kind=st.sampled_from(["binding", "uptake"]),
+    table=st.sampled_from(["Wells", "Tubes"]),
+)
+def test_any_cell_content_gives_a_layout_or_a_layout_error(
+    records: list[dict[str, Any]], kind: str, table: str
+) -> None:
+    from assaykit.layout._validate import build_layout
+
+    try:
+        df = build_layout(
+            records,
+            kind=kind,
+            table=table,
+            locate=lambda i, k: f"row {i + 1}",
+            experiment={"plate_size": 96},
+        )
+    except LayoutError as err:
+        assert "\n" not in str(err)
+        return
+    assert len(df) >= 1 and set(df["role"]) <= {
+        "total",
+        "nsb",
+        "competitor",
+        "blank",
+        "standard",
+        "sample",
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12.03.2026 14:00", pd.Timestamp("2026-03-12 14:00")),
+        ("25/03/2026 9:05", pd.Timestamp("2026-03-25 09:05")),
+        ("2026-03-12T14:00:30", pd.Timestamp("2026-03-12 14:00:30")),
+        (
+            46093.58333333333,
+            pd.Timestamp("2026-03-12 14:00"),
+        ),  # an Excel serial in an unformatted cell
+        ("03/04/2026", "is ambiguous (day/month or month/day?); write it as YYYY-MM-DD HH:MM"),
+        ("31.02.2026", "reference time must be a date and time such as 2026-03-12 14:00"),
+        (7, "reference time must be a date and time such as 2026-03-12 14:00, got 7"),
+    ],
+)
+def test_reference_time_spellings(value: Any, expected: Any) -> None:
+    if isinstance(expected, str):
+        with pytest.raises(LayoutError, match=re.escape(expected)):
+            experiment_from_dict({"reference_time": value}, "binding")
+    else:
+        assert (
+            experiment_from_dict({"reference_time": value}, "uptake")["reference_time"] == expected
+        )

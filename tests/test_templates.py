@@ -234,7 +234,7 @@ _conc = st.one_of(st.none(), st.floats(min_value=1e-13, max_value=1e-2, allow_na
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     data=st.lists(

@@ -243,7 +243,7 @@ def build_layout(
             continue  # an unused, pre-filled well or an empty line
         if is_blank(rec.get("role")):
             raise _err(
-                f"role is empty; expected one of {', '.join(roles)} (or clear the whole row)",
+                f"role is empty; expected one of {', '.join(roles)} (or leave the row out)",
                 locate(i, "role"),
             )
         row = _key(rec, i, table, locate, plate_size)
@@ -451,12 +451,30 @@ def _timestamp(value: object, *, what: str, location: str | None) -> Any:
         return None
     if isinstance(value, (_dt.datetime, _dt.date, pd.Timestamp)):
         return pd.Timestamp(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 20000 <= value < 80000:
+        from openpyxl.utils.datetime import from_excel
+
+        return pd.Timestamp(from_excel(value)).round(
+            "s"
+        )  # an Excel date serial in an unformatted cell
     if isinstance(value, (int, float)):
         raise _err(
             f"{what} must be a date and time such as 2026-03-12 14:00, got {value!r}", location
         )
+    text = str(value).strip()
+    ts = None
+    m = re.fullmatch(r"(\d{1,2})([./])(\d{1,2})\2(\d{4})(?:[ T]+(\d{1,2}:\d{2}(?::\d{2})?))?", text)
+    if m:
+        a, sep, b, year, clock = m.groups()
+        if sep == "/" and int(a) <= 12 and int(b) <= 12 and a != b:
+            raise _err(
+                f"{what} {text!r} is ambiguous (day/month or month/day?); write it as YYYY-MM-DD HH:MM",
+                location,
+            )
+        day, month = (a, b) if sep == "." or int(a) > 12 else (b, a)
+        text = f"{year}-{int(month):02d}-{int(day):02d}" + (f" {clock}" if clock else "")
     try:
-        ts = pd.Timestamp(str(value).strip())
+        ts = pd.Timestamp(text)
     except (ValueError, TypeError):
         ts = None
     if ts is None or ts is pd.NaT:
