@@ -56,6 +56,14 @@ class TextExport:
         """The decoding facts every reader records in ``df.attrs``."""
         return {"encoding": self.encoding, "separator": self.separator, "decimal": self.decimal}
 
+    @property
+    def last_line(self) -> int:
+        """1-based number of the last non-empty line (where a cut-off file ends)."""
+        k = len(self.lines)
+        while k > 1 and not self.lines[k - 1].strip():
+            k -= 1
+        return k
+
     def first(self, k: int) -> str:
         """First cell of line index ``k`` ('' for an empty line)."""
         row = self.rows[k]

@@ -130,7 +130,7 @@ def read_bmg_mars(path: Path) -> pd.DataFrame:
     if not records:
         raise ParseError(
             "no data block found: expected a 'Raw Data (…)' title followed by a grid ',1,2,3,…'",
-            line=len(exp.lines),
+            line=exp.last_line,
         )
     attrs.update(header_info)
     attrs["instrument"] = " ".join(

@@ -199,7 +199,7 @@ def read_envision(path: Path) -> pd.DataFrame:
     if not blocks:
         raise ParseError(
             "no 'Results for …' or 'Calculated results: …' block with a plate grid was found",
-            line=len(exp.lines),
+            line=exp.last_line,
         )
     records = _name_reads(blocks)
     assay = attrs.get("assay", {})

@@ -127,7 +127,7 @@ def read_gen5(path: Path) -> pd.DataFrame:
     if not records:
         raise ParseError(
             "no data found: expected a 'Results' grid or a kinetic table after 'Plate Number'",
-            line=len(exp.lines),
+            line=exp.last_line,
         )
     if plates:
         p1 = plates[min(plates, key=int)]

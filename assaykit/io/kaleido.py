@@ -121,7 +121,7 @@ def read_kaleido(path: Path) -> pd.DataFrame:
         k += 1
     if not records:
         raise ParseError(
-            "no 'Result for <label>' block with a plate grid was found", line=len(exp.lines)
+            "no 'Result for <label>' block with a plate grid was found", line=exp.last_line
         )
     attrs["reads"] = reads_meta
     attrs["plates"] = plates

@@ -98,7 +98,7 @@ def read_softmax(path: Path) -> pd.DataFrame:
         if k >= len(exp.lines):
             raise ParseError(
                 f"the file announces {n_blocks} blocks but ends after {b} (is the file cut off?)",
-                line=len(exp.lines),
+                line=exp.last_line,
             )
         end = k
         while end < len(exp.lines) and exp.lines[end].strip() != "~End":

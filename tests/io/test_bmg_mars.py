@@ -89,7 +89,7 @@ def test_fixture_1536_lower_case_rows():
         ("missing_row.csv", 13, "expected row D here"),
         ("truncated.csv", 16, "cut off"),
         ("text_in_cell.csv", 12, "'high'"),
-        ("no_data_block.csv", 7, "no data block"),
+        ("no_data_block.csv", 6, "no data block"),
     ],
 )
 def test_broken_files(name, line, words):
