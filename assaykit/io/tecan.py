@@ -393,7 +393,8 @@ def _spark_kinetic(
             time_s, tflag, _ = parse_cell(t, sheet, kk, time_col)
             if tflag:
                 raise ParseError(
-                    "expected the elapsed time in seconds", location=location(sheet, kk, time_col)
+                    f"expected the elapsed time in seconds, got {text_of(t)!r}",
+                    location=location(sheet, kk, time_col),
                 )
             for j, (i, jj) in well_cols.items():
                 rec = _spark_value(sheet, kk, j, r[j] if j < len(r) else None, i, jj, ctx)
@@ -424,10 +425,12 @@ def _spark_kinetic(
             break
         r = rows[kk]
         for c in range(1, n_cycles + 1):
-            time_s, tflag, _ = parse_cell(times[c] if c < len(times) else None, sheet, time_row, c)
+            t = times[c] if c < len(times) else None
+            time_s, tflag, _ = parse_cell(t, sheet, time_row, c)
             if tflag:
                 raise ParseError(
-                    "expected the elapsed time in seconds", location=location(sheet, time_row, c)
+                    f"expected the elapsed time in seconds, got {text_of(t)!r}",
+                    location=location(sheet, time_row, c),
                 )
             rec = _spark_value(sheet, kk, c, r[c] if c < len(r) else None, i, jj, ctx)
             if rec is not None:
