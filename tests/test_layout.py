@@ -270,6 +270,25 @@ def test_header_typo_and_missing_header(tmp_path: Path) -> None:
     assert "no header row with 'role' and 'well'" in _message(path)
 
 
+def test_formula_without_saved_result(tmp_path: Path) -> None:
+    rows = [[None, "A1", "competitor", "FC131", "=10*3", "nM"]]
+    path = _hand_filled(
+        tmp_path, rows
+    )  # openpyxl stores formulas without results, like a script would
+    assert (
+        "Wells!E2: the cell holds a formula (=10*3) and no saved result, so it reads as empty"
+        in _message(path)
+    )
+
+
+def test_only_a_wells_sheet(tmp_path: Path) -> None:
+    path = write_template("binding", tmp_path / "t.xlsx")
+    wb = openpyxl.load_workbook(path)
+    del wb["Tubes"]
+    wb.save(path)
+    assert "the plate map is empty: the Wells sheet has no row with a role" in _message(path)
+
+
 def test_not_a_template(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     wb.active.title = "Results"

@@ -45,6 +45,42 @@ def _rows(ws: Any) -> list[list[object]]:
 
 def read_template(path: Path, *, kind: str | None = None) -> pd.DataFrame:
     """Read a filled template workbook (see :func:`assaykit.layout.read_layout`)."""
+    try:
+        return _read_template(path, kind=kind)
+    except LayoutError as err:
+        raise _formula_hint(path, err) from None
+
+
+def _formula_hint(path: Path, err: LayoutError) -> LayoutError:
+    """Explain an error at a cell that holds a formula without a saved result (it reads as empty)."""
+    m = re.fullmatch(r"(.+)!([A-Z]{1,3})(\d+)", err.location or "")
+    if not m:
+        return err
+    from assaykit.io._excel import load_workbook_safely
+
+    try:
+        wb = load_workbook_safely(path, read_only=False, data_only=False)
+    except Exception:  # the first load worked; never hide the original message
+        return err
+    try:
+        sheet, col, row = m.groups()
+        if sheet not in wb.sheetnames:
+            return err
+        formula = wb[sheet][f"{col}{row}"].value
+    finally:
+        wb.close()
+    if not (isinstance(formula, str) and formula.startswith("=")):
+        return err
+    shown = formula if len(formula) <= 40 else formula[:37] + "..."
+    return LayoutError(
+        f"the cell holds a formula ({shown}) and no saved result, so it reads as empty; type the value "
+        "instead, or open and save the file in Excel so that the result is stored",
+        path=err.path,
+        location=err.location,
+    )
+
+
+def _read_template(path: Path, *, kind: str | None = None) -> pd.DataFrame:
     from assaykit.io._excel import load_workbook_safely
 
     wb = load_workbook_safely(path, read_only=False, data_only=True)
@@ -75,8 +111,13 @@ def read_template(path: Path, *, kind: str | None = None) -> pd.DataFrame:
                 "Tubes for gamma counters, and clear the other"
             )
         if not filled:
+            which = (
+                "neither the Wells nor the Tubes sheet has a row"
+                if len(tables) == 2
+                else f"the {next(iter(tables))} sheet has no row"
+            )
             raise LayoutError(
-                "the plate map is empty: neither the Wells nor the Tubes sheet has a row with a role; "
+                f"the plate map is empty: {which} with a role; "
                 "fill in the role (and compound, concentration) of each used well or tube"
             )
         name = filled[0]
