@@ -276,3 +276,19 @@ def test_background_without_blanks_is_an_error() -> None:
 
 def test_detection_flags_3sigma_rule() -> None:
     assert c.detection_flags([20.0, 40.0], 100.0, rule="3sigma").tolist() == ["below_3_sigma", ""]
+
+
+def test_currie_flags_use_raw_counts_when_vendor_cpm_is_background_corrected() -> None:
+    """WIZARD2 CPM is already background-corrected: blanks read ~0 CPM but ~100 raw counts."""
+    t = pd.DataFrame(
+        {
+            "role": ["blank", "blank", "sample", "sample"],
+            "counts": [95.0, 105.0, 130.0, 160.0],  # 300 s counts; B = 100 counts
+            "count_time_s": [300.0] * 4,
+            "cpm": [-1.0, 1.0, 6.0, 12.0],  # (counts − 100)/5, as the counter writes it
+        }
+    )
+    out = c.subtract_background(t)
+    assert out["net_cpm"].tolist() == [-1.0, 1.0, 6.0, 12.0]
+    # L_C = 23.3, L_D = 49.21 counts for B = 100: net 30 → detected but below L_D; net 60 → fine
+    assert out["detection_flag"].tolist()[2:] == ["below_detection_limit", ""]

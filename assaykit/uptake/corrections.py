@@ -109,6 +109,28 @@ def resolve_isotope(table: pd.DataFrame, isotope: str | None = None) -> str:
     )
 
 
+def _select_window(table: pd.DataFrame, declared: str | None) -> tuple[pd.DataFrame, str]:
+    """Keep the rows of the declared nuclide when a dual-label export has one row per window."""
+    from assaykit.counting import canonical_isotope
+
+    if "isotope" not in table.columns:
+        return table, ""
+    col = table["isotope"].fillna("").astype(str).str.strip()
+    names = col.map(lambda v: canonical_isotope(v) if v else "")
+    windows = sorted(set(names) - {""})
+    if len(windows) < 2:
+        return table, ""
+    if not declared:
+        raise LayoutError(
+            f"the counter table has rows for several nuclides ({', '.join(windows)}); "
+            "pick the one to analyse with isotope=... (--isotope)"
+        )
+    want = canonical_isotope(declared)
+    if want not in windows:
+        return table, ""  # resolve_isotope reports the mismatch with the tubes named
+    return table[names == want], f"{want} of {', '.join(windows)}"
+
+
 def correct_tubes(
     table: pd.DataFrame,
     *,
@@ -177,6 +199,7 @@ def correct_tubes(
     table = table.copy()
     table.attrs = {}
     experiment = source_attrs.get("experiment") or {}
+    table, window = _select_window(table, isotope or experiment.get("isotope") or None)
     roles = table["role"].fillna("").astype(str).str.strip()
     unknown = sorted(set(roles) - set(ROLES) - {""})
     if unknown:
@@ -197,6 +220,8 @@ def correct_tubes(
         "background": "mean of blank tubes" + (" per count time" if by_count_time else "")
     }
     settings["n_blank_tubes"] = int((roles == "blank").sum())
+    if window:
+        settings["counter_window"] = window
     settings["background_cpm"] = (
         float(out.loc[roles == "blank", "bkg_cpm"].mean()) if (roles == "blank").any() else np.nan
     )

@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assaykit.errors import AssaykitError, LayoutError, SchemaError
 from assaykit.uptake import (
@@ -257,3 +259,40 @@ def test_unknown_role_is_refused() -> None:
     run.loc[0, "role"] = "total"
     with pytest.raises(LayoutError, match="unknown role"):
         correct_tubes(run)
+
+
+def test_dual_label_export_selects_the_declared_window() -> None:
+    ga = counter_run("Ga-68")
+    i125 = counter_run("I-125").assign(
+        cpm=lambda d: d["cpm"] / 10, counts=lambda d: d["counts"] / 10
+    )
+    both = pd.concat([ga, i125], ignore_index=True)
+    out = correct_tubes(both, isotope="I-125", reference_time=T0)
+    assert len(out) == 6 and (out["isotope"] == "I-125").all()
+    assert out.attrs["settings"]["counter_window"] == "I-125 of Ga-68, I-125"
+    with pytest.raises(LayoutError, match="several nuclides"):
+        correct_tubes(both)
+    with pytest.raises(LayoutError, match="isotope mismatch"):
+        correct_tubes(both, isotope="Lu-177")
+
+
+# --- invariants ------------------------------------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    shift_min=st.floats(min_value=-600, max_value=600),
+    scale=st.floats(min_value=1e-3, max_value=1e3),
+)
+def test_percentages_do_not_depend_on_reference_time_or_activity_scale(
+    shift_min: float, scale: float
+) -> None:
+    """% of applied activity: the reference time cancels, and so does the amount of activity."""
+    run = counter_run()
+    base = per_well(correct_tubes(run, reference_time=T0))
+    moved = per_well(correct_tubes(run, reference_time=T0 + pd.Timedelta(minutes=shift_min)))
+    scaled_run = run.assign(cpm=run["cpm"] * scale, counts=run["counts"] * scale)
+    scaled = per_well(correct_tubes(scaled_run, reference_time=T0))
+    cols = ["surface_pct", "internalized_pct", "cell_associated_pct", "mass_balance"]
+    np.testing.assert_allclose(moved[cols].to_numpy(), base[cols].to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(scaled[cols].to_numpy(), base[cols].to_numpy(), rtol=1e-9)
