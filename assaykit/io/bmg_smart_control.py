@@ -42,6 +42,7 @@ _ANNOTATION_RE = re.compile(
     r"^(\d+\.\s*)?(layout|content|standard concentrations?|dilutions?|sample ids?|groups?)\b",
     re.IGNORECASE,
 )
+_KINETIC_RE = re.compile(r"^(time|cycle|kinetic)\b", re.IGNORECASE)
 _UNITS = {"fluorescence": "RFU", "absorbance": "OD", "luminescence": "RLU"}
 _INSTRUMENTS = (
     "PHERAstar",
@@ -123,6 +124,12 @@ def _from_table(sheet: str, rows: list[list[Any]], unit: str) -> list[dict[str, 
         label = text_of(row[0]) if row else ""
         if not label or _ANNOTATION_RE.match(label):
             continue
+        if _KINETIC_RE.match(label):
+            raise ParseError(
+                f"found {label!r}: kinetic SMART Control tables are not supported yet; "
+                "expected an endpoint table (one row per data set)",
+                location=location(sheet, k, 0),
+            )
         for j, (i, jj) in wells.items():
             cell = row[j] if j < len(row) else None
             if is_blank(cell):

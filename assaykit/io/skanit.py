@@ -161,7 +161,13 @@ def _metadata(sheets: dict[str, list[list[Any]]]) -> dict[str, Any]:
 
 
 def _step_name(sheet: str, rows: list[list[Any]]) -> str:
-    """The step title under the session name and run time (``Absorbance 1``), else the sheet name."""
+    """The step title under the session name and run time (``Absorbance 1``), else the sheet name.
+
+    Multiskan writes it into cell A1 itself (``Measurement results Measure``).
+    """
+    after = text_of(rows[0][0])[len("measurement results") :].strip() if rows and rows[0] else ""
+    if after:
+        return after
     for row in rows[1:8]:
         cell = row[0] if row else None
         t = text_of(cell)
@@ -322,8 +328,7 @@ def _read_kinetic(
     Only one table per sheet has been seen (Multiskan Sky, one wavelength); further tables are
     read as ``<read> [table k]``.
     """
-    title = text_of(rows[0][0])
-    step = title[len("measurement results") :].strip() or sheet
+    step = _step_name(sheet, rows)
     unit = next((u for key, u in _MODE_UNITS.items() if key in sheet.lower()), "")
     wl = text_of(meta.get("settings", {}).get("Wavelength(s) [nm]"))
     base = f"{step} ({wl} nm)" if re.fullmatch(r"\d+(\.\d+)?", wl) else step

@@ -7,7 +7,7 @@ import math
 import openpyxl
 import pytest
 
-from assaykit.errors import ParseError, UnsupportedFormatError
+from assaykit.errors import ParseError
 from assaykit.io import read_export
 from tests.conftest import shared_path
 from tests.io._xlsx_helpers import EXPORTS, all_sample_files, claims, digest
@@ -82,6 +82,7 @@ def test_grids_are_read_when_the_table_sheet_is_absent():
     [
         ("no_well_row.xlsx", "sheet 'Table End point': no row starting with 'Well'"),
         ("text_value.xlsx", "sheet 'Table End point', cell D16: expected a number"),
+        ("kinetic_table.xlsx", "cell A16: found 'Time [s]': kinetic SMART Control tables"),
         ("empty.xlsx", "sheet 'Sheet': the workbook is empty"),
         ("truncated.xlsx", "not a valid .xlsx"),
     ],
@@ -96,8 +97,9 @@ def test_bad_inputs_raise_one_clear_line(name, needle):
     assert digest(path) == before
 
 
-def test_empty_workbook_is_not_claimed():
-    with pytest.raises(UnsupportedFormatError):
+def test_empty_workbook_without_format_is_refused():
+    assert not claims("bmg_smart_control", FIX / "empty.xlsx")
+    with pytest.raises(ParseError):  # no reader, or an 'empty workbook' error from detection
         read_export(FIX / "empty.xlsx")
 
 

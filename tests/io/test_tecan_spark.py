@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from assaykit.errors import ParseError, UnsupportedFormatError
+from assaykit.errors import ParseError
 from assaykit.io import read_export
 from tests.conftest import shared_path
 from tests.io._xlsx_helpers import EXPORTS, all_sample_files, claims, digest
@@ -80,8 +80,9 @@ def test_bad_inputs(name, needle):
     assert digest(path) == before
 
 
-def test_empty_workbook_is_not_claimed():
-    with pytest.raises(UnsupportedFormatError):
+def test_empty_workbook_without_format_is_refused():
+    assert not claims("tecan_spark", FIX / "empty.xlsx")
+    with pytest.raises(ParseError):  # no reader, or an 'empty workbook' error from detection
         read_export(FIX / "empty.xlsx")
 
 

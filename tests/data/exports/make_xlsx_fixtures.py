@@ -131,6 +131,9 @@ def make_bmg(out: Path) -> None:
     _save(workbook(table=False), out / "grids_only.xlsx")
     _save(workbook(table=True, well_row=False), out / "no_well_row.xlsx")
     _save(workbook(table=True, text_at="D16"), out / "text_value.xlsx")
+    kinetic = workbook(table=True)
+    kinetic["Table End point"]["A16"] = "Time [s]"  # a kinetic table: refused, not misread
+    _save(kinetic, out / "kinetic_table.xlsx")
     _empty(out / "empty.xlsx")
     _truncate(out / "endpoint.xlsx", out / "truncated.xlsx")
 
