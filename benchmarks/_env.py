@@ -128,3 +128,34 @@ def _default(o: object) -> object:
     except ImportError:
         pass
     return str(o)
+
+
+def run_child(cmd: list[str], *, env: dict | None = None, cwd: str | None = None,
+              capture: bool = True) -> dict:
+    """Run ``cmd`` to completion; the child's wall time, CPU time and peak RSS (``os.wait4``).
+
+    Output goes to temporary files (no pipe can fill up); returned as text when ``capture``.
+    """
+    import tempfile
+    import time
+
+    with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=fo, stderr=fe, env=env, cwd=cwd)
+        _pid, status, ru = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out = err = None
+        if capture:
+            fo.seek(0)
+            fe.seek(0)
+            out = fo.read().decode("utf-8", "replace")
+            err = fe.read().decode("utf-8", "replace")
+    return {
+        "wall_s": wall,
+        "cpu_s": ru.ru_utime + ru.ru_stime,
+        "max_rss_mib": ru.ru_maxrss / 1024,  # Linux: KiB
+        "returncode": proc.returncode,
+        "stdout": out,
+        "stderr": err,
+    }
