@@ -171,6 +171,15 @@ def _axes(lo: float, hi: float, x_title: str, ymin: float, ymax: float) -> list[
     ]
 
 
+def _n_note(pts: pd.DataFrame) -> str:
+    """``Mean ± SD of n = 3 replicates per concentration`` (or the range of n)."""
+    if not len(pts):
+        return ""
+    lo, hi = int(pts["n"].min()), int(pts["n"].max())
+    n = f"{lo}" if lo == hi else f"{lo}–{hi}"
+    return f"Points: mean ± SD, n = {n} replicates per concentration"
+
+
 def _x_title(compound: str) -> str:
     """``log₁₀ [X] (M)``; a name that starts with a bracket (``[natGa]Pentixafor``) is not re-bracketed."""
     return f"log₁₀ {compound} (M)" if compound.startswith("[") else f"log₁₀ [{compound}] (M)"
@@ -275,22 +284,21 @@ def plot_curve(
         )
         p += geom_point(aes("log_conc", "mean"), data=pts, color=color, fill=color, size=2.2)
     # the result goes in the subtitle (never over the data); a failed fit says why in the caption
+    n_note = _n_note(pts)
     if ok:
-        p += labs(title=compound, subtitle=ic50_label(f, multiline=False))
+        p += labs(title=compound, subtitle=ic50_label(f, multiline=False), caption=n_note)
     else:
         why = str(f.get("message", "") or "").strip()
         why = "" if why.lower() == "nan" else why
         status = str(f.get("status", "") or "not fitted").replace("_", " ")
-        p += labs(title=compound, subtitle=f"no IC50: {status}", caption=textwrap.fill(why, 70))
+        caption = "\n".join(x for x in (textwrap.fill(why, 75), n_note) if x)
+        p += labs(title=compound, subtitle=f"no IC50: {status}", caption=caption)
     for layer in _axes(lo, hi, _x_title(compound), ymin, ymax):
         p += layer
-    p += theme_assaykit()
+    p += theme_assaykit() + theme(plot_caption=element_text(size=7.5, ha="left", color="#404040"))
     if not ok:
         red = "#B22222"
-        p += theme(
-            plot_subtitle=element_text(color=red),
-            plot_caption=element_text(color=red, size=7.5, ha="left"),
-        )
+        p += theme(plot_subtitle=element_text(color=red), plot_caption=element_text(color=red))
     return p
 
 
@@ -331,6 +339,7 @@ def plot_overlay(
     from plotnine import (
         aes,
         element_blank,
+        element_text,
         geom_errorbar,
         geom_line,
         geom_point,
@@ -338,6 +347,7 @@ def plot_overlay(
         ggplot,
         guide_legend,
         guides,
+        labs,
         scale_color_manual,
         theme,
     )
@@ -410,9 +420,16 @@ def plot_overlay(
     p += scale_color_manual(values=colours, breaks=level)
     for layer in _axes(lo, hi, "log₁₀ [competitor] (M)", ymin, ymax):
         p += layer
+    note = _n_note(pts) + "; dashed drop lines: IC50" if drops else _n_note(pts)
     return (
         p
+        + labs(caption=note)
         + guides(color=guide_legend(ncol=1))
         + theme_assaykit()
-        + theme(legend_position="bottom", legend_direction="vertical", legend_title=element_blank())
+        + theme(
+            legend_position="bottom",
+            legend_direction="vertical",
+            legend_title=element_blank(),
+            plot_caption=element_text(size=7.5, ha="left", color="#404040"),
+        )
     )

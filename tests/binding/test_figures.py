@@ -75,6 +75,7 @@ def test_curve_draws_fit_points_and_ic50_marker(points):
     assert len(pts) == 5 and pts["mean"].iloc[2] == pytest.approx(50.0)
     assert p.labels.subtitle == "IC50 = 10.0 nM (95% CI 7.94–12.6 nM), Hill slope −1.00"
     assert p.labels.x == "log₁₀ [A] (M)" and p.labels.y == "Specific binding (%)"
+    assert p.labels.caption == "Points: mean ± SD, n = 3 replicates per concentration"
 
 
 def test_failed_fit_shows_status_and_reason_not_an_ic50(points):
