@@ -289,6 +289,17 @@ def test_only_a_wells_sheet(tmp_path: Path) -> None:
     assert "the plate map is empty: the Wells sheet has no row with a role" in _message(path)
 
 
+def test_kind_mismatch(tmp_path: Path) -> None:
+    path = _hand_filled(tmp_path, [[1, 1, None, "standard"]], kind="uptake", sheet="Tubes")
+    with pytest.raises(LayoutError) as exc:
+        read_layout(path, kind="binding")
+    assert str(exc.value) == (
+        f"{path}, Experiment!A1: this is an uptake template, but a binding layout is needed; "
+        "write one with 'assaykit template binding -o FILE.xlsx'"
+    )
+    assert read_layout(path, kind="uptake").attrs["kind"] == "uptake"
+
+
 def test_not_a_template(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     wb.active.title = "Results"
@@ -518,6 +529,14 @@ conc = 10
     assert df["conc"].tolist() == pytest.approx([1e-9, 1e-8, 1e-9, 1e-8])
 
 
+def test_toml_kind_mismatch() -> None:
+    with pytest.raises(
+        LayoutError,
+        match=r"\[assaykit\]: \[assaykit\] kind = 'binding', but an uptake layout is needed",
+    ):
+        read_layout(LAYOUTS / "binding_plate.toml", kind="uptake")
+
+
 def test_toml_plates_and_uptake(tmp_path: Path) -> None:
     text = """
 [expt]
@@ -640,6 +659,24 @@ def _tube(rack: int, position: int, cpm: float) -> dict[str, Any]:
         "isotope": "I-125",
         "flag": "",
     }
+
+
+def test_annotate_checks_a_hand_made_frame() -> None:
+    table = plate_frame(
+        [
+            {"plate": 1, "well": w, "read": "A", "value": 1.0, "unit": "", "flag": ""}
+            for w in ("A01", "A02")
+        ]
+    )
+    out = annotate(table, pd.DataFrame({"well": ["a1"], "role": ["TB"]}))
+    assert list(out["role"]) == ["total", ""]
+    with pytest.raises(LayoutError, match=r"row 1 \(role\): unknown role 'sample'"):
+        annotate(table, pd.DataFrame({"well": ["A1"], "role": ["sample"]}))
+    out = annotate(
+        table,
+        pd.DataFrame({"well": ["A2"], "role": ["sample"], "fraction": ["lysate"], "time_min": [5]}),
+    )
+    assert out.attrs["kind"] == "uptake" and list(out["fraction"]) == ["", "internalized"]
 
 
 def test_annotate_mismatched_keys() -> None:

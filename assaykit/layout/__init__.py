@@ -261,8 +261,11 @@ def annotate(table: pd.DataFrame, layout: pd.DataFrame) -> pd.DataFrame:
 
     if not isinstance(table, pd.DataFrame) or not isinstance(layout, pd.DataFrame):
         raise LayoutError("annotate(table, layout) needs two DataFrames")
-    if "role" not in layout.columns:
-        layout = layout_from_frame(layout)
+    if layout.attrs.get("kind") not in ("binding", "uptake"):
+        # a frame built by hand: check it (and normalise well names) before merging
+        layout = layout_from_frame(
+            layout, kind="uptake" if "fraction" in layout.columns else "binding"
+        )
     keys, lay = _merge_keys(table, layout)
     tab = table.copy()
     lay = lay.copy()

@@ -133,22 +133,30 @@ def _has_body(rec: dict[str, Any]) -> bool:
 
 
 def _kind(sheets: dict[str, Any], kind: str | None) -> str:
-    if kind is not None:
-        return check_kind(kind)
+    """The kind asked for, checked against the one the template declares (or looks like)."""
+    asked = None if kind is None else check_kind(kind)
+    declared = None
     if "Experiment" in sheets:
         for row in sheets["Experiment"].iter_rows(min_row=1, max_row=3, values_only=True):
             for cell in row:
                 text = _norm(cell) if isinstance(cell, str) else ""
                 for k in KINDS:
-                    if f"{k} experiment" in text or f"{k} template" in text:
-                        return k
-    for name in ("Tubes", "Wells"):
-        if name in sheets:
-            for row in sheets[name].iter_rows(max_row=_MAX_HEADER_SEARCH, values_only=True):
-                texts = {_norm(c) for c in row if isinstance(c, str)}
-                if "role" in texts and "fraction" in texts:
-                    return "uptake"
-    return "binding"
+                    if declared is None and (f"{k} experiment" in text or f"{k} template" in text):
+                        declared = k
+    if declared is None:
+        for name in ("Tubes", "Wells"):
+            if name in sheets:
+                for row in sheets[name].iter_rows(max_row=_MAX_HEADER_SEARCH, values_only=True):
+                    texts = {_norm(c) for c in row if isinstance(c, str)}
+                    if "role" in texts and "fraction" in texts:
+                        declared = "uptake"
+    if asked is not None and declared is not None and asked != declared:
+        raise LayoutError(
+            f"this is {'an' if declared == 'uptake' else 'a'} {declared} template, but {'an' if asked == 'uptake' else 'a'} "
+            f"{asked} layout is needed; write one with 'assaykit template {asked} -o FILE.xlsx'",
+            location="Experiment!A1" if "Experiment" in sheets else None,
+        )
+    return asked or declared or "binding"
 
 
 def _experiment_items(ws: Any, kind: str) -> dict[str, tuple[object, object, str | None]]:

@@ -57,11 +57,19 @@ def read_wellmap(path: Path, *, kind: str | None = None) -> pd.DataFrame:
         wells = _with_wellmap(path, special)
     else:
         wells = expand_wellmap(doc)
+    declared = settings.pop("kind", None)
+    if declared is not None:
+        declared = check_kind(declared)
+    if kind is not None and declared is not None and check_kind(kind) != declared:
+        raise LayoutError(
+            f"[assaykit] kind = {declared!r}, but {'an' if kind == 'uptake' else 'a'} "
+            f"{check_kind(kind)} layout is needed",
+            location="[assaykit]",
+        )
     if kind is None:
         uptake = any("fraction" in params for params in wells.values())
-        kind = settings.get("kind") or ("uptake" if uptake else "binding")
+        kind = declared or ("uptake" if uptake else "binding")
     kind = check_kind(kind)
-    settings.pop("kind", None)
     experiment = build_experiment(_experiment_items(settings, kind), kind)
     if not wells:
         raise LayoutError(
