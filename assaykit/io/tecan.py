@@ -497,7 +497,9 @@ def read_tecan_spark(path: Path) -> pd.DataFrame:
         )
     rows = sheets[sheet]
     meta = _spark_meta(rows)
-    ctx: dict[str, Any] = {"label": "", "unit": "", "part": set(), "mode": ""}
+    # One context per label section. SparkControl writes 'Mode' then 'Name'; i-control writes
+    # 'Label: Label1' before 'Mode'. A context is used up by its grid or cycle table.
+    ctx: dict[str, Any] = {"label": "", "unit": "", "part": set(), "mode": "", "used": True}
     labels: dict[str, dict[str, Any]] = {}
     records: list[dict[str, Any]] = []
     k = 0
@@ -505,32 +507,32 @@ def read_tecan_spark(path: Path) -> pd.DataFrame:
         row = rows[k]
         key = text_of(row[0]) if row else ""
         low = key.lower()
-        if low == "mode":
-            ctx = {
-                "label": "",
-                "unit": _unit(text_of(_first_value(row))),
-                "part": set(),
-                "mode": text_of(_first_value(row)),
-            }
-        elif low == "name" and ctx.get("mode"):
-            ctx["label"] = text_of(_first_value(row))
-            labels[ctx["label"]] = {"mode": ctx["mode"]}
-        elif low.startswith("label:"):
-            ctx["label"] = key.split(":", 1)[1].strip() or text_of(_first_value(row))
-            labels.setdefault(ctx["label"], {"mode": ctx.get("mode", "")})
-        elif low in ("output", "unit") and ctx.get("mode"):
-            ctx["unit"] = _unit(text_of(_first_value(row)))
-        elif low == "part of plate":
-            ctx["part"] = wells_in_ranges(text_of(_first_value(row)))
+        value = _first_value(row) if row else None
+        if low == "mode" or low.startswith("label:"):
+            if ctx["used"]:
+                ctx = {"label": "", "unit": "", "part": set(), "mode": "", "used": False}
+            if low == "mode":
+                ctx["mode"] = text_of(value)
+                ctx["unit"] = ctx["unit"] or _unit(ctx["mode"])
+            else:
+                ctx["label"] = key.split(":", 1)[1].strip() or text_of(value)
+        elif low == "name" and ctx["mode"] and not ctx["used"]:
+            ctx["label"] = text_of(value)
+        elif low in ("output", "unit") and not ctx["used"]:
+            ctx["unit"] = _unit(text_of(value))
+        elif low in ("part of plate", "part of the plate"):
+            ctx["part"] = wells_in_ranges(text_of(value))
         elif key == "<>" or low.startswith("cycle nr"):
             if not ctx["label"]:
-                ctx["label"] = ctx.get("mode") or "Label 1"
+                ctx["label"] = ctx["mode"] or "Label 1"
             got, k = (_spark_grid if key == "<>" else _spark_kinetic)(sheet, rows, k, ctx)
             records.extend(got)
-            labels.setdefault(ctx["label"], {})["unit"] = ctx["unit"]
+            info = labels.setdefault(ctx["label"], {})
+            info.update({"mode": ctx["mode"], "unit": ctx["unit"]})
+            ctx["used"] = True
             continue
-        elif ctx.get("label") and row and len(row) > 1 and key and low not in ("name",):
-            labels.setdefault(ctx["label"], {})[key] = _first_value(row)
+        if ctx["label"] and key and value is not None and low not in ("mode", "name"):
+            labels.setdefault(ctx["label"], {}).setdefault(key, value)
         k += 1
     if not records:
         raise ParseError(

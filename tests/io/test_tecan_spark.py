@@ -29,15 +29,24 @@ def test_real_endpoint_384_part_of_plate():
     assert df.attrs["labels"]["Label 1"]["Start Time"] == "2025-05-12 13:19:41"
 
 
-@pytest.mark.parametrize("name", ["endpoint.xlsx", "icontrol.xlsx"])
-def test_endpoint_fixture_flags(name):
-    df = read_export(FIX / name)
+def test_endpoint_fixture_flags():
+    df = read_export(FIX / "endpoint.xlsx")
     assert df.attrs["format"] == "tecan_spark"
     rows = {r.well: (r.value, r.flag, getattr(r, "raw", "")) for r in df.itertuples()}
     assert set(rows) == {"B02", "B03", "C02", "C03"}  # Part of Plate B2-C3
     assert rows["B02"][:2] == (12345.0, "")
     assert math.isnan(rows["B03"][0]) and rows["B03"][1:] == ("overflow", "OVER")
     assert math.isnan(rows["C03"][0]) and rows["C03"][1] == "empty"  # inside Part of Plate, blank
+
+
+def test_icontrol_label_before_mode():
+    df = read_export(FIX / "icontrol.xlsx")
+    assert df.attrs["format"] == "tecan_spark"
+    assert df.attrs["instrument"] == "Tecan infinite 200Pro" and df.attrs["serial"] == "1107000001"
+    assert df["well"].tolist() == ["A01", "A02", "A03"]  # blank wells are left out
+    assert set(df["read"]) == {"Label1"} and set(df["unit"]) == {"OD"}
+    assert df["value"].iloc[0] == 0.1234 and df["flag"].tolist() == ["", "overflow", ""]
+    assert df.attrs["labels"]["Label1"]["Measurement Wavelength"] == 450
 
 
 @pytest.mark.parametrize("name", ["kinetic_rows.xlsx", "kinetic_cols.xlsx"])

@@ -287,8 +287,29 @@ def make_spark(out: Path) -> None:
         ws.cell(row=r, column=5, value="2025-06-01 10:00:15")
         return wb
 
+    def icontrol() -> openpyxl.Workbook:
+        """The older i-control (Infinite) layout: 'Label: …' before 'Mode', no 'Part of Plate'."""
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "Sheet1"
+        _put(ws, 1, ["Application: Tecan i-control"])
+        _put(ws, 2, ["Tecan i-control , 2.0.10.0"])
+        _put(ws, 4, ["Device: infinite 200Pro", None, None, None, "Serial number: 1107000001"])
+        _put(ws, 6, ["Date:", "2025-06-02"])
+        _put(ws, 7, ["Time:", "09:00:00"])
+        _put(ws, 9, ["Label: Label1"])
+        _put(ws, 10, ["Mode", "Absorbance"])
+        _put(ws, 11, ["Measurement Wavelength", 450, "nm"])
+        _put(ws, 13, ["Start Time:", "2025-06-02 09:00:05"])
+        _put(ws, 15, ["<>", *[float(c) for c in range(1, 13)]])
+        for i, letter in enumerate(ROWS96):
+            _put(ws, 16 + i, [letter, *[None] * 12])
+        _put(ws, 16, ["A", 0.1234, "OVER", 0.5])  # A1-A3 read, the rest of the plate not
+        _put(ws, 26, ["End Time:", "2025-06-02 09:00:35"])
+        return wb
+
     _save(endpoint(), out / "endpoint.xlsx")
-    _save(endpoint(app="Application: Tecan i-control"), out / "icontrol.xlsx")
+    _save(icontrol(), out / "icontrol.xlsx")
     _save(endpoint(text="12 345 counts"), out / "text_value.xlsx")
     _save(endpoint(grid=False), out / "no_grid.xlsx")
     _save(endpoint(merged=True), out / "merged.xlsx")
