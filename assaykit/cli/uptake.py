@@ -75,7 +75,9 @@ def analyze(
     no_fit: Annotated[
         bool, typer.Option("--no-fit", help="Skip the one-phase association fits.")
     ] = False,
-    no_figures: Annotated[bool, typer.Option("--no-figures", help="Write the tables only.")] = False,
+    no_figures: Annotated[
+        bool, typer.Option("--no-figures", help="Write the tables only.")
+    ] = False,
 ) -> None:
     """Corrected counts → % of applied activity → mean ± SD, Welch t-tests, ANOVA, fits and figures."""
     from assaykit.errors import AssaykitError
