@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "cell_name",
-    "find_row",
     "grid_at",
     "header_width",
     "is_blank",
@@ -111,18 +110,6 @@ def read_sheets(path: Path) -> dict[str, list[list[object]]]:
         return sheets
     finally:
         wb.close()
-
-
-def find_row(
-    rows: Sequence[Sequence[object]], pattern: str, *, col: int = 0, start: int = 0
-) -> int | None:
-    """Index of the first row from ``start`` whose cell ``col`` matches ``pattern`` (regex, case-insensitive)."""
-    rx = re.compile(pattern, re.IGNORECASE)
-    for k in range(start, len(rows)):
-        row = rows[k]
-        if len(row) > col and rx.search(text_of(row[col])):
-            return k
-    return None
 
 
 def parse_cell(

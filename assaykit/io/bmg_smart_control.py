@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = ["read_bmg_smart_control"]
 
-_KEYS = ("User", "Path", "Test ID", "Test Name", "Date", "Time", "ID1", "ID2", "ID3")
 _KEY_RE = re.compile(r"^(User|Path|Test ID|Test Name|Date|Time|ID1|ID2|ID3):\s*(.*)$")
 #: Rows / grids that annotate wells rather than measure them.
 _ANNOTATION_RE = re.compile(

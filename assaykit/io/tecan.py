@@ -57,7 +57,7 @@ def _unit(text: str) -> str:
     t = text.strip().lower()
     if t in _UNITS:
         return _UNITS[t]
-    return next((u for key, u in _MODE_UNITS.items() if key in t), text.strip())
+    return next((u for key, u in _MODE_UNITS.items() if key in t), "")  # unknown: '' (CONTRACTS §1)
 
 
 # --------------------------------------------------------------------------------------- Magellan
