@@ -36,7 +36,7 @@ __all__ = ["BindingAnalysis", "parse_molar", "read_tidy", "run_binding_analysis"
 RESULT_ORDER: tuple[str, ...] = (
     "curve", "compound", "experiment", "plate", "status", "ic50", "ic50_ci_low", "ic50_ci_high",
     "log_ic50", "log_ic50_se", "log_ic50_ci_low", "log_ic50_ci_high", "hill", "hill_se", "top", "top_se",
-    "bottom", "bottom_se", "ki", "ki_ci_low", "ki_ci_high", "pki", "pki_ci_low", "pki_ci_high", "ki_factor",
+    "bottom", "bottom_se", "fixed", "ki", "ki_ci_low", "ki_ci_high", "pki", "pki_ci_low", "pki_ci_high", "ki_factor",
     "rss", "df", "n", "r_squared", "x_min", "x_max", "flags", "message",
 )  # fmt: skip
 
@@ -234,6 +234,10 @@ def _assemble(
         )
     res["flags"] = flags
     res["message"] = messages
+    held = dict(opts.get("fix") or {})
+    if opts.get("model") == "one_site":
+        held.setdefault("hill", -1.0)
+    res["fixed"] = ";".join(f"{k}={v:g}" for k, v in held.items())
     order = [c for c in RESULT_ORDER if c in res.columns]
     return res[order].reset_index(drop=True)
 
@@ -307,7 +311,13 @@ def run_binding_analysis(
     -------
     BindingAnalysis
         ``results`` (the results.csv table), ``normalised`` (points), ``qc``, ``outdir`` and
-        the ``files`` written.
+        the ``files`` written. results.csv has one row per curve: ``curve``, ``compound`` (and
+        ``experiment``/``plate`` when known), ``status``, ``ic50`` with ``ic50_ci_low/high``
+        (M; NaN unless status is ``ok``), ``log_ic50`` with SE and CI, ``hill``, ``top``,
+        ``bottom`` with SEs (NaN when held), ``fixed`` (held parameters), ``ki`` with CI, ``pki``
+        with CI, ``ki_factor`` (1 + [L]/Kd), ``rss``, ``df``, ``n``, ``r_squared``,
+        ``x_min``/``x_max`` (log10 M tested), ``flags`` (fit, QC and Ki flags, ``;``-joined) and
+        ``message`` (why, in words).
 
     Examples
     --------
@@ -343,6 +353,8 @@ def run_binding_analysis(
         "kd": parse_molar(kd, what="Kd"),
         "kd_se": parse_molar(kd_se, what="Kd SE"),
         "ki_hill_range": tuple(ki_hill_range),
+        "fix": dict(fix or {}),
+        "model": model_name,
     }
     qc = pd.DataFrame()
     experiment: dict[str, Any] = {}

@@ -113,6 +113,10 @@ def fit(
             progress=progress,
             command="assaykit binding fit",
         )
+    from assaykit.binding.figures import ic50_label
+
     res = result.results
+    for _, row in res.iterrows():
+        typer.echo(f"  {row['curve']}: {ic50_label(row, multiline=False)}", err=True)
     n_ok = int((res["status"] == "ok").sum())
     typer.echo(f"{len(res)} curve(s), {n_ok} with status ok; results in {result.outdir}", err=True)

@@ -47,8 +47,11 @@ def test_fit_tidy_table_with_options(tidy, tmp_path, capsys):
         0.0, abs=1e-9
     )
     assert pd.isna(res.loc[0, "top_se"]) and pd.isna(res.loc[0, "hill_se"])  # held, not fitted
+    assert res.loc[0, "fixed"] == "top=100;bottom=0;hill=-1"
     assert res.loc[0, "ki"] == pytest.approx(res.loc[0, "ic50"] / 1.1)
-    assert "1 curve(s), 1 with status ok" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "1 curve(s), 1 with status ok" in err
+    assert "  P: IC50 = 25.1 nM (95% CI" in err
     assert (out / "overlay.svg").exists() and (out / "curve_P.pdf").exists()
 
 
