@@ -100,13 +100,13 @@ def judge(
         huge = (np.abs(top) > 10 * np.maximum(yscale, 1e-300)) | (
             np.abs(bottom) > 10 * np.maximum(yscale, 1e-300)
         )
-        extreme_hill = free_hill & ((np.abs(hill) > 20) | (np.abs(hill) < 0.05))
+        extreme_hill = free_hill & ((np.abs(hill) > 10) | (np.abs(hill) < 0.05))
 
     ss0, df0 = _null_fit(c)
     fstat, p_flat = f_test(ss0, df0, c.rss, c.df)
     # the F test also judges a fit that wanders without converging (its RSS is near the limit)
     no_inh = fitted & finite & np.isfinite(p_flat) & (p_flat >= c.alpha)
-    runaway = fitted & finite & ~conv & ~no_inh & (far | huge | extreme_hill)
+    runaway = fitted & finite & ~conv & ~no_inh & (far | huge | extreme_hill | ~ident)
     failed = fitted & ~runaway & ~no_inh & (~conv | ~finite)
 
     se_log = c.se[:, 2]
@@ -195,7 +195,14 @@ def judge(
                 f"> highest concentration tested ({_fmt_conc(c.xmax[i])}) if it exists",
             )
         elif not_ident[i]:
-            if runaway[i]:
+            if runaway[i] and extreme_hill[i] and not (far[i] or huge[i]):
+                fl.append("hill_unbounded")
+                why = (
+                    f"the Hill slope runs off to infinity (a step near {_fmt_conc(log_ic50[i])}"
+                    " between two tested concentrations); fix hill (model='one_site') or test "
+                    "more concentrations around it"
+                )
+            elif runaway[i]:
                 fl.append("no_finite_optimum")
                 why = "the best fit runs off to an infinite plateau or logIC50"
             elif not ident[i]:

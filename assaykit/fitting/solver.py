@@ -159,6 +159,8 @@ class _Problem:
         self, model: Model, x: FloatArray, y: FloatArray, sw: FloatArray, mask: BoolArray
     ) -> None:
         self.model, self.x, self.y, self.sw, self.mask = model, x, y, sw, mask
+        # complete unweighted data: skip the multiplications by sqrt(w) (all ones)
+        self.unit = bool(np.all(sw == 1.0))
 
     # masked points have sw = 0, y = 0 and a finite x, so they add nothing to r or J
 
@@ -169,14 +171,16 @@ class _Problem:
         with np.errstate(all="ignore"):
             f = self.model.func(x, p)
             np.subtract(y, f, out=f)
-            f *= sw
+            if not self.unit:
+                f *= sw
             return f
 
     def jac(self, idx: NDArray[np.int_] | None, p: FloatArray, free: BoolArray) -> FloatArray:
         x, sw = (self.x, self.sw) if idx is None else (self.x[idx], self.sw[idx])
         with np.errstate(all="ignore"):
             j = self.model.jac(x, p)
-            j *= sw[:, :, None]
+            if not self.unit:
+                j *= sw[:, :, None]
         if not free.all():
             j *= free[:, None, :]
         return j

@@ -331,3 +331,12 @@ def test_converges_where_curve_fit_from_its_default_start_does_not() -> None:
     except RuntimeError:
         rss_cf = np.inf
     assert ours["rss"] <= rss_cf * (1 + 1e-9)
+
+
+def test_a_step_between_two_concentrations_is_not_a_confident_ic50() -> None:
+    # hill −10 with 1-log spacing: any slope steeper than the spacing fits as well (no optimum)
+    res = fit_curves(curve(hill=-10.0, log_ic50=-7.5, sd=2.0, lx=np.arange(-11.0, -4.5, 1.0))).iloc[
+        0
+    ]
+    assert res["status"] == "not_identifiable" and np.isnan(res["ic50"])
+    assert "hill_unbounded" in res["flags"] and "one_site" in res["message"]
