@@ -175,3 +175,19 @@ def test_decay_correction_uses_counting_module_domain_5():
     assert normalise_binding(t, decay=False).data["decay_factor"].eq(1.0).all()
     with pytest.raises(SchemaError, match="decay correction needs"):
         normalise_binding(t.drop(columns="measured_at"), decay=True)
+
+
+def test_plates_with_their_own_controls_are_separate_groups():
+    a = _table([10000], [1000], [5500], col="value")
+    b = _table([20000], [2000], [11000], col="value")
+    a["plate"], b["plate"] = 1, 2
+    a["well"], b["well"] = ["A01", "A02", "A03"], ["A01", "A02", "A03"]
+    res = normalise_binding(pd.concat([a, b], ignore_index=True))
+    comp = res.data[res.data["role"] == "competitor"]
+    np.testing.assert_allclose(comp["response"], [50.0, 50.0])
+    assert list(comp["curve"]) == ["X [plate 1]", "X [plate 2]"]
+    # a second plate without controls: pooled, one group
+    c = _table([], [], [5500], col="value").assign(plate=2, well="B01")
+    pooled = normalise_binding(pd.concat([a, c], ignore_index=True))
+    assert len(pooled.qc) == 1
+    assert list(pooled.data.loc[pooled.data["role"] == "competitor", "curve"]) == ["X", "X"]

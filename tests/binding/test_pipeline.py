@@ -214,3 +214,34 @@ def test_bad_option_values(tmp_path):
 )
 def test_parse_molar(text, molar):
     assert parse_molar(text) == pytest.approx(molar)
+
+
+def test_qc_flags_reach_the_results_row():
+    from assaykit.binding.pipeline import _assemble
+
+    lg = math.log10(35e-9)
+    fits = pd.DataFrame({"curve": ["P"], "top": [100.0], "bottom": [0.0], "hill": [-1.6], "hill_se": [0.1],
+                         "log_ic50": [lg], "ic50": [35e-9], "log_ic50_ci_low": [lg - 0.1],
+                         "log_ic50_ci_high": [lg + 0.1], "status": ["ok"], "flags": [""], "message": [""]})  # fmt: skip
+    points = pd.DataFrame({"curve": ["P", "P"], "compound": ["P", "P"], "curve_group": ["", ""],
+                           "flags": ["ligand_depletion", "ligand_depletion;high_cv"]})  # fmt: skip
+    qc = pd.DataFrame({"curve_group": [""], "fraction_bound": [0.15],
+                       "message": ["15.0 % of the added radioligand bound in TB (> 10 %)"]})  # fmt: skip
+    res = _assemble(
+        fits, points, qc, {"radioligand_conc_M": 1e-10, "radioligand_kd_M": 1e-9}, {}
+    ).iloc[0]
+    assert res["flags"] == "ligand_depletion;high_cv;hill_not_unity"
+    assert "15.0 % of the added radioligand" in res["message"] and "Cheng–Prusoff" in res["message"]
+    assert res["ki"] == pytest.approx(35e-9 / 1.1)  # computed, but flagged
+
+
+def test_bundled_example_is_what_the_script_makes(tmp_path):
+    from assaykit.datasets.binding.make_example import make_example
+    from assaykit.layout import read_layout
+
+    export, layout = make_example(tmp_path)
+    assert export.read_bytes() == EXPORT.read_bytes()
+    a, b = read_layout(layout), read_layout(LAYOUT)
+    pd.testing.assert_frame_equal(a, b)
+    assert a.attrs["experiment"]["radioligand_kd_M"] == 1e-9
+    assert "ASSUMED" in a.attrs["experiment"]["notes"]
