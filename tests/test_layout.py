@@ -305,9 +305,10 @@ def test_not_a_template(tmp_path: Path) -> None:
     wb.active.title = "Results"
     wb.save(tmp_path / "other.xlsx")
     assert "no 'Wells' or 'Tubes' sheet (sheets: 'Results')" in _message(tmp_path / "other.xlsx")
-    (tmp_path / "layout.csv").write_text("well,role\nA1,total\n")
-    assert "expected a filled assaykit template (.xlsx) or a wellmap layout (.toml)" in _message(
-        tmp_path / "layout.csv"
+    (tmp_path / "layout.json").write_text("{}")
+    assert (
+        "expected a filled assaykit template (.xlsx), a wellmap layout (.toml) or a CSV layout"
+        in _message(tmp_path / "layout.json")
     )
     assert "layout file not found" in _message(tmp_path / "missing.xlsx")
     (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 truncated")
@@ -559,6 +560,68 @@ replicate = 2
     assert list(df["plate"]) == [1, 1, 2, 2]
     assert list(df["condition"]) == ["tracer", "tracer", "blocked", "blocked"]
     assert set(df["fraction"]) == {"internalized"}
+
+
+# --------------------------------------------------------------------------------------------
+# plater-style CSV grids
+
+
+def test_plater_grids_match_the_toml_fixture() -> None:
+    grids = read_layout(LAYOUTS / "binding_grids.csv")
+    toml = read_layout(LAYOUTS / "binding_plate.toml")
+    cols = ["role", "compound", "conc"]
+    pd.testing.assert_frame_equal(
+        grids.set_index("well")[cols].sort_index(), toml.set_index("well")[cols].sort_index()
+    )
+    assert grids.attrs["kind"] == "binding"
+
+
+def test_shared_plater_example_is_not_a_binding_layout() -> None:
+    path = shared_path("instrument-exports", "layout-plater", "example-1.csv")
+    with pytest.raises(LayoutError) as exc:
+        read_layout(path)
+    assert str(exc.value) == (
+        f"{path}: required column 'role' is missing: no grid named 'role' (grids: Drug, Concentration, "
+        "Bacteria, Killing); assaykit needs role (total, nsb, competitor, blank, standard), compound "
+        "and concentration + unit grids"
+    )
+
+
+def test_long_csv_table(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text(
+        "Well;Role;Compound;Concentration;Unit\na1;TB;;;\nA2;competitor;FC131;1,5;nM\n\n",
+        encoding="utf-8",
+    )
+    df = read_layout(path)
+    assert list(df["well"]) == ["A01", "A02"] and df["conc"].iloc[1] == pytest.approx(1.5e-9)
+    path.write_text(
+        "rack,position,role,fraction,time (min)\n1,1,sample,surfce,5\n", encoding="utf-8"
+    )
+    assert "line 2, column 'fraction': unknown fraction 'surfce'" in _message(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("rol,1,2\nA,total,nsb\n", "line 1: unknown variable 'rol' (did you mean 'role'?)"),
+        (
+            "role,1,2\nA,total,nsb\n\nnotes here\n",
+            "line 4: expected a header row with 'role' and 'well'",
+        ),
+        ("role,1,2\nA,total,totl\n", "well A02 (role grid line 2): unknown role 'totl'"),
+        (
+            "role,1,2\nA,competitor,total\nconcentration,1,2\nA,ten,\n",
+            "well A01 (concentration grid line 4): concentration must be a number, got text 'ten'",
+        ),
+        ("role,1,2\nA,total,nsb\nrole,1,2\nA,total,nsb\n", "line 3: variable 'role' has two grids"),
+        ("\n\n", "no plate grid found"),
+    ],
+)
+def test_bad_plater_grids(text: str, expected: str, tmp_path: Path) -> None:
+    path = tmp_path / "grids.csv"
+    path.write_text(text, encoding="utf-8")
+    assert expected in _message(path)
 
 
 # --------------------------------------------------------------------------------------------

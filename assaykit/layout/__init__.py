@@ -61,12 +61,13 @@ _KEY_COLUMNS = ("plate", "well", "rack", "position", "sample")
 
 
 def read_layout(path: str | os.PathLike[str], *, kind: str | None = None) -> pd.DataFrame:
-    """Read a filled template (``.xlsx``) or a wellmap layout (``.toml``).
+    """Read a filled template (``.xlsx``), a wellmap layout (``.toml``) or a CSV layout (``.csv``).
 
     Parameters
     ----------
     path
-        The filled assaykit template or wellmap TOML file (never modified).
+        The filled assaykit template, wellmap TOML file, or CSV (a long table with the template's
+        columns, or plater-style stacked plate grids, one per variable); never modified.
     kind
         ``"binding"`` or ``"uptake"``; read from the template's Experiment sheet (or the TOML's
         ``[meta] kind``) when not given, else ``"binding"``.
@@ -110,6 +111,10 @@ def read_layout(path: str | os.PathLike[str], *, kind: str | None = None) -> pd.
             from assaykit.layout._toml import read_wellmap
 
             df = read_wellmap(p, kind=kind)
+        elif suffix in (".csv", ".txt"):
+            from assaykit.layout._csv import read_csv_layout
+
+            df = read_csv_layout(p, kind=kind)
         elif suffix in (".xlsx", ".xlsm"):
             from assaykit.layout._excel import read_template
 
@@ -124,7 +129,7 @@ def read_layout(path: str | os.PathLike[str], *, kind: str | None = None) -> pd.
             else:
                 raise LayoutError(
                     f"cannot read a layout from a {suffix or 'suffix-less'} file; expected a filled "
-                    "assaykit template (.xlsx) or a wellmap layout (.toml)"
+                    "assaykit template (.xlsx), a wellmap layout (.toml) or a CSV layout (.csv)"
                 )
     except AssaykitError as err:
         if isinstance(err, LayoutError):
