@@ -174,6 +174,7 @@ def run_uptake_analysis(
         )
         out.write_json(provenance(inputs, opts, "assaykit uptake analyze"), "provenance.json")
         if figures:
+            n_compounds = max(1, results["summary"]["compound"].nunique())
             labels = condition_labels(
                 sorted(set(results["per_well"]["condition"])),
                 (results["per_tube"].attrs.get("experiment") or {}).get("blocking_agent"),
@@ -182,12 +183,12 @@ def run_uptake_analysis(
                 plot_timecourse(results["summary"], labels=labels),
                 "uptake_timecourse",
                 width=6.5,
-                height=3.2,
+                height=0.6 + 2.6 * n_compounds,
             )
             written += out.save_figure(
                 plot_internalized_fraction(results["summary"], labels=labels),
                 "internalized_fraction",
-                width=3.6,
+                width=min(3.6 * n_compounds, 9.0),
                 height=3.2,
             )
     for name in ("results.csv", "results.xlsx", "provenance.json"):
