@@ -29,7 +29,7 @@ def _snapshot(path: Path) -> dict[str, object]:
         out[f"{ws.title}:state"] = ws.sheet_state
         out[f"{ws.title}:values"] = [list(r) for r in ws.iter_rows(values_only=True)]
         out[f"{ws.title}:validations"] = sorted(
-            (str(dv.sqref), dv.type, dv.formula1, dv.errorStyle)
+            (str(dv.sqref), dv.type, dv.formula1, dv.errorStyle, dv.prompt or "")
             for dv in ws.data_validations.dataValidation
         )
     return out

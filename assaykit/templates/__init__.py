@@ -244,15 +244,26 @@ def _lists_sheet(ws: Worksheet, lists: Mapping[str, Sequence[object]]) -> dict[s
             ws.cell(row=i, column=j, value=v)
         col = get_column_letter(j)
         refs[name] = f"Lists!${col}$2:${col}${len(values) + 1}"
+        refs[f"{name}.hint"] = ", ".join(str(v) for v in values)  # shown when a cell is selected
     return refs
 
 
 def _validation(
-    ws: Worksheet, formula: str, sqref: str, *, strict: bool = True, prompt: str = ""
+    ws: Worksheet,
+    formula: str,
+    sqref: str,
+    *,
+    strict: bool = True,
+    prompt: str = "",
+    hint: str = "",
 ) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     dv = DataValidation(type="list", formula1=formula, allow_blank=True)
+    if hint:
+        dv.showInputMessage = True
+        dv.promptTitle = "assaykit"
+        dv.prompt = hint[:250]  # Excel's limit is 255 characters
     dv.showErrorMessage = True
     dv.errorStyle = "stop" if strict else "warning"
     dv.error = prompt or "Pick a value from the list."
@@ -419,11 +430,20 @@ def _table(
         sq = f"{col}{first_row + 1}:{col}{last}"
         if c.kind in ("role", "unit", "fraction"):
             _validation(
-                ws, refs[c.kind], sq, prompt=f"Pick a {c.kind} from the list (see Instructions)."
+                ws,
+                refs[c.kind],
+                sq,
+                prompt=f"Pick a {c.kind} from the list (see Instructions).",
+                hint=f"{c.kind}: {refs[c.kind + '.hint']}",
             )
         elif c.kind == "condition":
             _validation(
-                ws, refs["condition"], sq, strict=False, prompt="Not a listed condition; keep it?"
+                ws,
+                refs["condition"],
+                sq,
+                strict=False,
+                prompt="Not a listed condition; keep it?",
+                hint=f"condition: {refs['condition.hint']} (or your own name)",
             )
         elif c.kind == "int":
             _number_validation(ws, sq, whole=True, minimum=1)
