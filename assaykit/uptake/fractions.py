@@ -59,6 +59,12 @@ def _applied(tubes: pd.DataFrame, compounds: list[str]) -> pd.DataFrame:
                 "or applied='sum' to use S + A + L of each well"
             )
         v = used["corrected_cpm"]
+        if not v.mean() > 0:
+            tubes_named = ", ".join(map(str, used.get("tube", used.index)))
+            raise LayoutError(
+                f"the applied-activity standards ({tubes_named}) read {v.mean():.4g} CPM after "
+                "background subtraction; expected clearly positive counts (are they the right tubes?)"
+            )
         rows.append(
             {
                 "compound": comp,

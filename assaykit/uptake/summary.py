@@ -61,7 +61,8 @@ def specific_uptake(
     Returns
     -------
     ``compound, time_min, quantity, tracer_mean, tracer_sd, n_tracer, blocked_mean,
-    blocked_sd, n_blocked, specific_mean, specific_sd, flags``.
+    blocked_sd, n_blocked, specific_mean, specific_sd, flags`` (``single_replicate``;
+    ``negative_specific`` when the blocked wells took up more than the tracer wells).
 
     Examples
     --------
@@ -75,6 +76,7 @@ def specific_uptake(
     [{'specific_mean': 7.5, 'specific_sd': 0.5}]
     """
     import numpy as np
+    import pandas as pd
 
     conds = set(summary["condition"])
     for c in (tracer, blocked):
@@ -95,8 +97,12 @@ def specific_uptake(
     out["specific_mean"] = out["tracer_mean"] - out["blocked_mean"]
     out["specific_sd"] = np.sqrt(out["tracer_sd"] ** 2 + out["blocked_sd"] ** 2)
     out = out.rename(columns={"tracer_n": "n_tracer", "blocked_n": "n_blocked"})
-    out["flags"] = np.where(
-        (out["tracer_flags"] != "") | (out["blocked_flags"] != ""), "single_replicate", ""
+    from assaykit.uptake.corrections import join_flags
+
+    single = (out["tracer_flags"] != "") | (out["blocked_flags"] != "")
+    out["flags"] = join_flags(
+        pd.Series(np.where(single, "single_replicate", ""), index=out.index),
+        pd.Series(np.where(out["specific_mean"] < 0, "negative_specific", ""), index=out.index),
     )
     out = out.drop(columns=["tracer_flags", "blocked_flags"])
     return out.sort_values(key, kind="stable").reset_index(drop=True)

@@ -296,3 +296,37 @@ def test_percentages_do_not_depend_on_reference_time_or_activity_scale(
     cols = ["surface_pct", "internalized_pct", "cell_associated_pct", "mass_balance"]
     np.testing.assert_allclose(moved[cols].to_numpy(), base[cols].to_numpy(), rtol=1e-9)
     np.testing.assert_allclose(scaled[cols].to_numpy(), base[cols].to_numpy(), rtol=1e-9)
+
+
+def test_standards_at_background_are_refused() -> None:
+    t = tubes()
+    t.loc[0, "corrected_cpm"] = -3.0
+    with pytest.raises(LayoutError, match="applied-activity standards .* read -3 CPM"):
+        per_well(t)
+
+
+def test_negative_specific_uptake_is_flagged() -> None:
+    s = pd.DataFrame(
+        {
+            "compound": "",
+            "condition": ["tracer", "blocked"],
+            "time_min": 5.0,
+            "quantity": "surface_pct",
+            "n": 3,
+            "mean": [0.2, 0.3],
+            "sd": [0.05, 0.05],
+            "flags": "",
+        }
+    )
+    sp = specific_uptake(s)
+    assert sp.loc[0, "specific_mean"] == pytest.approx(-0.1)
+    assert sp.loc[0, "flags"] == "negative_specific"
+
+
+def test_binding_layout_is_refused_by_the_uptake_analysis() -> None:
+    from assaykit.uptake import analyze
+
+    run = counter_run()
+    run.attrs["kind"] = "binding"
+    with pytest.raises(LayoutError, match="expected an uptake layout"):
+        analyze(run)
