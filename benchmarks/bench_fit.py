@@ -4,7 +4,8 @@ Every curve has 12 concentrations × 3 replicates (``benchmarks/_data.py``), 4PL
 parameters free, unweighted. Compared, in ONE process on the SAME data:
 
 - ``assaykit.fit_curves``   tidy table → one row per curve (packing, fit, SEs, verdicts, CIs);
-- ``assaykit engine``       ``assaykit.fitting.least_squares`` alone on prepared padded arrays;
+- ``assaykit engine``       ``assaykit.fitting.least_squares`` alone on prepared padded arrays
+                            (and once more with ``multistart=False``: no grid of starts);
 - ``scipy curve_fit``       plain Python loop, one ``scipy.optimize.curve_fit`` per curve, from
                             data-driven starts (top = max, bottom = min, logIC50 = x whose mean
                             response is nearest half-way, hill = −1), numeric Jacobian (the
@@ -251,6 +252,10 @@ def main() -> None:
         "assaykit_fit_curves": (n, lambda: fit_curves(data)),
         "assaykit_pack_only": (n, lambda: prepare_engine(data)),
         "assaykit_engine": (n, lambda: least_squares(FOUR_PL, xlog, ys, valid)),
+        # where the time goes: the same engine without the (logIC50 × hill) grid of starts
+        "assaykit_engine_no_grid": (
+            n, lambda: least_squares(FOUR_PL, xlog, ys, valid, multistart=False)
+        ),
         "scipy_curve_fit": (nb, lambda: fit_loop_curve_fit(xs[:nb], ys_list[:nb])),
         "scipy_curve_fit_jac": (nb, lambda: fit_loop_curve_fit(xs[:nb], ys_list[:nb], jac=True)),
     }
@@ -265,6 +270,7 @@ def main() -> None:
             wall[k].append(time.perf_counter() - t0)
             cpu[k].append(time.process_time() - c0)
     res, eng = out["assaykit_fit_curves"], out["assaykit_engine"]
+    eng_ng = out["assaykit_engine_no_grid"]
     p_cf, rss_cf, ok_cf = out["scipy_curve_fit"]
     p_cj, rss_cj, ok_cj = out["scipy_curve_fit_jac"]
     c_fc, c_eng, c_pad = (min(cpu[k]) for k in ("assaykit_fit_curves", "assaykit_engine",
@@ -321,6 +327,9 @@ def main() -> None:
                                 p_ref, rss_ref, ok_ref, keys[:nr]),
         "engine": agreement("tight_reference", eng.param("log_ic50")[:nr], rss_eng[:nr],
                             eng.converged[:nr], p_ref, rss_ref, ok_ref, keys[:nr]),
+        "engine_no_grid": agreement(
+            "tight_reference", eng_ng.param("log_ic50")[:nr], (eng_ng.rss * scale**2)[:nr],
+            eng_ng.converged[:nr], p_ref, rss_ref, ok_ref, keys[:nr]),
         "curve_fit": agreement("tight_reference", p_cf[:nr, 2], rss_cf[:nr], ok_cf[:nr],
                                p_ref, rss_ref, ok_ref, keys[:nr]),
         "curve_fit_jac": agreement("tight_reference", p_cj[:nr, 2], rss_cj[:nr], ok_cj[:nr],
