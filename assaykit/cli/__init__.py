@@ -33,14 +33,16 @@ app.add_typer(_uptake.app, name="uptake")
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", is_eager=True
+    ),
 ) -> None:
     """Radioligand binding and uptake analysis from raw gamma-counter and plate-reader exports."""
     if version:
         from assaykit import __version__
 
         typer.echo(f"assaykit {__version__}")
-        raise typer.Exit()
+        raise typer.Exit
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -56,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, standalone_mode=False)
     except AssaykitError as err:
-        typer.echo(f"assaykit: error: {err}", err=True)
+        typer.echo("assaykit: error: " + " ".join(str(err).splitlines()), err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         typer.echo("assaykit: interrupted; no partial results were kept", err=True)
@@ -65,13 +67,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except SystemExit:
         raise
-    except Exception as exc:  # click's own usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
+    except (
+        Exception
+    ) as exc:  # click's own usage errors (typer >= 0.29 vendors click as typer._click)
+        show = getattr(exc, "show", None)
+        code = getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):  # ClickException: usage line + one error line
+            show()
+            sys.exit(code)
+        if type(exc).__name__ == "Abort":
             typer.echo("Aborted.", err=True)
             sys.exit(1)
         raise

@@ -85,15 +85,34 @@ def detect_format(path: str | PathLike[str]) -> str:
 
         decode_bytes(sample.head, path=p, partial=True)  # a binary file gets its own message
     else:
-        from assaykit.io._excel import check_xlsx_container
-
-        check_xlsx_container(p)
+        _explain_unread_workbook(p)
     raise UnsupportedFormatError(
         "not a format assaykit recognises; known formats: "
         + ", ".join(sorted(_load_readers()))
         + " (name one with --format, or use the generic plate-grid or tube-table layout)",
         path=p,
     )
+
+
+def _explain_unread_workbook(p: Path) -> None:
+    """Raise the most useful error for a zip no reader claimed: damage, no data, or a template."""
+    from assaykit.io._excel import check_xlsx_container, sheet_preview
+
+    check_xlsx_container(p)
+    sheets = sheet_preview(p)  # a damaged workbook raises its ParseError here
+    if not any(
+        any(v is not None and str(v).strip() for v in row)
+        for rows in sheets.values()
+        for row in rows
+    ):
+        raise ParseError(
+            "every sheet of the workbook is empty; expected an instrument export", path=p
+        )
+    if "Experiment" in sheets and ("Tubes" in sheets or "Wells" in sheets):
+        raise UnsupportedFormatError(
+            "this is an assaykit template (a layout), not an instrument export; give it with --layout",
+            path=p,
+        )
 
 
 def _sample(p: Path) -> FileSample:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
 from assaykit.errors import ParseError
 
-__all__ = ["check_xlsx_container", "load_workbook_safely", "sheet_preview", "sheet_rows"]
+__all__ = [
+    "check_xlsx_container",
+    "load_workbook_safely",
+    "one_line",
+    "sheet_preview",
+    "sheet_rows",
+]
 
 #: Refuse workbooks whose XML parts would inflate beyond this (zip-bomb guard).
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
@@ -32,17 +39,64 @@ def check_xlsx_container(path: Path) -> None:
     total = sum(i.file_size for i in infos)
     if total > MAX_UNCOMPRESSED_BYTES:
         raise ParseError(
-            f"workbook inflates to {total / 1e6:.0f} MB, over the limit of "
-            f"{MAX_UNCOMPRESSED_BYTES / 1e6:.0f} MB (zip bomb?)",
+            f"workbook inflates to {total / 2**20:.0f} MiB, over the limit of "
+            f"{MAX_UNCOMPRESSED_BYTES / 2**20:.0f} MiB (zip bomb?)",
             path=path,
         )
     for i in infos:
-        if i.compress_size > 0 and i.file_size / i.compress_size > MAX_COMPRESSION_RATIO and i.file_size > 10e6:
+        if (
+            i.compress_size > 0
+            and i.file_size / i.compress_size > MAX_COMPRESSION_RATIO
+            and i.file_size > 10e6
+        ):
             raise ParseError(
                 f"workbook member {i.filename} is compressed {i.file_size / i.compress_size:.0f}:1 "
                 "(zip bomb?); refusing to open it",
                 path=path,
             )
+    _check_no_dtd(path, infos)
+
+
+#: How much of each XML part is searched for a DTD (Excel never writes one; it comes first).
+_DTD_SCAN_BYTES = 4096
+
+
+def _check_no_dtd(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse XML parts declaring a DTD or entities ("billion laughs", external entities)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in infos:
+                if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    continue
+                with zf.open(info) as fh:
+                    head = fh.read(_DTD_SCAN_BYTES)
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise ParseError(
+                        f"workbook part {info.filename} declares a DTD or XML entities, which Excel "
+                        "never writes (entity-expansion attack?); refusing to open it",
+                        path=path,
+                    )
+    except ParseError:
+        raise
+    except (
+        zipfile.BadZipFile,
+        ValueError,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,
+        zlib.error,
+    ) as err:
+        raise ParseError(
+            f"workbook part cannot be decompressed ({one_line(err)}); truncated or damaged .xlsx?",
+            path=path,
+        ) from err
+
+
+def one_line(text: object, limit: int = 300) -> str:
+    """``text`` on one line (runs of white space collapsed), cut to ``limit`` characters."""
+    s = " ".join(str(text).split())
+    return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
 def load_workbook_safely(path: Path, *, read_only: bool = True, data_only: bool = True) -> Any:
@@ -53,7 +107,9 @@ def load_workbook_safely(path: Path, *, read_only: bool = True, data_only: bool 
     try:
         return openpyxl.load_workbook(path, read_only=read_only, data_only=data_only)
     except Exception as err:  # openpyxl raises many types for damaged files
-        raise ParseError(f"cannot open the workbook ({type(err).__name__}: {err})", path=path) from err
+        raise ParseError(
+            f"cannot open the workbook ({type(err).__name__}: {one_line(err)})", path=path
+        ) from err
 
 
 def sheet_rows(ws: Any, max_rows: int | None = None) -> list[list[object]]:
@@ -63,7 +119,9 @@ def sheet_rows(ws: Any, max_rows: int | None = None) -> list[list[object]]:
         if max_rows is not None and k >= max_rows:
             break
         values = list(row)
-        while values and (values[-1] is None or (isinstance(values[-1], str) and not values[-1].strip())):
+        while values and (
+            values[-1] is None or (isinstance(values[-1], str) and not values[-1].strip())
+        ):
             values.pop()
         rows.append(values)
     return rows

@@ -60,7 +60,9 @@ _NUMBER_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 MAX_TEXT_BYTES = 200 * 1024 * 1024
 
 
-def decode_bytes(data: bytes, *, path: Path | str | None = None, partial: bool = False) -> tuple[str, str]:
+def decode_bytes(
+    data: bytes, *, path: Path | str | None = None, partial: bool = False
+) -> tuple[str, str]:
     """Decode an export: BOM (UTF-8/16) first, then UTF-8, then cp1252; refuse binary data.
 
     Returns the text with line endings normalised to ``\\n`` and the encoding used.
@@ -79,6 +81,8 @@ def decode_bytes(data: bytes, *, path: Path | str | None = None, partial: bool =
         encoding, body = "utf-16", data
     elif len(data) >= 4 and data[1:4:2] == b"\x00\x00" and data[0] != 0:
         encoding, body = "utf-16-le", data  # UTF-16LE without BOM
+    elif len(data) >= 4 and data[0:3:2] == b"\x00\x00" and data[1] != 0:
+        encoding, body = "utf-16-be", data  # UTF-16BE without BOM
     else:
         encoding, body = "", data
     if partial and encoding.startswith("utf-16") and len(body) % 2:
@@ -128,7 +132,10 @@ def read_text(path: Path) -> tuple[str, str]:
     """Read and decode a whole text export; see :func:`decode_bytes`."""
     size = path.stat().st_size
     if size > MAX_TEXT_BYTES:
-        raise ParseError(f"file is {size / 1e6:.0f} MB, over the limit of {MAX_TEXT_BYTES / 1e6:.0f} MB", path=path)
+        raise ParseError(
+            f"file is {size / 2**20:.0f} MiB, over the limit of {MAX_TEXT_BYTES / 2**20:.0f} MiB",
+            path=path,
+        )
     return decode_bytes(path.read_bytes(), path=path)
 
 
@@ -242,7 +249,9 @@ def parse_value(token: object, decimal: str = ".") -> tuple[float, str]:
     return math.nan, "not_a_number"
 
 
-def plate_frame(records: Iterable[Mapping[str, Any]], attrs: Mapping[str, Any] | None = None) -> pd.DataFrame:
+def plate_frame(
+    records: Iterable[Mapping[str, Any]], attrs: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
     """Build the tidy plate-reader table from records with the keys of PLATE_READER_COLUMNS.
 
     ``well`` is normalised to the canonical id; ``row`` (label) and ``col`` (1-based) are derived
@@ -286,7 +295,9 @@ def plate_frame(records: Iterable[Mapping[str, Any]], attrs: Mapping[str, Any] |
     return df
 
 
-def counter_frame(records: Iterable[Mapping[str, Any]], attrs: Mapping[str, Any] | None = None) -> pd.DataFrame:
+def counter_frame(
+    records: Iterable[Mapping[str, Any]], attrs: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
     """Build the tidy counter table from records with the keys of COUNTER_COLUMNS.
 
     Extra keys (e.g. ``error_pct``, ``dpm``, ``run_id``, ``detector``, ``well``) are kept as extra
