@@ -427,15 +427,12 @@ def run_binding_analysis(
     with folder as out:
         step("writing tables")
         files.append(out.write_csv(results, "results.csv"))
-        sheets = {
-            "parameters": results,
-            "normalised": normalised,
-            "flags": results[["curve", "status", "flags", "message"]],
-            "settings": _settings_table(settings),
-        }
+        sheets = {"parameters": results, "flags": results[["curve", "status", "flags", "message"]]}
         if len(qc):
             sheets["qc"] = qc
         sheets.update(_experiment_summary(results))
+        sheets["normalised"] = normalised
+        sheets["settings"] = _settings_table(settings)
         files.append(out.write_xlsx(sheets, "results.xlsx"))
         taken: set[str] = set()
         n_curves = len(fits) if figures else 0

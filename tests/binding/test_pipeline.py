@@ -245,3 +245,14 @@ def test_bundled_example_is_what_the_script_makes(tmp_path):
     pd.testing.assert_frame_equal(a, b)
     assert a.attrs["experiment"]["radioligand_kd_M"] == 1e-9
     assert "ASSUMED" in a.attrs["experiment"]["notes"]
+
+
+def test_tidy_xlsx_input(tmp_path):
+    path = tmp_path / "points.xlsx"
+    pd.DataFrame({"conc": [10.0**x for x in X8], "response": Y8, "curve": "P"}).to_excel(
+        path, index=False
+    )
+    res = run_binding_analysis(path, tmp_path / "out", figures=False).results.iloc[0]
+    assert res["log_ic50"] == pytest.approx(-7.6, abs=5e-4)
+    sheets = openpyxl.load_workbook(tmp_path / "out" / "results.xlsx", read_only=True).sheetnames
+    assert sheets == ["parameters", "flags", "normalised", "settings"]
