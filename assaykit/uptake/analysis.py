@@ -29,6 +29,7 @@ def analyze(
     padjust: str = "holm",
     reference: str | None = None,
     fit: bool = True,
+    fit_weighting: str | None = None,
     half_lives: Mapping[str, Any] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Analyse an uptake / internalization run: corrected counts, % applied, statistics, fits.
@@ -51,8 +52,8 @@ def analyze(
         Multiple-comparison correction over time points (Holm default; pingouin names).
     reference
         Compound whose specific internalization is 100 % (``% of reference``), optional.
-    fit
-        Fit one-phase association curves.
+    fit, fit_weighting
+        Fit one-phase association curves (``fit_weighting``: ``None`` or ``'1/y2'``).
 
     Returns
     -------
@@ -124,7 +125,7 @@ def analyze(
         "specific": specific,
         "stats": stats,
         "anova": anova,
-        "fits": fit_association(wells) if fit else pd.DataFrame(),
+        "fits": fit_association(wells, weighting=fit_weighting) if fit else pd.DataFrame(),
     }
     if reference is not None:
         if not paired:
@@ -142,7 +143,12 @@ def analyze(
         t_test="Welch (unequal variances), two-sided, pingouin.ttest",
         multiple_comparisons=f"{padjust} across time points per quantity and compound",
         anova="two-way (time × condition), pingouin.anova, SS type 2",
-        fit="one-phase association Y = plateau·(1 − exp(−k·t)), assaykit.fitting" if fit else "off",
+        fit=(
+            "one-phase association Y = plateau·(1 − exp(−k·t)), assaykit.fitting, "
+            f"weights {fit_weighting or 'none'}"
+            if fit
+            else "off"
+        ),
         reference_compound=reference or "",
         unannotated_tubes=table.attrs.get("unannotated", ""),
     )

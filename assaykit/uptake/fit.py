@@ -61,6 +61,7 @@ def fit_association(
     *,
     quantities: Sequence[str] = FITTED,
     by: Sequence[str] = ("compound", "condition"),
+    weighting: str | None = None,
 ) -> pd.DataFrame:
     """Fit ``Y = plateau·(1 − exp(−k·t))`` to each compound × condition × quantity.
 
@@ -72,6 +73,9 @@ def fit_association(
         Columns to fit (percent of applied activity).
     by
         Columns defining one curve (besides the quantity).
+    weighting
+        ``None`` (ordinary least squares, GraphPad's default) or ``'1/y2'`` (relative weights,
+        for well-to-well scatter proportional to the value).
 
     Returns
     -------
@@ -130,6 +134,7 @@ def fit_association(
             y[enough],
             mask[enough],
             lower={"k": 0.0},
+            weights=weighting,
         )
     j = 0
     for i, (keys, q, _, _) in enumerate(curves):

@@ -146,3 +146,16 @@ def test_association_fit_too_few_time_points() -> None:
     f = fit_association(w, quantities=["internalized_pct"])
     assert f.loc[0, "status"] == "insufficient_data"
     assert math.isnan(f.loc[0, "plateau"])
+
+
+def test_relative_weighting_matches_curve_fit_with_sigma(wells: pd.DataFrame) -> None:
+    d = wells[wells.condition == "tracer"]
+    f = fit_association(d, quantities=["internalized_pct"], weighting="1/y2").iloc[0]
+    popt, _ = optimize.curve_fit(
+        lambda t, top, k: top * (1 - np.exp(-k * t)),
+        d["time_min"],
+        d["internalized_pct"],
+        p0=[8, 0.05],
+        sigma=d["internalized_pct"],
+    )
+    assert [f["plateau"], f["k_per_min"]] == pytest.approx(list(popt), rel=1e-5)
