@@ -266,6 +266,7 @@ def run_binding_analysis(
     kd: float | str | None = None,
     kd_se: float | str | None = None,
     value: str | None = None,
+    conc_unit: str = "M",
     ki_hill_range: tuple[float, float] = (0.7, 1.3),
     figures: bool = True,
     progress: Callable[[str], None] | None = None,
@@ -296,6 +297,9 @@ def run_binding_analysis(
         from the template's Experiment sheet. Needed for Ki.
     value
         Measured-value column of the export (default ``cpm`` / ``value``).
+    conc_unit
+        Unit of the tidy table's concentrations (``M``, ``mM``, ``uM``, ``µM``, ``nM``, ``pM``);
+        converted to M before fitting, so results and figures are always in M.
     ki_hill_range
         |Hill slope| outside this range flags ``hill_not_unity`` on Ki (Cheng–Prusoff assumes 1).
     figures
@@ -386,6 +390,12 @@ def run_binding_analysis(
     else:
         step("reading the table")
         normalised = read_tidy(input, x=x, y=y, by=by)
+        if conc_unit != "M":
+            if conc_unit not in _UNITS:
+                raise FitError(
+                    f"unknown concentration unit {conc_unit!r}; expected one of {', '.join(_UNITS)}"
+                )
+            normalised["conc"] = normalised["conc"] * 10.0 ** _UNITS[conc_unit]
         points = normalised
     step(f"fitting {points['curve'].nunique()} curve(s)")
     fits = fit_curves(
@@ -408,6 +418,7 @@ def run_binding_analysis(
         or (normalised.attrs.get("format", "") if layout is not None else "tidy table"),
         "x": x,
         "y": y,
+        "conc_unit": conc_unit,
         "by": by,
         "model": model_name,
         "fix": dict(fix or {}),

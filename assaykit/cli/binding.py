@@ -47,6 +47,12 @@ def fit(
     ] = "conc",
     y: Annotated[str, typer.Option("--y", help="Response column of a tidy table.")] = "response",
     by: Annotated[str, typer.Option("--by", help="Curve column of a tidy table.")] = "curve",
+    conc_unit: Annotated[
+        str,
+        typer.Option(
+            "--conc-unit", help="Unit of a tidy table's concentrations: M, mM, uM, nM or pM."
+        ),
+    ] = "M",
     model: Annotated[
         str, typer.Option("--model", help="4pl (variable slope) or one-site (Hill slope −1).")
     ] = "4pl",
@@ -103,6 +109,7 @@ def fit(
             y=y,
             by=by,
             format=format,
+            conc_unit=conc_unit.strip(),
             model=model_key,
             fix=fix or None,
             weighting=weight_key,

@@ -128,3 +128,21 @@ def test_export_without_layout(tmp_path, capsys):
 def test_missing_input_file(tmp_path, capsys):
     assert run(["binding", "fit", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "out")]) == 1
     assert "nope.csv" in _one_error_line(capsys)
+
+
+def test_conc_unit_converts_a_nanomolar_table(tmp_path, capsys):
+    path = tmp_path / "nM.csv"
+    pd.DataFrame({"conc": [10.0 ** (x + 9) for x in X], "response": Y, "curve": "P"}).to_csv(
+        path, index=False
+    )
+    out = tmp_path / "out"
+    assert (
+        run(["binding", "fit", str(path), "-o", str(out), "--conc-unit", "nM", "--no-figures"]) == 0
+    )
+    assert pd.read_csv(out / "results.csv").loc[0, "ic50"] == pytest.approx(25.12e-9, rel=1e-3)
+    capsys.readouterr()
+    assert (
+        run(["binding", "fit", str(path), "-o", str(tmp_path / "o2"), "--conc-unit", "furlong"])
+        == 1
+    )
+    assert "unknown concentration unit 'furlong'" in _one_error_line(capsys)
