@@ -249,6 +249,11 @@ def parse_value(token: object, decimal: str = ".") -> tuple[float, str]:
     return math.nan, "not_a_number"
 
 
+def _text_column(s: pd.Series) -> pd.Series:
+    """A column as text with missing values as '' (whatever dtype an all-missing column got)."""
+    return s.astype(object).where(s.notna(), "").astype(str)
+
+
 def plate_frame(
     records: Iterable[Mapping[str, Any]], attrs: Mapping[str, Any] | None = None
 ) -> pd.DataFrame:
@@ -283,13 +288,13 @@ def plate_frame(
     df["plate"] = df["plate"].astype("int64") if len(df) else df["plate"]
     df["col"] = df["col"].astype("int64") if len(df) else df["col"]
     df["value"] = pd.to_numeric(df["value"], errors="coerce").astype("float64")
-    df["flag"] = df["flag"].fillna("").astype(str)
-    df["unit"] = df["unit"].fillna("").astype(str)
-    df["read"] = df["read"].fillna("").astype(str)
+    df["flag"] = _text_column(df["flag"])
+    df["unit"] = _text_column(df["unit"])
+    df["read"] = _text_column(df["read"])
     if "time_s" in df:
         df["time_s"] = pd.to_numeric(df["time_s"], errors="coerce").astype("float64")
     if "raw" in df:
-        df["raw"] = df["raw"].fillna("").astype(str)
+        df["raw"] = _text_column(df["raw"])
     df.attrs.update(dict(attrs or {}))
     df.attrs.setdefault("kind", "plate")
     return df
@@ -317,9 +322,9 @@ def counter_frame(
     for c in ("counts", "count_time_s", "cpm"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
     df["measured_at"] = pd.to_datetime(df["measured_at"], errors="coerce")
-    df["flag"] = df["flag"].fillna("").astype(str)
-    df["isotope"] = df["isotope"].fillna("").astype(str)
-    df["sample"] = df["sample"].fillna("").astype(str)
+    df["flag"] = _text_column(df["flag"])
+    df["isotope"] = _text_column(df["isotope"])
+    df["sample"] = _text_column(df["sample"])
     df.attrs.update(dict(attrs or {}))
     df.attrs.setdefault("kind", "counter")
     return df
