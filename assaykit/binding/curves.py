@@ -204,6 +204,11 @@ def _guess(x: FloatArray, y: FloatArray, mask: NDArray[np.bool_]) -> FloatArray:
     return np.stack([ymax, ymin, log_ic50, hill], axis=1)
 
 
+#: Grid of starts: Hill slopes (magnitudes, falling) × logIC50 positions across the tested range.
+GRID_HILLS: tuple[float, ...] = (-0.6, -1.6)
+GRID_STEPS = 6
+
+
 def _starts(
     x: FloatArray,
     y: FloatArray,
@@ -221,12 +226,12 @@ def _starts(
     w = mask.astype(float)
     fix_top, fix_bot = fixed[:, 0], fixed[:, 1]
     both_free = ~np.isfinite(fix_top) & ~np.isfinite(fix_bot)
-    hills = [-0.5, -1.0, -2.5]
+    hills = list(GRID_HILLS)
     if not np.all(both_free):
-        hills += [0.5, 1.0, 2.5]  # direction is then not absorbed by top/bottom
+        hills += [-h for h in GRID_HILLS]  # direction is then not absorbed by top/bottom
     if np.all(np.isfinite(fixed[:, 3])):
         hills = [float("nan")]
-    fracs = np.linspace(-0.1, 1.1, 9)
+    fracs = np.linspace(-0.1, 1.1, GRID_STEPS)
     any_fixed_plateau = not np.all(both_free)
     sum_w = w.sum(axis=1)
     sum_wy = np.einsum("bn,bn->b", w, y)

@@ -162,6 +162,10 @@ class _Problem:
         # complete unweighted data: skip the multiplications by sqrt(w) (all ones)
         self.unit = bool(np.all(sw == 1.0))
 
+    def take(self, idx: NDArray[np.int_]) -> _Problem:
+        """The sub-problem of rows ``idx``."""
+        return _Problem(self.model, self.x[idx], self.y[idx], self.sw[idx], self.mask[idx])
+
     # masked points have sw = 0, y = 0 and a finite x, so they add nothing to r or J
 
     def resid(self, idx: NDArray[np.int_] | None, p: FloatArray) -> FloatArray:
@@ -198,94 +202,124 @@ def _lm(
     ftol: float,
     gtol: float,
 ) -> tuple[FloatArray, FloatArray, BoolArray, NDArray[np.int_]]:
-    """Run LM on every row; return params, rss, converged, iterations."""
+    """Run LM on every row; return params, rss, converged, iterations.
+
+    The working set holds only the curves still iterating: it is compacted (rows copied out)
+    when a quarter of it has finished, so every iteration works on whole arrays.
+    """
     nb, npar = p.shape
     p = np.clip(p, lower, upper)
     r = prob.resid(None, p)
     rss = np.einsum("bn,bn->b", r, r)
-    yscale = np.einsum("bn,bn->b", *(2 * [np.where(prob.mask, prob.sw * prob.y, 0.0)]))
-    tiny = 1e-28 * np.maximum(yscale, 1e-300)
-    lam = np.full(nb, 1e-3)
-    nu = np.full(nb, 2.0)
-    dscale = np.zeros((nb, npar))
-    amat = np.zeros((nb, npar, npar))
-    grad = np.zeros((nb, npar))
-    need = np.ones(nb, dtype=bool)
-    done = ~np.isfinite(rss)
-    conv = np.zeros(nb, dtype=bool)
-    nit = np.zeros(nb, dtype=int)
+    ys = prob.sw * prob.y
+    tiny = 1e-28 * np.maximum(np.einsum("bn,bn->b", ys, ys), 1e-300)
+    out_p, out_rss = p.copy(), rss.copy()
+    out_conv = np.zeros(nb, dtype=bool)
+    out_nit = np.zeros(nb, dtype=int)
     eye = np.eye(npar)
+    diag_idx = np.arange(npar)
+    # working set (rows `rows` of the problem)
+    rows = np.flatnonzero(np.isfinite(rss))
+    sub = prob if rows.size == nb else prob.take(rows)
+    p, r, rss, tiny = p[rows], r[rows], rss[rows], tiny[rows]
+    fr, lo, hi = free[rows], lower[rows], upper[rows]
+    nw = rows.size
+    lam = np.full(nw, 1e-3)
+    nu = np.full(nw, 2.0)
+    dscale = np.zeros((nw, npar))
+    amat = np.zeros((nw, npar, npar))
+    grad = np.zeros((nw, npar))
+    need = np.ones(nw, dtype=bool)
+    done = np.zeros(nw, dtype=bool)
+    conv = np.zeros(nw, dtype=bool)
+    nit = np.zeros(nw, dtype=int)
+    all_free = bool(fr.all())
     for _ in range(max_iter):
-        act = np.flatnonzero(~done)
-        if act.size == 0:
-            break
-        nj = act[need[act]]
-        if nj.size:
-            jm = prob.jac(None if nj.size == nb else nj, p[nj], free[nj])
-            jt = jm.transpose(0, 2, 1)
-            amat[nj] = np.matmul(jt, jm)
-            grad[nj] = np.matmul(jt, r[nj][:, :, None])[:, :, 0]
-            bad = ~np.isfinite(amat[nj]).all(axis=(1, 2)) | ~np.isfinite(grad[nj]).all(axis=1)
-            if bad.any():
-                amat[nj[bad]] = 0.0
-                grad[nj[bad]] = 0.0
-            dscale[nj] = np.maximum(dscale[nj], np.sqrt(np.einsum("bii->bi", amat[nj])))
-            need[nj] = False
-        a, g, rs = amat[act], grad[act], rss[act]
-        diag = np.einsum("bii->bi", a)
-        with np.errstate(all="ignore"):
-            cosine = np.abs(g) / np.sqrt(diag * np.maximum(rs, 1e-300)[:, None])
-        cosine = np.where(diag > 0, cosine, 0.0).max(axis=1)
-        stop = (cosine <= gtol) | (rs <= tiny[act])
-        if stop.any():
-            conv[act[stop]] = True
-            done[act[stop]] = True
-            keep = ~stop
-            act, a, g, rs = act[keep], a[keep], g[keep], rs[keep]
-            if act.size == 0:
+        if done.any():
+            # write back finished rows; compact when a quarter of the working set is done
+            fin = np.flatnonzero(done)
+            out_p[rows[fin]], out_rss[rows[fin]] = p[fin], rss[fin]
+            out_conv[rows[fin]], out_nit[rows[fin]] = conv[fin], nit[fin]
+            if done.all():
+                nw = 0
                 break
-        fr = free[act]
-        d = np.where(dscale[act] > 0, dscale[act], 1.0)
-        m = a + lam[act][:, None, None] * (d**2)[:, :, None] * eye
-        if not fr.all():
-            m = np.where((~fr)[:, :, None] & eye.astype(bool), 1.0, m)
-        delta, ok = _chol_solve(m, np.where(fr, g, 0.0))
-        delta = np.where(ok[:, None] & fr, delta, 0.0)
-        pa = p[act]
-        pn = np.clip(pa + delta, lower[act], upper[act])
-        delta = pn - pa
-        rn = prob.resid(None if act.size == nb else act, pn)
-        rssn = np.einsum("bn,bn->b", rn, rn)
-        ad = np.matmul(a, delta[:, :, None])[:, :, 0]
-        pred = np.einsum("bp,bp->b", delta, 2 * g - ad)
-        accept = ok & np.isfinite(rssn) & (rssn < rs)
-        nit[act] += 1
+            if done.mean() >= 0.25:
+                keep = np.flatnonzero(~done)
+                rows, sub = rows[keep], sub.take(keep)
+                p, r, rss, tiny, fr, lo, hi = (v[keep] for v in (p, r, rss, tiny, fr, lo, hi))
+                lam, nu, dscale, amat, grad, need, conv, nit = (
+                    v[keep] for v in (lam, nu, dscale, amat, grad, need, conv, nit)
+                )
+                done = np.zeros(keep.size, dtype=bool)
+                nw = keep.size
+        live = ~done
+        if need.any():
+            if need.mean() > 0.5:
+                jm = sub.jac(None, p, fr)
+                jt = jm.transpose(0, 2, 1)
+                np.matmul(jt, jm, out=amat)
+                grad = np.matmul(jt, r[:, :, None])[:, :, 0]
+            else:
+                nj = np.flatnonzero(need)
+                jm = sub.jac(nj, p[nj], fr[nj])
+                jt = jm.transpose(0, 2, 1)
+                amat[nj] = np.matmul(jt, jm)
+                grad[nj] = np.matmul(jt, r[nj][:, :, None])[:, :, 0]
+            bad = ~np.isfinite(amat).all(axis=(1, 2)) | ~np.isfinite(grad).all(axis=1)
+            if bad.any():
+                amat[bad] = 0.0
+                grad[bad] = 0.0
+            np.maximum(dscale, np.sqrt(amat[:, diag_idx, diag_idx]), out=dscale)
+            need[:] = False
+        diag = amat[:, diag_idx, diag_idx]
         with np.errstate(all="ignore"):
-            rho = (rs - rssn) / pred
-            dnorm = np.sqrt(np.sum((d * delta) ** 2, axis=1))
-            pnorm = np.sqrt(np.sum((d * pa) ** 2, axis=1))
-            rel_red = (rs - rssn) / rs
-            rel_pred = pred / rs
+            cosine = np.abs(grad) / np.sqrt(diag * np.maximum(rss, 1e-300)[:, None])
+        cosine = np.where(diag > 0, cosine, 0.0).max(axis=1)
+        stop = live & ((cosine <= gtol) | (rss <= tiny))
+        conv |= stop
+        done |= stop
+        live &= ~stop
+        if not live.any():
+            continue
+        d = np.where(dscale > 0, dscale, 1.0)
+        m = amat + (lam[:, None] * d**2)[:, :, None] * eye
+        g = grad
+        if not all_free:
+            m = np.where((~fr)[:, :, None] & eye.astype(bool), 1.0, m)
+            g = np.where(fr, grad, 0.0)
+        delta, ok = _chol_solve(m, g)
+        delta = np.where((ok & live)[:, None] & fr, delta, 0.0)
+        pn = np.clip(p + delta, lo, hi)
+        delta = pn - p
+        rn = sub.resid(None, pn)
+        rssn = np.einsum("bn,bn->b", rn, rn)
+        ad = np.matmul(amat, delta[:, :, None])[:, :, 0]
+        pred = np.einsum("bp,bp->b", delta, 2 * grad - ad)
+        accept = live & ok & np.isfinite(rssn) & (rssn < rss)
+        nit += live
+        with np.errstate(all="ignore"):
+            rho = (rss - rssn) / pred
+            dnorm = np.sqrt(np.einsum("bp,bp->b", d * delta, d * delta))
+            pnorm = np.sqrt(np.einsum("bp,bp->b", d * p, d * p))
+            rel_red = (rss - rssn) / rss
+            rel_pred = pred / rss
         small_step = dnorm <= xtol * (pnorm + xtol)
         small_red = accept & (np.abs(rel_red) <= ftol) & (np.abs(rel_pred) <= ftol)
-        acc = act[accept]
-        p[acc] = pn[accept]
-        r[acc] = rn[accept]
-        rss[acc] = rssn[accept]
-        need[acc] = True
-        rho_a = np.clip(np.nan_to_num(rho[accept], nan=0.0), 0.0, 1.0)
-        lam[acc] = lam[acc] * np.maximum(1.0 / 3.0, 1.0 - (2.0 * rho_a - 1.0) ** 3)
-        nu[acc] = 2.0
-        rej = act[~accept]
-        lam[rej] = lam[rej] * nu[rej]
-        nu[rej] = nu[rej] * 2.0
-        lam = np.clip(lam, 1e-15, None)
-        fin = (small_step & ok) | small_red
-        conv[act[fin]] = True
-        done[act[fin]] = True
-        blown = act[lam[act] > 1e16]
-        done[blown] = True
-    return p, rss, conv, nit
+        p = np.where(accept[:, None], pn, p)
+        np.copyto(r, rn, where=accept[:, None])
+        rss = np.where(accept, rssn, rss)
+        need = accept.copy()
+        rho_a = np.clip(np.nan_to_num(rho, nan=0.0), 0.0, 1.0)
+        factor = np.where(accept, np.maximum(1.0 / 3.0, 1.0 - (2.0 * rho_a - 1.0) ** 3), nu)
+        lam = np.where(live, np.maximum(lam * factor, 1e-15), lam)
+        nu = np.where(accept, 2.0, np.where(live, nu * 2.0, nu))
+        fin = live & ((small_step & ok) | small_red)
+        conv |= fin
+        done |= fin | (live & (lam > 1e16))
+    if nw:
+        out_p[rows], out_rss[rows] = p, rss
+        out_conv[rows], out_nit[rows] = conv, nit
+    return out_p, out_rss, out_conv, out_nit
 
 
 def _covariance(
@@ -424,11 +458,11 @@ def least_squares(
     ns = cands.shape[1]
     prob = _Problem(model, xz, yz, sw, m)
     if ns > 1:
-        # rank the candidate starts by their RSS, refine the n_keep best
-        flat = cands.reshape(nc * ns, npar)
-        rep = np.repeat(np.arange(nc), ns)
-        r0 = _Problem(model, xz[rep], yz[rep], sw[rep], m[rep]).resid(np.arange(nc * ns), flat)
-        rss0 = np.einsum("bn,bn->b", r0, r0).reshape(nc, ns)
+        # rank the candidate starts by their RSS, one candidate at a time (no copies of the data)
+        rss0 = np.empty((nc, ns))
+        for k in range(ns):
+            rk = prob.resid(None, cands[:, k])
+            rss0[:, k] = np.einsum("bn,bn->b", rk, rk)
         rss0 = np.where(np.isfinite(rss0), rss0, np.inf)
         order = np.argsort(rss0, axis=1, kind="stable")[:, : 1 + n_rescue]
         cands = np.take_along_axis(cands, order[:, :, None], axis=1)
