@@ -109,8 +109,13 @@ def rout_outliers(
         p68 = np.where(n > 0, v_lo + frac * (v_hi - v_lo), np.nan)
         rsdr = p68 * n / np.where(dof > 0, dof, np.nan)
         t = a / rsdr[:, None]
-        p = 2 * stats.t.sf(t, np.where(dof > 0, dof, 1)[:, None])
-    p = np.where(mask & np.isfinite(p), p, np.inf)
+        dof1 = np.where(dof > 0, dof, 1)
+        # BH never rejects p > q: compute p only where |t| beats the two-sided q cut-off
+        cand = mask & np.isfinite(t) & (t > stats.t.isf(q / 2, dof1)[:, None])
+    p = np.full(resid.shape, np.inf)
+    if cand.any():
+        dd = np.broadcast_to(dof1[:, None], resid.shape)
+        p[cand] = 2 * stats.t.sf(t[cand], dd[cand])
     order = np.argsort(p, axis=1)
     ps = np.take_along_axis(p, order, axis=1)
     rank = np.arange(1, p.shape[1] + 1)[None, :]
