@@ -234,6 +234,10 @@ def _assemble(
         )
     res["flags"] = flags
     res["message"] = messages
+    if "experiment" not in res.columns and experiment.get("experiment_id"):
+        # one export = one experiment: name it, so results of several runs can be concatenated
+        # and summarised (assaykit.binding.summary.summarise_experiments)
+        res["experiment"] = str(experiment["experiment_id"])
     held = dict(opts.get("fix") or {})
     if opts.get("model") == "one_site":
         held.setdefault("hill", -1.0)

@@ -42,6 +42,7 @@ def test_example_results_csv_columns(example):
         assert col in res.columns, col
     assert len(res) == 3
     assert list(res["n"]) == [30, 30, 30]
+    assert set(res["experiment"]) == {"BND-DEMO-001"}  # from the template, for later summaries
 
 
 @pytest.mark.parametrize("compound", sorted(TRUE_IC50))
