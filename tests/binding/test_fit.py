@@ -340,3 +340,19 @@ def test_a_step_between_two_concentrations_is_not_a_confident_ic50() -> None:
     ]
     assert res["status"] == "not_identifiable" and np.isnan(res["ic50"])
     assert "hill_unbounded" in res["flags"] and "one_site" in res["message"]
+
+
+def test_profile_limits_are_the_same_batched_or_one_by_one() -> None:
+    parts = [curve(name=n, log_ic50=li, seed=s) for n, li, s in [("a", -8.0, 1), ("b", -7.0, 2)]]
+    parts.append(curve(name="c", log_ic50=-7.5, seed=3, sd=8.0))
+    df = pd.concat(parts, ignore_index=True)
+    batch = fit_curves(df, ci="profile", fix={"bottom": 0}).set_index("curve")
+    for part in parts:
+        one = fit_curves(part, ci="profile", fix={"bottom": 0}).iloc[0]
+        row = batch.loc[one["curve"]]
+        assert row["log_ic50_ci_low"] == pytest.approx(one["log_ic50_ci_low"], abs=1e-6)
+        assert row["log_ic50_ci_high"] == pytest.approx(one["log_ic50_ci_high"], abs=1e-6)
+        # a well-determined curve: profile and Wald limits agree closely
+        wald = fit_curves(part, fix={"bottom": 0}).iloc[0]
+        assert one["log_ic50_ci_low"] == pytest.approx(wald["log_ic50_ci_low"], abs=0.05)
+        assert one["log_ic50_ci_high"] == pytest.approx(wald["log_ic50_ci_high"], abs=0.05)
