@@ -30,7 +30,13 @@ from assaykit.errors import AssaykitError, FitError, SchemaError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["BindingAnalysis", "parse_molar", "read_tidy", "run_binding_analysis"]
+__all__ = [
+    "BindingAnalysis",
+    "parse_molar",
+    "read_tidy",
+    "run_binding_analysis",
+    "run_binding_summary",
+]
 
 #: Columns of results.csv in order (the ``by`` column first, then what exists of these).
 RESULT_ORDER: tuple[str, ...] = (
@@ -491,3 +497,77 @@ def _experiment_summary(results: pd.DataFrame) -> dict[str, pd.DataFrame]:
     with contextlib.suppress(FitError):
         sheets["comparisons"] = compare_experiments(results)
     return sheets
+
+
+def run_binding_summary(
+    inputs: list[str | os.PathLike[str]],
+    outdir: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    paired: bool | None = None,
+    padjust: str = "holm",
+    command: str = "run_binding_summary",
+) -> dict[str, pd.DataFrame]:
+    """Summarise results.csv files of independent experiments: mean ± SD logIC50 and comparisons.
+
+    Parameters
+    ----------
+    inputs
+        results.csv files written by :func:`run_binding_analysis` (columns ``compound``,
+        ``experiment``, ``log_ic50``, ``status``); one file may hold several experiments.
+    outdir
+        Folder for ``summary.csv``, ``comparisons.csv`` (when two or more compounds have two or
+        more experiments), ``summary.xlsx`` and ``provenance.json``.
+    force
+        Replace an existing folder.
+    paired, padjust
+        See :func:`assaykit.binding.summary.compare_experiments`.
+
+    Returns
+    -------
+    dict
+        ``{"summary": DataFrame, "comparisons": DataFrame}`` (comparisons may be empty).
+    """
+    import pandas as pd
+
+    from assaykit.binding.summary import compare_experiments, summarise_experiments
+    from assaykit.report.output import OutputFolder, provenance
+    from assaykit.schema import require_columns
+
+    folder = OutputFolder(outdir, force=force)
+    if not inputs:
+        raise SchemaError("give at least one results.csv to summarise")
+    parts = []
+    for p in inputs:
+        try:
+            df = pd.read_csv(p)
+        except (OSError, ValueError, UnicodeDecodeError) as err:
+            raise SchemaError(f"cannot read it as a results table ({err})", path=p) from None
+        try:
+            require_columns(
+                df, ["compound", "experiment", "log_ic50", "status"], stage="binding summary"
+            )
+        except SchemaError as err:
+            raise err.with_context(path=p) from None
+        parts.append(df)
+    fits = pd.concat(parts, ignore_index=True)
+    summary = summarise_experiments(fits)
+    try:
+        comparisons = compare_experiments(fits, paired=paired, padjust=padjust)  # type: ignore[arg-type]
+    except FitError as err:
+        if "padjust" in str(err) or "paired" in str(err):
+            raise
+        comparisons = pd.DataFrame()
+    with folder as out:
+        out.write_csv(summary, "summary.csv")
+        sheets = {"summary": summary}
+        if len(comparisons):
+            out.write_csv(comparisons, "comparisons.csv")
+            sheets["comparisons"] = comparisons
+        sheets["experiments"] = fits
+        out.write_xlsx(sheets, "summary.xlsx")
+        files = {f"results_{i + 1}": p for i, p in enumerate(inputs)}
+        out.write_json(
+            provenance(files, {"paired": paired, "padjust": padjust}, command), "provenance.json"
+        )
+    return {"summary": summary, "comparisons": comparisons}

@@ -127,3 +127,52 @@ def fit(
         typer.echo(f"  {row['curve']}: {ic50_label(row, multiline=False)}", err=True)
     n_ok = int((res["status"] == "ok").sum())
     typer.echo(f"{len(res)} curve(s), {n_ok} with status ok; results in {result.outdir}", err=True)
+
+
+@app.command("summarise")
+def summarise(
+    results: Annotated[
+        list[Path],
+        typer.Argument(help="results.csv files of independent experiments.", show_default=False),
+    ],
+    output: OutDir,
+    paired: Annotated[
+        str,
+        typer.Option(
+            "--paired", help="auto (paired when every experiment has every compound), yes or no."
+        ),
+    ] = "auto",
+    padjust: Annotated[
+        str,
+        typer.Option(
+            "--padjust",
+            help="Correction of pairwise tests: holm, bonf, sidak, fdr_bh, fdr_by, none.",
+        ),
+    ] = "holm",
+    force: Force = False,
+) -> None:
+    """Mean ± SD of logIC50 over experiments, geometric-mean IC50 with 95% CI, and comparisons."""
+    paired_key = {"auto": None, "yes": True, "no": False}[
+        _choice(paired, ("auto", "yes", "no"), "--paired")
+    ]
+    adjust = _choice(padjust, ("holm", "bonf", "sidak", "fdr_bh", "fdr_by", "none"), "--padjust")
+
+    from assaykit.binding.figures import format_molar
+    from assaykit.binding.pipeline import run_binding_summary
+
+    out = run_binding_summary(
+        results,
+        output,
+        force=force,
+        paired=paired_key,
+        padjust=adjust,
+        command="assaykit binding summarise",
+    )
+    for _, r in out["summary"].iterrows():
+        sd = f" ± {r['sd_log_ic50']:.2f}" if r["n"] > 1 else ""
+        typer.echo(
+            f"  {r['compound']}: logIC50 {r['mean_log_ic50']:.2f}{sd} (n = {r['n']}), "
+            f"geometric mean IC50 {format_molar(r['geomean_ic50'])}",
+            err=True,
+        )
+    typer.echo(f"summary in {output}", err=True)

@@ -146,3 +146,34 @@ def test_conc_unit_converts_a_nanomolar_table(tmp_path, capsys):
         == 1
     )
     assert "unknown concentration unit 'furlong'" in _one_error_line(capsys)
+
+
+def test_summarise_results_of_three_experiments(tmp_path, capsys):
+    from scipy import stats
+
+    a, b = [-7.46, -7.38, -7.55], [-8.27, -8.20, -8.31]
+    files = []
+    for i in range(3):
+        p = tmp_path / f"results_{i}.csv"
+        pd.DataFrame({"curve": ["P", "C"], "compound": ["P", "C"], "experiment": f"E{i}",
+                      "log_ic50": [a[i], b[i]], "status": "ok"}).to_csv(p, index=False)  # fmt: skip
+        files.append(str(p))
+    out = tmp_path / "summary"
+    assert run(["binding", "summarise", *files, "-o", str(out)]) == 0
+    s = pd.read_csv(out / "summary.csv").set_index("compound")
+    assert s.loc["P", "mean_log_ic50"] == pytest.approx(sum(a) / 3)
+    assert s.loc["P", "sd_log_ic50"] == pytest.approx(pd.Series(a).std())
+    c = pd.read_csv(out / "comparisons.csv").iloc[0]
+    assert c["test"] == "paired t-test"
+    assert c["p_val"] == pytest.approx(stats.ttest_rel(a, b).pvalue)
+    assert "P: logIC50 -7.46 ± 0.09 (n = 3)" in capsys.readouterr().err
+    assert (
+        run(["binding", "summarise", files[0], "-o", str(tmp_path / "s2"), "--paired", "maybe"])
+        == 1
+    )
+    assert "--paired: unknown value 'maybe'" in _one_error_line(capsys)
+    bad = tmp_path / "bad.csv"
+    pd.DataFrame({"compound": ["P"], "ic50": [1e-8]}).to_csv(bad, index=False)
+    assert run(["binding", "summarise", str(bad), "-o", str(tmp_path / "s3")]) == 1
+    line = _one_error_line(capsys)
+    assert "bad.csv" in line and "'experiment'" in line
