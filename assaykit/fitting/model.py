@@ -41,6 +41,11 @@ class Model:
         Optional ``starts(x, y, mask, fixed) -> (C, S, P)``: extra candidate starts (e.g. a
         grid); ``fixed`` is ``(C, P)`` with NaN for free parameters. The engine ranks them (and
         the guess) by their residual sum of squares and refines the best ones.
+    extra
+        Free-form information (e.g. the base model of a global model).
+    func_jac
+        Optional ``func_jac(x, params) -> (values, jacobian)`` sharing work between the two
+        (the engine then evaluates the Jacobian together with each trial point).
 
     Examples
     --------
@@ -62,6 +67,7 @@ class Model:
     guess: GuessFunc | None = None
     starts: Callable[..., FloatArray] | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    func_jac: Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray]] | None = None
 
     @property
     def n_params(self) -> int:

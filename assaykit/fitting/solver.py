@@ -179,6 +179,21 @@ class _Problem:
                 f *= sw
             return f
 
+    def resid_jac(self, p: FloatArray, free: BoolArray) -> tuple[FloatArray, FloatArray]:
+        """Weighted residuals and Jacobian of all rows at once (needs ``model.func_jac``)."""
+        fused = self.model.func_jac
+        if fused is None:
+            raise TypeError(f"model {self.model.name!r} has no func_jac")
+        with np.errstate(all="ignore"):
+            f, j = fused(self.x, p)
+            np.subtract(self.y, f, out=f)
+            if not self.unit:
+                f *= self.sw
+                j *= self.sw[:, :, None]
+        if not free.all():
+            j *= free[:, None, :]
+        return f, j
+
     def jac(self, idx: NDArray[np.int_] | None, p: FloatArray, free: BoolArray) -> FloatArray:
         x, sw = (self.x, self.sw) if idx is None else (self.x[idx], self.sw[idx])
         with np.errstate(all="ignore"):
@@ -234,6 +249,7 @@ def _lm(
     conv = np.zeros(nw, dtype=bool)
     nit = np.zeros(nw, dtype=int)
     all_free = bool(fr.all())
+    fused = prob.model.func_jac is not None
     for _ in range(max_iter):
         if done.any():
             # write back finished rows; compact when a quarter of the working set is done
@@ -291,7 +307,10 @@ def _lm(
         delta = np.where((ok & live)[:, None] & fr, delta, 0.0)
         pn = np.clip(p + delta, lo, hi)
         delta = pn - p
-        rn = sub.resid(None, pn)
+        if fused:
+            rn, jn = sub.resid_jac(pn, fr)
+        else:
+            rn = sub.resid(None, pn)
         rssn = np.einsum("bn,bn->b", rn, rn)
         ad = np.matmul(amat, delta[:, :, None])[:, :, 0]
         pred = np.einsum("bp,bp->b", delta, 2 * grad - ad)
@@ -308,7 +327,20 @@ def _lm(
         p = np.where(accept[:, None], pn, p)
         np.copyto(r, rn, where=accept[:, None])
         rss = np.where(accept, rssn, rss)
-        need = accept.copy()
+        if fused:
+            # the Jacobian at the trial point is at hand: update JᵀJ and Jᵀr where accepted
+            jt = jn.transpose(0, 2, 1)
+            an = np.matmul(jt, jn)
+            gn = np.matmul(jt, rn[:, :, None])[:, :, 0]
+            good = accept & np.isfinite(an).all(axis=(1, 2)) & np.isfinite(gn).all(axis=1)
+            amat = np.where(good[:, None, None], an, amat)
+            grad = np.where(good[:, None], gn, grad)
+            dscale = np.where(
+                good[:, None], np.maximum(dscale, np.sqrt(an[:, diag_idx, diag_idx])), dscale
+            )
+            need = accept & ~good
+        else:
+            need = accept.copy()
         rho_a = np.clip(np.nan_to_num(rho, nan=0.0), 0.0, 1.0)
         factor = np.where(accept, np.maximum(1.0 / 3.0, 1.0 - (2.0 * rho_a - 1.0) ** 3), nu)
         lam = np.where(live, np.maximum(lam * factor, 1e-15), lam)
