@@ -20,7 +20,14 @@ from assaykit.schema import require_columns
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["format_molar", "ic50_label", "plot_curve", "plot_overlay", "replicate_means"]
+__all__ = [
+    "format_molar",
+    "ic50_label",
+    "plot_curve",
+    "plot_overlay",
+    "replicate_means",
+    "series_colours",
+]
 
 _Y_LABEL = "Specific binding (%)"
 
@@ -169,6 +176,31 @@ def _axes(lo: float, hi: float, x_title: str, ymin: float, ymax: float) -> list[
         coord_cartesian(xlim=(lo, hi), ylim=(y_lo, y_hi)),
         labs(x=x_title, y=_Y_LABEL),
     ]
+
+
+def series_colours(n: int) -> list[str]:
+    """``n`` distinct colours: the Okabe–Ito :data:`~assaykit.report.figures.PALETTE` first, then tab20.
+
+    Examples
+    --------
+    >>> series_colours(2)
+    ['#0072B2', '#D55E00']
+    >>> len(set(series_colours(20)))
+    20
+    """
+    from assaykit.report.figures import PALETTE
+
+    if n <= len(PALETTE):
+        return list(PALETTE[:n])
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    extra = [to_hex(c).upper() for c in colormaps["tab20"].colors]
+    extra = [c for c in extra if c not in PALETTE]
+    out = list(PALETTE) + extra
+    while len(out) < n:  # beyond ~27 curves an overlay is unreadable anyway; keep it defined
+        out += extra
+    return out[:n]
 
 
 def _n_note(pts: pd.DataFrame) -> str:
@@ -353,7 +385,7 @@ def plot_overlay(
     )
 
     from assaykit.binding.curves import four_pl
-    from assaykit.report.figures import PALETTE, theme_assaykit
+    from assaykit.report.figures import theme_assaykit
 
     require_columns(fits, [by, "status"], stage="binding overlay figure")
     rows = [_as_mapping(r) for _, r in fits.iterrows()]
@@ -369,7 +401,8 @@ def plot_overlay(
             labels[n] = f"{n}  (IC50 {format_molar(float(r['ic50']))}, 95% CI {lo_s}–{hi_s})"
         else:
             labels[n] = f"{n}  (no IC50: {str(r.get('status')).replace('_', ' ')})"
-    colours = {labels[n]: PALETTE[i % len(PALETTE)] for i, n in enumerate(names)}
+    palette = series_colours(len(names))
+    colours = {labels[n]: palette[i] for i, n in enumerate(names)}
     level = list(colours)
     pts = replicate_means(normalised[normalised[by].astype(str).isin(names)], x=x, y=y, by=by)
     pts["series"] = pd.Categorical(pts[by].astype(str).map(labels), categories=level)

@@ -350,8 +350,7 @@ def run_binding_analysis(
     import pandas as pd
 
     from assaykit.binding import fit_curves
-    from assaykit.binding.figures import plot_curve, plot_overlay
-    from assaykit.report.figures import PALETTE
+    from assaykit.binding.figures import plot_curve, series_colours
     from assaykit.report.output import OutputFolder, provenance
 
     def step(text: str) -> None:
@@ -457,19 +456,14 @@ def run_binding_analysis(
         files.append(out.write_xlsx(sheets, "results.xlsx"))
         taken: set[str] = set()
         n_curves = len(fits) if figures else 0
+        colours = series_colours(n_curves)
         for i, (_, fit) in enumerate(fits.iloc[:n_curves].iterrows()):
             step(f"figure {i + 1}/{n_curves}: {fit['curve']}")
             compound = str(results.loc[i, "compound"]) if "compound" in results.columns else None
-            plot = plot_curve(
-                points, fit, compound=compound or None, color=PALETTE[i % len(PALETTE)]
-            )
+            plot = plot_curve(points, fit, compound=compound or None, color=colours[i])
             files += out.save_figure(plot, f"curve_{_slug(str(fit['curve']), taken)}")
         if figures:
-            step("overlay figure")
-            height = 3.6 + 0.22 * min(n_curves, 12)
-            files += out.save_figure(
-                plot_overlay(points, fits), "overlay", width=5.0, height=height
-            )
+            files += _overlays(out, points, fits, step)
         prov = provenance(
             {"input": input, "layout": layout},
             {
@@ -482,6 +476,27 @@ def run_binding_analysis(
     final = Path(outdir)
     files = [final / p.name for p in files]
     return BindingAnalysis(results, normalised, qc, final, files)
+
+
+def _overlays(
+    out: Any, points: pd.DataFrame, fits: pd.DataFrame, step: Callable[[str], None]
+) -> list[Path]:
+    """One overlay of all curves, or one per experiment/plate group when there are several."""
+    from assaykit.binding.figures import plot_overlay
+
+    groups = [("", fits)]
+    if "curve_group" in points.columns and points["curve_group"].nunique() > 1:
+        group_of = points.groupby("curve", sort=False)["curve_group"].first()
+        key = fits["curve"].map(group_of)
+        groups = [(str(g), fits[key == g]) for g in dict.fromkeys(key)]
+    files: list[Path] = []
+    taken: set[str] = set()
+    for name, part in groups:
+        stem = "overlay" if not name else f"overlay_{_slug(name, taken)}"
+        step(f"overlay figure {name}".strip())
+        height = 3.6 + 0.22 * min(len(part), 12)
+        files += out.save_figure(plot_overlay(points, part), stem, width=5.0, height=height)
+    return files
 
 
 def _experiment_summary(results: pd.DataFrame) -> dict[str, pd.DataFrame]:

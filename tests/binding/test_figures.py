@@ -137,3 +137,21 @@ def test_format_molar(m, text):
 
 def test_ic50_label_marks_fixed_hill():
     assert ic50_label(_fit(hill_se=math.nan)).endswith("Hill slope −1.00 (fixed)")
+
+
+def test_many_curves_get_distinct_colours():
+    from assaykit.binding.figures import series_colours
+
+    cols = series_colours(12)
+    assert cols[:8] == list(PALETTE) and len(set(cols)) == 12
+    conc = np.repeat([1e-9, 1e-8, 1e-7], 1)
+    pts = pd.concat(
+        [
+            pd.DataFrame({"curve": f"C{i}", "conc": conc, "response": [90.0, 50.0, 10.0]})
+            for i in range(12)
+        ]
+    )
+    fits = pd.DataFrame([_fit(f"C{i}") for i in range(12)])
+    scale = next(s for s in plot_overlay(pts, fits).scales if "color" in s.aesthetics)
+    values = scale.palette(12) if callable(scale.palette) else scale.palette
+    assert len(set(values.values())) == 12

@@ -257,3 +257,16 @@ def test_tidy_xlsx_input(tmp_path):
     assert res["log_ic50"] == pytest.approx(-7.6, abs=5e-4)
     sheets = openpyxl.load_workbook(tmp_path / "out" / "results.xlsx", read_only=True).sheetnames
     assert sheets == ["parameters", "flags", "normalised", "settings"]
+
+
+def test_one_overlay_per_group(tmp_path):
+    rows = [
+        {"conc": 10.0**x, "response": y, "curve": f"P [{g}]", "compound": "P", "curve_group": g}
+        for g in ("E1", "E2")
+        for x, y in zip(X8, Y8, strict=True)
+    ]
+    path = tmp_path / "groups.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    out = run_binding_analysis(path, tmp_path / "out")
+    names = {p.name for p in out.outdir.glob("overlay*.png")}
+    assert names == {"overlay_E1.png", "overlay_E2.png"}
