@@ -12,6 +12,8 @@ undefined become NaN with a ``flag``; they are never a number.
 from __future__ import annotations
 
 import importlib
+import zipfile
+import zlib
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -85,7 +87,10 @@ def detect_format(path: str | PathLike[str]) -> str:
 
         decode_bytes(sample.head, path=p, partial=True)  # a binary file gets its own message
     else:
-        _explain_unread_workbook(p)
+        try:
+            _explain_unread_workbook(p)
+        except AssaykitError as err:
+            raise err.with_context(path=p) from None
     raise UnsupportedFormatError(
         "not a format assaykit recognises; known formats: "
         + ", ".join(sorted(_load_readers()))
@@ -162,9 +167,21 @@ def read_export(path: str | PathLike[str], format: str | None = None) -> pd.Data
         df = reader.read(p)
     except AssaykitError as err:
         raise err.with_context(path=p) from None
-    except (UnicodeDecodeError, ValueError, KeyError, IndexError, TypeError) as err:
+    except (
+        UnicodeDecodeError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        SyntaxError,  # xml.etree ParseError from a damaged workbook part
+        EOFError,
+        zipfile.BadZipFile,
+        zlib.error,
+    ) as err:
+        from assaykit.io._excel import one_line
+
         raise ParseError(
-            f"cannot read as {reader.name} ({type(err).__name__}: {err})", path=p
+            f"cannot read as {reader.name} ({type(err).__name__}: {one_line(err)})", path=p
         ) from err
     df.attrs["format"] = reader.name
     df.attrs["source"] = p.name

@@ -115,15 +115,21 @@ def load_workbook_safely(path: Path, *, read_only: bool = True, data_only: bool 
 def sheet_rows(ws: Any, max_rows: int | None = None) -> list[list[object]]:
     """Rows of a worksheet as lists of cell values, trailing empty cells removed."""
     rows: list[list[object]] = []
-    for k, row in enumerate(ws.iter_rows(values_only=True)):
-        if max_rows is not None and k >= max_rows:
-            break
-        values = list(row)
-        while values and (
-            values[-1] is None or (isinstance(values[-1], str) and not values[-1].strip())
-        ):
-            values.pop()
-        rows.append(values)
+    try:
+        for k, row in enumerate(ws.iter_rows(values_only=True)):
+            if max_rows is not None and k >= max_rows:
+                break
+            values = list(row)
+            while values and (
+                values[-1] is None or (isinstance(values[-1], str) and not values[-1].strip())
+            ):
+                values.pop()
+            rows.append(values)
+    except Exception as err:  # read-only sheets parse lazily: damaged XML surfaces here
+        raise ParseError(
+            f"sheet {getattr(ws, 'title', '?')!r} cannot be read after row {len(rows)} "
+            f"({type(err).__name__}: {one_line(err)}); truncated or damaged workbook?"
+        ) from err
     return rows
 
 
@@ -132,5 +138,7 @@ def sheet_preview(path: Path, max_rows: int = 40) -> dict[str, list[list[object]
     wb = load_workbook_safely(path)
     try:
         return {ws.title: sheet_rows(ws, max_rows) for ws in wb.worksheets}
+    except ParseError as err:
+        raise err.with_context(path=path) from None
     finally:
         wb.close()

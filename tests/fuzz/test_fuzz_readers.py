@@ -23,10 +23,18 @@ def _seed_files() -> list[Path]:
     files: list[Path] = []
     exports = SHARED / "instrument-exports"
     if exports.exists():
-        files += sorted(p for p in exports.rglob("*") if p.is_file() and p.suffix.lower() not in (".md", ".toml"))
+        files += sorted(
+            p
+            for p in exports.rglob("*")
+            if p.is_file() and p.suffix.lower() not in (".md", ".toml")
+        )
     fixtures = DATA / "exports"
     if fixtures.exists():
-        files += sorted(p for p in fixtures.rglob("*") if p.is_file() and p.suffix.lower() in (".csv", ".txt", ".xlsx", ".tsv"))
+        files += sorted(
+            p
+            for p in fixtures.rglob("*")
+            if p.is_file() and p.suffix.lower() in (".csv", ".txt", ".xlsx", ".tsv")
+        )
     return files
 
 
@@ -51,7 +59,9 @@ def check_one(data: bytes, suffix: str, tmp_path: Path, label: str) -> str:
         df = read_export(target)
     except AssaykitError as err:
         msg = str(err)
-        assert msg.strip() and "\n" not in msg.strip(), f"{label}: multi-line or empty message {msg!r}"
+        assert msg.strip() and "\n" not in msg.strip(), (
+            f"{label}: multi-line or empty message {msg!r}"
+        )
         assert target.name in msg, f"{label}: message does not name the file: {msg!r}"
         return "error"
     except _Hang:
@@ -68,7 +78,9 @@ def check_one(data: bytes, suffix: str, tmp_path: Path, label: str) -> str:
 
 @pytest.mark.skipif(not FILES, reason="no seed exports found (tests/data/exports or ../shared)")
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
-def test_mutated_exports_parse_or_fail_cleanly(path: Path, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_mutated_exports_parse_or_fail_cleanly(
+    path: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     data = path.read_bytes()
     seeds = SEEDS_PER_FILE * (5 if request.config.getoption("--runslow") else 1)
     outcomes: dict[str, int] = {}
