@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import optimize
 
 from assaykit.fitting import Model, global_model, least_squares, param_matrix, weights_from
@@ -125,3 +127,30 @@ def test_param_matrix_rejects_wrong_lengths() -> None:
         param_matrix({"a": [1.0, 2.0, 3.0]}, EXP, 2)
     with pytest.raises(KeyError, match="has no parameter 'z'"):
         param_matrix({"z": 1.0}, EXP, 2)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10**6), n_curves=st.integers(1, 6), n_pad=st.integers(0, 5))
+def test_a_curve_fits_the_same_alone_or_in_any_batch(seed: int, n_curves: int, n_pad: int) -> None:
+    """Batching, padding and neighbours never change a curve's result."""
+    from assaykit.binding.curves import FOUR_PL, four_pl
+
+    rng = np.random.default_rng(seed)
+    x = np.tile(np.repeat(np.linspace(-11, -5, 10), 2), (n_curves, 1))
+    p = np.column_stack(
+        [
+            rng.uniform(80, 120, n_curves),
+            rng.uniform(-5, 10, n_curves),
+            rng.uniform(-9, -7, n_curves),
+            -rng.uniform(0.6, 2, n_curves),
+        ]
+    )
+    y = four_pl(x, *(p[:, k : k + 1] for k in range(4))) + rng.normal(0, 4, x.shape)
+    xp = np.pad(x, ((0, 0), (0, n_pad)), constant_values=np.nan)
+    yp = np.pad(y, ((0, 0), (0, n_pad)), constant_values=np.nan)
+    batch = least_squares(FOUR_PL, xp, yp)
+    for i in range(n_curves):
+        alone = least_squares(FOUR_PL, x[i : i + 1], y[i : i + 1])
+        np.testing.assert_allclose(batch.params[i], alone.params[0], rtol=1e-7, atol=1e-7)
+        assert batch.rss[i] == pytest.approx(alone.rss[0], rel=1e-10)
+        assert batch.n[i] == x.shape[1]
