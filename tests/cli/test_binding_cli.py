@@ -177,3 +177,18 @@ def test_summarise_results_of_three_experiments(tmp_path, capsys):
     assert run(["binding", "summarise", str(bad), "-o", str(tmp_path / "s3")]) == 1
     line = _one_error_line(capsys)
     assert "bad.csv" in line and "'experiment'" in line
+
+
+@pytest.mark.parametrize(
+    "extra", [["--ci", "profile"], ["--weighting", "poisson"], ["--weighting", "1/y2"]]
+)
+def test_fit_options_reach_the_fit(tidy, tmp_path, extra):
+    out = tmp_path / "out"
+    assert run(["binding", "fit", str(tidy), "-o", str(out), "--no-figures", *extra]) == 0
+    res = pd.read_csv(out / "results.csv").iloc[0]
+    assert res["status"] == "ok" and res["log_ic50"] == pytest.approx(-7.6, abs=2e-3)
+    settings = pd.read_excel(out / "results.xlsx", sheet_name="settings").set_index("setting")[
+        "value"
+    ]
+    key = extra[0].lstrip("-")
+    assert settings[key] == extra[1]
