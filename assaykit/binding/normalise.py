@@ -155,7 +155,8 @@ def normalise_binding(
         Decay-correct net counts to ``reference_time``. ``None`` (default): when the isotope,
         the reference time and ``measured_at`` are all known. ``True`` requires them.
     isotope, reference_time
-        Override the experiment sheet (``attrs["experiment"]``).
+        Override the experiment sheet (``attrs["experiment"]``). With counts of several
+        isotopes (dual-label runs) only the rows of ``isotope`` are used.
     added_counts
         Counts of the radioligand as added per tube (cpm); default: mean of the ``standard``
         tubes, else ``attrs["experiment"]["added_counts_cpm"]``. Needed for the depletion check.
@@ -216,6 +217,17 @@ def normalise_binding(
             f"expected one of {', '.join(BINDING_ROLES)}"
         )
     df = df[df["role"] != ""]
+    if "isotope" in df.columns and df["isotope"].nunique(dropna=True) > 1:
+        # a dual-label count gives one row per tube and nuclide: never mix them
+        found = sorted(map(str, df["isotope"].dropna().unique()))
+        want = isotope or settings.get("isotope") or ""
+        if want not in found:
+            raise SchemaError(
+                f"{_STAGE}: the export has counts of several isotopes ({', '.join(found)}); "
+                f"choose one with isotope= (or the template's isotope field)"
+                + (f"; {want!r} is not among them" if want else "")
+            )
+        df = df[df["isotope"].astype(str) == want]
     if "read" in df.columns and df["read"].nunique(dropna=True) > 1:
         reads = sorted(map(str, df["read"].dropna().unique()))
         if read is None:

@@ -191,3 +191,15 @@ def test_plates_with_their_own_controls_are_separate_groups():
     pooled = normalise_binding(pd.concat([a, c], ignore_index=True))
     assert len(pooled.qc) == 1
     assert list(pooled.data.loc[pooled.data["role"] == "competitor", "curve"]) == ["X", "X"]
+
+
+def test_dual_label_counts_are_never_mixed():
+    i125 = _table([10000], [1000], [5500]).assign(isotope="I-125")
+    lu177 = _table([500], [400], [450]).assign(isotope="Lu-177")
+    both = pd.concat([i125, lu177], ignore_index=True)
+    with pytest.raises(SchemaError, match="several isotopes.*I-125, Lu-177"):
+        normalise_binding(both)
+    res = normalise_binding(both, isotope="I-125")
+    assert res.data.loc[res.data["role"] == "competitor", "response"].tolist() == [50.0]
+    both.attrs["experiment"] = {"isotope": "I-125"}
+    assert len(normalise_binding(both).data) == 3
