@@ -221,6 +221,9 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1000, help="number of curves (default 1000)")
     ap.add_argument("--ragged", type=float, default=0.0, help="fraction of points removed")
     ap.add_argument("--seed", type=int, default=20261124)
+    ap.add_argument("--hard", action="store_true",
+                    help="hard curves: logIC50 in [-12, -4.5] (beyond the tested range), "
+                         "|hill| in [0.3, 4], noise SD 10 (of a 100 span)")
     ap.add_argument("--rounds", type=int, default=None,
                     help="interleaved rounds of every method (best kept; default 5/3/1 by size)")
     ap.add_argument("--baseline-sample", type=int, default=None,
@@ -233,9 +236,12 @@ def main() -> None:
     args = ap.parse_args()
 
     rounds = args.rounds or (5 if args.n <= 2000 else 3 if args.n <= 20000 else 1)
-    data, _truth = simulate_curves(args.n, seed=args.seed, ragged=args.ragged)
+    hard = {"log_ic50_range": (-12.0, -4.5), "hill_range": (0.3, 4.0), "noise": 10.0}
+    data, _truth = simulate_curves(args.n, seed=args.seed, ragged=args.ragged,
+                                   **(hard if args.hard else {}))
     n = args.n
-    print(f"{n} curves × 12 conc × 3 replicates, ragged={args.ragged}, rows={len(data)}, "
+    print(f"{n} curves × 12 conc × 3 replicates, ragged={args.ragged}, hard={args.hard}, "
+          f"rows={len(data)}, "
           f"threads={_env.THREADS}, rounds={rounds}")
 
     # warm-up (imports, first-call overheads) on a small slice
@@ -348,6 +354,7 @@ def main() -> None:
         "n_curves": n,
         "points_per_curve": "12 conc x 3 replicates",
         "ragged": args.ragged,
+        "hard": hard if args.hard else False,
         "rows": len(data),
         "seed": args.seed,
         "threads": _env.THREADS,
@@ -381,7 +388,8 @@ def main() -> None:
         "peers": peers,
         "machine": _env.machine_info(),
     }
-    tag = f"fit_n{n}" + (f"_ragged{args.ragged:g}" if args.ragged else "")
+    tag = f"fit_n{n}" + (f"_ragged{args.ragged:g}" if args.ragged else "") + (
+        "_hard" if args.hard else "")
     path = _env.write_json(tag, payload)
 
     print(f"\n{'method':24s} {'curves/s':>10s} {'× curve_fit':>12s} {'CPU ×cf':>8s} {'× cf+jac':>9s}")
