@@ -152,6 +152,44 @@ def _chol_solve(a: FloatArray, b: FloatArray) -> tuple[FloatArray, BoolArray]:
     return xs, ok
 
 
+def _collapse(
+    x: FloatArray, y: FloatArray, w: FloatArray, m: BoolArray
+) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray, FloatArray]:
+    """Merge points sharing an x within a curve (replicates) into their weighted mean.
+
+    ``Σ w_i (y_i − f)² = W (ȳ_w − f)² + Σ w_i (y_i − ȳ_w)²`` for points at one x, so least
+    squares on the means with weights ``W = Σ w_i`` gives the same estimates and the same
+    ``JᵀWJ``; the second (pure-error) term is returned per curve and added to the RSS.
+    Returns ``x, y, sqrt(W), mask`` of shape ``(C, U)`` and the pure-error sum of squares.
+    """
+    nc, npt = y.shape
+    key = np.where(m, x, np.inf)
+    order = np.argsort(key, axis=1, kind="stable")
+    xs = np.take_along_axis(key, order, axis=1)
+    ys = np.take_along_axis(y, order, axis=1)
+    ws = np.take_along_axis(np.where(m, w, 0.0), order, axis=1)
+    new = np.ones((nc, npt), dtype=bool)
+    new[:, 1:] = xs[:, 1:] != xs[:, :-1]
+    gid = np.cumsum(new, axis=1) - 1
+    ok = np.isfinite(xs)
+    width = int(np.max(np.where(ok, gid, -1))) + 1 if ok.any() else 1
+    width = max(width, 1)
+    flat = (np.arange(nc)[:, None] * width + gid)[ok]
+    size = nc * width
+    wsum = np.bincount(flat, ws[ok], minlength=size).reshape(nc, width)
+    wy = np.bincount(flat, (ws * ys)[ok], minlength=size).reshape(nc, width)
+    xc = np.zeros(size)
+    xc[flat] = xs[ok]
+    mc = np.bincount(flat, minlength=size).reshape(nc, width) > 0
+    mc &= wsum > 0
+    with np.errstate(all="ignore"):
+        yc = np.where(mc, wy / np.where(mc, wsum, 1.0), 0.0)
+    dev = np.zeros((nc, npt))
+    back = np.take_along_axis(yc, np.where(ok, gid, 0), axis=1)
+    dev[ok] = (ws * (ys - back) ** 2)[ok]
+    return xc.reshape(nc, width), yc, np.sqrt(wsum), mc, dev.sum(axis=1)
+
+
 class _Problem:
     """Data of a batched problem, with residual/Jacobian helpers on a subset of rows."""
 
@@ -250,6 +288,7 @@ def _lm(
     nit = np.zeros(nw, dtype=int)
     all_free = bool(fr.all())
     fused = prob.model.func_jac is not None
+    bounded = bool(np.isfinite(lower).any() or np.isfinite(upper).any())
     for _ in range(max_iter):
         if done.any():
             # write back finished rows; compact when a quarter of the working set is done
@@ -298,15 +337,18 @@ def _lm(
         if not live.any():
             continue
         d = np.where(dscale > 0, dscale, 1.0)
-        m = amat + (lam[:, None] * d**2)[:, :, None] * eye
+        m = amat.copy()
+        m[:, diag_idx, diag_idx] += lam[:, None] * d**2
         g = grad
         if not all_free:
             m = np.where((~fr)[:, :, None] & eye.astype(bool), 1.0, m)
             g = np.where(fr, grad, 0.0)
         delta, ok = _chol_solve(m, g)
         delta = np.where((ok & live)[:, None] & fr, delta, 0.0)
-        pn = np.clip(p + delta, lo, hi)
-        delta = pn - p
+        pn = p + delta
+        if bounded:
+            pn = np.minimum(np.maximum(pn, lo), hi)
+            delta = pn - p
         if fused:
             rn, jn = sub.resid_jac(pn, fr)
         else:
@@ -318,8 +360,9 @@ def _lm(
         nit += live
         with np.errstate(all="ignore"):
             rho = (rss - rssn) / pred
-            dnorm = np.sqrt(np.einsum("bp,bp->b", d * delta, d * delta))
-            pnorm = np.sqrt(np.einsum("bp,bp->b", d * p, d * p))
+            dd, dp = d * delta, d * p
+            dnorm = np.sqrt(np.einsum("bp,bp->b", dd, dd))
+            pnorm = np.sqrt(np.einsum("bp,bp->b", dp, dp))
             rel_red = (rss - rssn) / rss
             rel_pred = pred / rss
         small_step = dnorm <= xtol * (pnorm + xtol)
@@ -401,6 +444,7 @@ def least_squares(
     xtol: float = 1e-10,
     ftol: float = 1e-15,
     gtol: float = 1e-10,
+    collapse: bool = True,
 ) -> FitResult:
     """Fit ``model`` to every row of ``x, y`` at once by (weighted) least squares.
 
@@ -426,6 +470,10 @@ def least_squares(
         not converge from it are refitted from the next ``n_rescue`` starts (lowest RSS kept).
     max_iter, xtol, ftol, gtol
         Iteration limit and MINPACK-style tolerances (step, relative reduction, gradient).
+    collapse
+        Fit replicates (points sharing an x in a curve) through their weighted means — exactly
+        the same estimates, covariance and RSS (the pure-error part is added back), with a
+        fraction of the work.
 
     Returns
     -------
@@ -464,6 +512,16 @@ def least_squares(
     yz = np.where(m, ya, 0.0)
     xz = np.where(xfin if xa.ndim == 2 else xfin[..., None], xa, 0.0)
     npar = model.n_params
+    n = m.sum(axis=1)
+    with np.errstate(all="ignore"):
+        wsum = np.sum(sw**2, axis=1)
+        ybar = np.sum(sw**2 * yz, axis=1) / wsum
+        tss = np.sum(np.where(m, sw**2 * (yz - ybar[:, None]) ** 2, 0.0), axis=1)
+    pure_error = np.zeros(nc)
+    if collapse and xa.ndim == 2 and npt > 1:
+        xc, yc, swc, mc, pe = _collapse(xz, yz, sw**2, m)
+        if xc.shape[1] < npt:  # replicates present: fit the means (same optimum, less work)
+            xz, yz, sw, m, pure_error = xc, yc, swc, mc, pe
 
     fix = param_matrix(fixed, model, nc)
     free = ~np.isfinite(fix)
@@ -529,7 +587,7 @@ def least_squares(
         p[retry], rss[retry] = all_p[ar, best], all_rss[ar, best]
         conv[retry], nit[retry] = all_conv[ar, best], all_nit[ar, best]
 
-    n = m.sum(axis=1)
+    rss = rss + pure_error
     nfree = free.sum(axis=1)
     df = n - nfree
     with np.errstate(invalid="ignore"):
@@ -543,9 +601,6 @@ def least_squares(
     se = np.sqrt(np.einsum("bii->bi", cov))
     se = np.where(at_bound, np.nan, se)
     with np.errstate(all="ignore"):
-        wsum = np.sum(sw**2, axis=1)
-        ybar = np.sum(sw**2 * yz, axis=1) / wsum
-        tss = np.sum(np.where(m, sw**2 * (yz - ybar[:, None]) ** 2, 0.0), axis=1)
         r2 = np.where(tss > 0, 1.0 - rss / tss, np.nan)
     return FitResult(
         model=model,
