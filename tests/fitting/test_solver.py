@@ -154,3 +154,21 @@ def test_a_curve_fits_the_same_alone_or_in_any_batch(seed: int, n_curves: int, n
         np.testing.assert_allclose(batch.params[i], alone.params[0], rtol=1e-7, atol=1e-7)
         assert batch.rss[i] == pytest.approx(alone.rss[0], rel=1e-10)
         assert batch.n[i] == x.shape[1]
+
+
+@pytest.mark.parametrize("weights", [None, "1/y2"])
+def test_replicates_through_their_means_give_the_same_fit(
+    rng: np.random.Generator, weights
+) -> None:
+    from assaykit.binding.curves import FOUR_PL, four_pl
+
+    x = np.tile(np.repeat(np.linspace(-11, -5, 8), 3), (4, 1))
+    y = four_pl(x, 100, 10, -8, -1) + rng.normal(0, 3, x.shape)
+    y[1, :5] = np.nan  # ragged: a curve with a partly missing replicate set
+    merged = least_squares(FOUR_PL, x, y, weights=weights)
+    plain = least_squares(FOUR_PL, x, y, weights=weights, collapse=False)
+    np.testing.assert_allclose(merged.params, plain.params, rtol=1e-7, atol=1e-8)
+    np.testing.assert_allclose(merged.se, plain.se, rtol=1e-6)
+    np.testing.assert_allclose(merged.rss, plain.rss, rtol=1e-10)
+    np.testing.assert_allclose(merged.r_squared, plain.r_squared, rtol=1e-10)
+    assert merged.n.tolist() == plain.n.tolist() == [24, 19, 24, 24]
