@@ -152,8 +152,10 @@ def normalise_binding(
     read
         For plate-reader tables with several reads (``read`` column): the one to use.
     decay
-        Decay-correct net counts to ``reference_time``. ``None`` (default): when the isotope,
-        the reference time and ``measured_at`` are all known. ``True`` requires them.
+        Decay-correct net counts to ``reference_time``. ``None`` (default): when the isotope
+        and ``measured_at`` are known. ``True`` requires them. Without a reference time every
+        tube is brought to the start of the first count (% specific binding does not depend on
+        which common time is chosen).
     isotope, reference_time
         Override the experiment sheet (``attrs["experiment"]``). With counts of several
         isotopes (dual-label runs) only the rows of ``isotope`` are used.
@@ -262,12 +264,16 @@ def normalise_binding(
     if not iso and "isotope" in df.columns and df["isotope"].nunique(dropna=True) == 1:
         iso = str(df["isotope"].dropna().iloc[0])
     ref = reference_time if reference_time is not None else settings.get("reference_time")
+    if (ref is None or pd.isna(ref)) and "measured_at" in df.columns and df["measured_at"].notna().any():
+        # % specific binding does not depend on the reference time, only on every tube being
+        # brought to the same one: without a stated time, use the start of the first count.
+        ref = pd.to_datetime(df["measured_at"]).min()
     have_decay_info = (
         bool(iso) and ref is not None and not pd.isna(ref) and "measured_at" in df.columns
     )
     if decay and not have_decay_info:
         raise SchemaError(
-            f"{_STAGE}: decay correction needs the isotope, a reference time and a 'measured_at' column"
+            f"{_STAGE}: decay correction needs the isotope and a 'measured_at' column (count start times)"
         )
     do_decay = have_decay_info if decay is None else bool(decay)
     df["decay_factor"] = _decay_factors(df, iso, pd.Timestamp(ref)) if do_decay else 1.0

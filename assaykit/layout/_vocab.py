@@ -334,7 +334,7 @@ BINDING_FIELDS: tuple[Field, ...] = (
         "reference time",
         "reference_time",
         "time",
-        "Time to which counts are decay-corrected (YYYY-MM-DD HH:MM); empty: no decay correction.",
+        "Time to which counts are decay-corrected (YYYY-MM-DD HH:MM); empty: the start of the first count.",
         "2026-03-12 14:00",
     ),
     Field(
@@ -389,7 +389,7 @@ UPTAKE_FIELDS: tuple[Field, ...] = (
         "reference time",
         "reference_time",
         "time",
-        "Time to which counts are decay-corrected (YYYY-MM-DD HH:MM); empty: no decay correction.",
+        "Time to which counts are decay-corrected (YYYY-MM-DD HH:MM); empty: the start of the first count.",
         "2026-03-14 09:00",
     ),
     Field(
