@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from assaykit.fitting.model import FloatArray, Model
@@ -70,6 +71,31 @@ class FitResult:
     def stderr(self, name: str) -> FloatArray:
         """Standard errors of parameter ``name`` (one per curve)."""
         return self.se[:, self.model.index(name)]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table: one row per curve × parameter (``curve, param, estimate, se, fixed``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> line = Model("line", ("a", "b"), lambda x, p: p[:, :1] + p[:, 1:2] * x,
+        ...              lambda x, p: np.stack([np.ones_like(x), x], axis=-1))
+        >>> res = least_squares(line, [[0.0, 1, 2]], [[1.1, 2.9, 5.0]], p0=[0, 0], fixed={"a": 1})
+        >>> res.to_frame().round(3)
+           curve param  estimate     se  fixed
+        0      0     a      1.00  0.000   True
+        1      0     b      1.98  0.042  False
+        """
+        nc, npar = self.params.shape
+        return pd.DataFrame(
+            {
+                "curve": np.repeat(np.arange(nc), npar),
+                "param": np.tile(np.array(self.model.param_names, dtype=object), nc),
+                "estimate": self.params.ravel(),
+                "se": self.se.ravel(),
+                "fixed": ~self.free.ravel(),
+            }
+        )
 
 
 def param_matrix(
