@@ -11,10 +11,35 @@ from assaykit.cli._common import Force
 
 
 def demo(
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the demo results.")] = Path("assaykit-demo"),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for the demo results.")
+    ] = Path("assaykit-demo"),
     force: Force = False,
 ) -> None:
     """Run binding and uptake analyses on bundled example exports and filled templates."""
     from assaykit.datasets import run_demo
 
-    run_demo(output, force=force)
+    result = run_demo(output, force=force, progress=lambda msg: typer.echo(f"• {msg}", err=True))
+    table = result["binding"]
+    typer.echo("\nCompetitive binding ([125I]FC131, Jurkat) — IC50 with 95% CI:")
+    for row in table.itertuples(index=False):
+        if row.status == "ok":
+            typer.echo(
+                f"  {row.curve:<20s} IC50 {row.ic50 * 1e9:8.2f} nM  "
+                f"({row.ic50_ci_low * 1e9:.2f}–{row.ic50_ci_high * 1e9:.2f})  "
+                f"Hill {row.hill:5.2f}  [{row.status}]"
+            )
+        else:
+            typer.echo(f"  {row.curve:<20s} {row.status}: {row.message}")
+    out = Path(result["output"])
+    import pandas as pd
+
+    summary = pd.read_csv(out / "uptake" / "results.csv")
+    internalised = summary[summary["quantity"] == "internalized_pct"]
+    typer.echo("\nUptake ([68Ga]Ga-Pentixafor) — internalised, % of applied activity (mean ± SD):")
+    for cond, part in internalised.groupby("condition", sort=False):
+        cells = "  ".join(
+            f"{r.time_min:g} min {r.mean:.2f}±{r.sd:.2f}" for r in part.itertuples(index=False)
+        )
+        typer.echo(f"  {cond:<8s} (n = {int(part['n'].min())})  {cells}")
+    typer.echo(f"\nResults, figures (PNG/PDF/SVG) and provenance: {out}/binding and {out}/uptake")
