@@ -49,9 +49,13 @@ def pad_groups(
     if by:
         grouped = data.groupby(by, sort=True, dropna=False)
         gid = grouped.ngroup().to_numpy()
-        pos = grouped.cumcount().to_numpy()
-        keys = grouped.size().reset_index(name="_n_rows")
-        # the frame of keys follows ngroup's numbering
+        keys = grouped.size().reset_index(name="_n_rows")  # in ngroup's numbering
+        # position of each row within its curve (a cumcount without pandas' overhead)
+        order = np.argsort(gid, kind="stable")
+        counts = np.bincount(gid, minlength=len(keys))
+        first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        pos = np.empty(len(gid), dtype=int)
+        pos[order] = np.arange(len(gid)) - np.repeat(first, counts)
     else:
         gid = np.zeros(len(data), dtype=int)
         pos = np.arange(len(data))

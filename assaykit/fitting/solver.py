@@ -190,10 +190,14 @@ def _collapse(
     """
     nc, npt = y.shape
     key = np.where(m, x, np.inf)
-    order = np.argsort(key, axis=1, kind="stable")
-    xs = np.take_along_axis(key, order, axis=1)
-    ys = np.take_along_axis(y, order, axis=1)
-    ws = np.take_along_axis(np.where(m, w, 0.0), order, axis=1)
+    ws = np.where(m, w, 0.0)
+    if np.all(key[:, 1:] >= key[:, :-1]):  # already sorted (the usual layout): no reordering
+        xs, ys = key, y
+    else:
+        order = np.argsort(key, axis=1, kind="stable")
+        xs = np.take_along_axis(key, order, axis=1)
+        ys = np.take_along_axis(y, order, axis=1)
+        ws = np.take_along_axis(ws, order, axis=1)
     new = np.ones((nc, npt), dtype=bool)
     new[:, 1:] = xs[:, 1:] != xs[:, :-1]
     gid = np.cumsum(new, axis=1) - 1
