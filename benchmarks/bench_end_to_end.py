@@ -15,6 +15,7 @@ Measured, per number of plates (wall time, summed child CPU time, peak RSS of ea
 
 - ``cli``: ``assaykit binding fit PLATE.csv -o OUT --layout LAYOUT.xlsx`` once per file (the CLI
   takes ONE export per command), figures included as the CLI always draws them;
+- ``cli_no_figures``: the same with ``--no-figures`` (when the CLI has that option), every count;
 - ``cli_multi``: whether the CLI accepts several exports in one command (recorded; looped if not);
 - ``api_one_process``: one Python child looping ``run_binding_analysis(..., figures=False)`` over
   all files: what a multi-file mode without figures would cost, memory of one process growing
@@ -25,6 +26,7 @@ Usage::
     python benchmarks/bench_end_to_end.py                     # 1, 10, 100 plates
     python benchmarks/bench_end_to_end.py --plates 1 10       # fewer
     python benchmarks/bench_end_to_end.py --cli-max 10        # CLI (with figures) only up to 10
+    python benchmarks/bench_end_to_end.py --tag run2          # results/end_to_end_run2.json
 
 Skips with a message (exit 0) when ``assaykit binding fit`` does not exist yet.
 """
@@ -121,6 +123,7 @@ def main() -> None:
                     help="largest plate count run through the CLI (figures make it slow)")
     ap.add_argument("--seed", type=int, default=20261124)
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
+    ap.add_argument("--tag", default="", help="suffix of the results file name")
     args = ap.parse_args()
 
     python = sys.executable
@@ -164,29 +167,36 @@ def main() -> None:
     print(f"several exports in one 'assaykit binding fit': exit {multi['returncode']} "
           f"{multi_msg} -> {'accepted' if multi_ok else 'NOT accepted: looping one command per file'}")
 
-    results = {"cli": {}, "api_one_process": {}}
+    help_text = _env.run_child([exe, "binding", "fit", "--help"])["stdout"] or ""
+    has_no_figures = "--no-figures" in help_text
+    results = {"cli": {}, "cli_no_figures": {}, "api_one_process": {}}
+
+    def cli_loop(n: int, mode: str, extra: list[str]) -> None:
+        wall = cpu = 0.0
+        peak = 0.0
+        codes = set()
+        err = ""
+        for i, f in enumerate(files[:n]):
+            r = _env.run_child([exe, "binding", "fit", str(f), "-o", str(work / f"{mode}{n}_{i}"),
+                                "--layout", str(layout_path), *extra])
+            wall += r["wall_s"]
+            cpu += r["cpu_s"]
+            peak = max(peak, r["max_rss_mib"])
+            codes.add(r["returncode"])
+            if r["returncode"] != 0 and not err:
+                err = (r["stderr"] or "").strip()[-400:]
+            shutil.rmtree(work / f"{mode}{n}_{i}", ignore_errors=True)
+        results[mode][n] = {"wall_s": wall, "cpu_s": cpu, "peak_rss_mib_per_process": peak,
+                            "exit_codes": sorted(codes), "first_error": err}
+        print(f"{mode:15s} {n:4d} plates: wall {wall:8.2f} s  CPU {cpu:8.2f} s  "
+              f"CPU/plate {cpu / n:6.2f} s  peak RSS/process {peak:7.1f} MiB  exit {sorted(codes)}"
+              + (f"\n     {err}" if err else ""))
+
     for n in sorted(args.plates):
         if n <= args.cli_max:
-            wall = cpu = 0.0
-            peak = 0.0
-            codes = set()
-            err = ""
-            for i, f in enumerate(files[:n]):
-                r = _env.run_child([exe, "binding", "fit", str(f), "-o", str(work / f"cli{n}_{i}"),
-                                    "--layout", str(layout_path)])
-                wall += r["wall_s"]
-                cpu += r["cpu_s"]
-                peak = max(peak, r["max_rss_mib"])
-                codes.add(r["returncode"])
-                if r["returncode"] != 0 and not err:
-                    err = (r["stderr"] or "").strip()[-400:]
-            results["cli"][n] = {"wall_s": wall, "cpu_s": cpu, "peak_rss_mib_per_process": peak,
-                                 "exit_codes": sorted(codes), "first_error": err}
-            print(f"cli  {n:4d} plates: wall {wall:8.2f} s  CPU {cpu:8.2f} s  "
-                  f"per plate {wall / n:6.2f} s  peak RSS/process {peak:7.1f} MiB  exit {sorted(codes)}"
-                  + (f"\n     {err}" if err else ""))
-            for i in range(n):
-                shutil.rmtree(work / f"cli{n}_{i}", ignore_errors=True)
+            cli_loop(n, "cli", [])
+        if has_no_figures:
+            cli_loop(n, "cli_no_figures", ["--no-figures"])
         out = work / f"api{n}"
         r = _env.run_child([python, "-c", _API_LOOP, ",".join(map(str, files[:n])),
                             str(layout_path), str(out)])
@@ -194,8 +204,8 @@ def main() -> None:
         results["api_one_process"][n] = {"wall_s": r["wall_s"], "cpu_s": r["cpu_s"],
                                          "peak_rss_mib": r["max_rss_mib"],
                                          "exit_code": r["returncode"], "error": err}
-        print(f"api  {n:4d} plates: wall {r['wall_s']:8.2f} s  CPU {r['cpu_s']:8.2f} s  "
-              f"per plate {r['wall_s'] / n:6.2f} s  peak RSS {r['max_rss_mib']:7.1f} MiB  "
+        print(f"{'api_one_process':15s} {n:4d} plates: wall {r['wall_s']:8.2f} s  CPU {r['cpu_s']:8.2f} s  "
+              f"CPU/plate {r['cpu_s'] / n:6.2f} s  peak RSS {r['max_rss_mib']:7.1f} MiB  "
               f"exit {r['returncode']}" + (f"\n     {err}" if err else ""))
         shutil.rmtree(out, ignore_errors=True)
 
@@ -215,15 +225,19 @@ def main() -> None:
         "cli_accepts_several_exports": multi_ok,
         "cli_several_exports_message": multi_msg,
         "results": results,
+        "cli_has_no_figures_option": has_no_figures,
         "scaling_cli_wall": scaling(results["cli"], "wall_s"),
+        "scaling_cli_cpu": scaling(results["cli"], "cpu_s"),
+        "scaling_cli_no_figures_cpu": scaling(results["cli_no_figures"], "cpu_s"),
         "scaling_api_wall": scaling(results["api_one_process"], "wall_s"),
         "scaling_api_cpu": scaling(results["api_one_process"], "cpu_s"),
         "machine": _env.machine_info(),
     }
-    path = _env.write_json("end_to_end", payload)
-    for label in ("scaling_cli_wall", "scaling_api_wall", "scaling_api_cpu"):
+    path = _env.write_json("end_to_end" + (f"_{args.tag}" if args.tag else ""), payload)
+    for label in ("scaling_cli_wall", "scaling_cli_cpu", "scaling_cli_no_figures_cpu",
+                  "scaling_api_wall", "scaling_api_cpu"):
         for k, v in payload[label].items():
-            print(f"{label:18s} {k:>8s}: plates ×{v['plates_ratio']:.0f} -> time "
+            print(f"{label:26s} {k:>8s}: plates ×{v['plates_ratio']:.0f} -> time "
                   f"×{list(v.values())[1]:.2f}")
     print(f"\nwritten {path}")
     if not args.keep:

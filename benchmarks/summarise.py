@@ -100,23 +100,24 @@ def startup_table() -> None:
 
 
 def e2e_table() -> None:
-    d = _load("end_to_end")
-    if not d:
-        return
-    if d.get("skipped"):
-        print(d["skipped"])
-        return
-    print("| mode | plates | wall s | CPU s | CPU s / plate | peak RSS MiB |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for mode, block in d["results"].items():
-        for n, r in sorted(block.items(), key=lambda kv: int(kv[0])):
-            rss = r.get("peak_rss_mib", r.get("peak_rss_mib_per_process"))
-            print(f"| {mode} | {n} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | "
-                  f"{r['cpu_s'] / int(n):.2f} | {rss:.0f} |")
-    print()
-    print(f"CLI accepts several exports: {d['cli_accepts_several_exports']} "
-          f"({d['cli_several_exports_message']})")
-    print()
+    for p in sorted(RESULTS.glob("end_to_end*.json")):
+        d = json.loads(p.read_text())
+        print(f"{p.name}:")
+        print()
+        if d.get("skipped"):
+            print(d["skipped"])
+            continue
+        print("| mode | plates | wall s | CPU s | CPU s / plate | peak RSS MiB |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for mode, block in d["results"].items():
+            for n, r in sorted(block.items(), key=lambda kv: int(kv[0])):
+                rss = r.get("peak_rss_mib", r.get("peak_rss_mib_per_process"))
+                print(f"| {mode} | {n} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | "
+                      f"{r['cpu_s'] / int(n):.2f} | {rss:.0f} |")
+        print()
+        print(f"CLI accepts several exports: {d['cli_accepts_several_exports']} "
+              f"({d['cli_several_exports_message']})")
+        print()
 
 
 if __name__ == "__main__":
