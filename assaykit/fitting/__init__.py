@@ -9,11 +9,13 @@ Gauss–Newton standard errors; :func:`global_model` shares parameters between c
 from __future__ import annotations
 
 from assaykit.fitting.model import Model, global_model
-from assaykit.fitting.solver import FitResult, least_squares, param_matrix, weights_from
+from assaykit.fitting.prep import collapse_replicates, param_matrix, weights_from
+from assaykit.fitting.solver import FitResult, least_squares
 
 __all__ = [
     "FitResult",
     "Model",
+    "collapse_replicates",
     "global_model",
     "least_squares",
     "param_matrix",

@@ -15,7 +15,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from assaykit.fitting.model import FloatArray, Model
-from assaykit.fitting.solver import FitResult, least_squares, param_matrix
+from assaykit.fitting.prep import param_matrix
+from assaykit.fitting.solver import FitResult, least_squares
 
 __all__ = ["profile_ci"]
 

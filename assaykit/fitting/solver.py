@@ -23,8 +23,9 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from assaykit.fitting.model import FloatArray, Model
+from assaykit.fitting.prep import collapse_replicates, param_matrix, weights_from
 
-__all__ = ["FitResult", "least_squares", "param_matrix", "weights_from"]
+__all__ = ["FitResult", "least_squares"]
 
 BoolArray = NDArray[np.bool_]
 
@@ -98,59 +99,6 @@ class FitResult:
         )
 
 
-def param_matrix(
-    spec: Mapping[str, ArrayLike] | None, model: Model, n_curves: int, fill: float = np.nan
-) -> FloatArray:
-    """``(C, P)`` matrix from ``{name: scalar or per-curve array}``; unnamed entries are ``fill``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> m = Model("m", ("a", "b"), lambda x, p: x, lambda x, p: x)
-    >>> param_matrix({"b": [1.0, np.nan]}, m, 2)
-    array([[nan,  1.],
-           [nan, nan]])
-    """
-    out = np.full((n_curves, model.n_params), fill, dtype=float)
-    for name, value in (spec or {}).items():
-        v = np.asarray(value, dtype=float)
-        if v.ndim > 1 or (v.ndim == 1 and v.shape[0] != n_curves):
-            raise ValueError(f"value for {name!r} must be a scalar or one value per curve")
-        out[:, model.index(name)] = v
-    return out
-
-
-def weights_from(y: FloatArray, scheme: str | ArrayLike | None) -> FloatArray:
-    """Weights for a weighting scheme: ``None`` (1), ``"1/y2"`` (relative), ``"poisson"`` (1/y).
-
-    Points whose weight is not finite and positive (e.g. ``y <= 0`` under relative weighting) get
-    weight NaN, which the solver treats as missing.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> weights_from(np.array([[1.0, 2.0, 0.0, -1.0]]), "1/y2")
-    array([[1.  , 0.25,  nan,  nan]])
-    """
-    y = np.asarray(y, dtype=float)
-    if scheme is None or (isinstance(scheme, str) and scheme == "none"):
-        w = np.ones_like(y)
-    elif isinstance(scheme, str):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if scheme == "1/y2":
-                w = 1.0 / y**2
-            elif scheme == "poisson":
-                w = 1.0 / y
-            else:
-                raise ValueError(f"unknown weighting {scheme!r}; use None, '1/y2' or 'poisson'")
-    else:
-        w = np.broadcast_to(np.asarray(scheme, dtype=float), y.shape).copy()
-    ok = np.isfinite(w) & (w > 0) & np.isfinite(y)
-    if isinstance(scheme, str) and scheme in ("1/y2", "poisson"):
-        ok &= y > 0  # relative weights need a positive response
-    return np.where(ok, w, np.nan)
-
-
 def _chol_solve(a: FloatArray, b: FloatArray) -> tuple[FloatArray, BoolArray]:
     """Solve the stacked SPD systems ``a x = b``; ``ok`` is False where ``a`` is not PD."""
     nb, p = b.shape
@@ -176,48 +124,6 @@ def _chol_solve(a: FloatArray, b: FloatArray) -> tuple[FloatArray, BoolArray]:
         ]
     ok &= np.all(np.isfinite(xs), axis=1)
     return xs, ok
-
-
-def _collapse(
-    x: FloatArray, y: FloatArray, w: FloatArray, m: BoolArray
-) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray, FloatArray]:
-    """Merge points sharing an x within a curve (replicates) into their weighted mean.
-
-    ``Σ w_i (y_i − f)² = W (ȳ_w − f)² + Σ w_i (y_i − ȳ_w)²`` for points at one x, so least
-    squares on the means with weights ``W = Σ w_i`` gives the same estimates and the same
-    ``JᵀWJ``; the second (pure-error) term is returned per curve and added to the RSS.
-    Returns ``x, y, sqrt(W), mask`` of shape ``(C, U)`` and the pure-error sum of squares.
-    """
-    nc, npt = y.shape
-    key = np.where(m, x, np.inf)
-    ws = np.where(m, w, 0.0)
-    if np.all(key[:, 1:] >= key[:, :-1]):  # already sorted (the usual layout): no reordering
-        xs, ys = key, y
-    else:
-        order = np.argsort(key, axis=1, kind="stable")
-        xs = np.take_along_axis(key, order, axis=1)
-        ys = np.take_along_axis(y, order, axis=1)
-        ws = np.take_along_axis(ws, order, axis=1)
-    new = np.ones((nc, npt), dtype=bool)
-    new[:, 1:] = xs[:, 1:] != xs[:, :-1]
-    gid = np.cumsum(new, axis=1) - 1
-    ok = np.isfinite(xs)
-    width = int(np.max(np.where(ok, gid, -1))) + 1 if ok.any() else 1
-    width = max(width, 1)
-    flat = (np.arange(nc)[:, None] * width + gid)[ok]
-    size = nc * width
-    wsum = np.bincount(flat, ws[ok], minlength=size).reshape(nc, width)
-    wy = np.bincount(flat, (ws * ys)[ok], minlength=size).reshape(nc, width)
-    xc = np.zeros(size)
-    xc[flat] = xs[ok]
-    mc = np.bincount(flat, minlength=size).reshape(nc, width) > 0
-    mc &= wsum > 0
-    with np.errstate(all="ignore"):
-        yc = np.where(mc, wy / np.where(mc, wsum, 1.0), 0.0)
-    dev = np.zeros((nc, npt))
-    back = np.take_along_axis(yc, np.where(ok, gid, 0), axis=1)
-    dev[ok] = (ws * (ys - back) ** 2)[ok]
-    return xc.reshape(nc, width), yc, np.sqrt(wsum), mc, dev.sum(axis=1)
 
 
 class _Problem:
@@ -549,7 +455,7 @@ def least_squares(
         tss = np.sum(np.where(m, sw**2 * (yz - ybar[:, None]) ** 2, 0.0), axis=1)
     pure_error = np.zeros(nc)
     if collapse and xa.ndim == 2 and npt > 1:
-        xc, yc, swc, mc, pe = _collapse(xz, yz, sw**2, m)
+        xc, yc, swc, mc, pe = collapse_replicates(xz, yz, sw**2, m)
         if xc.shape[1] < npt:  # replicates present: fit the means (same optimum, less work)
             xz, yz, sw, m, pure_error = xc, yc, swc, mc, pe
 
