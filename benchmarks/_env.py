@@ -67,6 +67,20 @@ def _git_dirty(paths: list[str]) -> list[str]:
     return [line[3:] for line in out.splitlines()]
 
 
+def source_digest(packages: tuple[str, ...] = ("assaykit/fitting", "assaykit/binding", "assaykit/cli")) -> dict:
+    """SHA-256 (first 12 hex digits) of the measured source folders: the code changes under us."""
+    import hashlib
+
+    out = {}
+    for pkg in packages:
+        h = hashlib.sha256()
+        for f in sorted((ROOT / pkg).rglob("*.py")):
+            h.update(f.relative_to(ROOT).as_posix().encode())
+            h.update(f.read_bytes())
+        out[pkg] = h.hexdigest()[:12]
+    return out
+
+
 def machine_info() -> dict:
     """CPU, memory, Python and library versions, BLAS (threadpoolctl) and the thread variables."""
     import numpy
@@ -106,6 +120,7 @@ def machine_info() -> dict:
         "load_average_1_5_15min": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "git_commit": _git_commit(),
         "uncommitted_in_measured_code": _git_dirty(["assaykit"]),
+        "source_digest": source_digest(),
     }
 
 
