@@ -47,6 +47,11 @@ from assaykit.binding.curves import FOUR_PL
 from assaykit.fitting import least_squares
 from assaykit.fitting.data import pad_groups
 
+try:  # the tolerances fit_curves gives the engine (absent in older versions: engine defaults)
+    from assaykit.binding.fit import FIT_TOLERANCES
+except ImportError:
+    FIT_TOLERANCES = {}
+
 LN10 = np.log(10.0)
 DLOG_TOL = 1e-6
 RSS_RTOL = 1e-9
@@ -257,10 +262,10 @@ def main() -> None:
     methods = {
         "assaykit_fit_curves": (n, lambda: fit_curves(data)),
         "assaykit_pack_only": (n, lambda: prepare_engine(data)),
-        "assaykit_engine": (n, lambda: least_squares(FOUR_PL, xlog, ys, valid)),
+        "assaykit_engine": (n, lambda: least_squares(FOUR_PL, xlog, ys, valid, **FIT_TOLERANCES)),
         # where the time goes: the same engine without the (logIC50 × hill) grid of starts
         "assaykit_engine_no_grid": (
-            n, lambda: least_squares(FOUR_PL, xlog, ys, valid, multistart=False)
+            n, lambda: least_squares(FOUR_PL, xlog, ys, valid, multistart=False, **FIT_TOLERANCES)
         ),
         "scipy_curve_fit": (nb, lambda: fit_loop_curve_fit(xs[:nb], ys_list[:nb])),
         "scipy_curve_fit_jac": (nb, lambda: fit_loop_curve_fit(xs[:nb], ys_list[:nb], jac=True)),
@@ -359,6 +364,7 @@ def main() -> None:
         "seed": args.seed,
         "threads": _env.THREADS,
         "rounds": rounds,
+        "engine_tolerances": FIT_TOLERANCES,
         "baseline_curves_timed": nb,
         "reference_curves": nr,
         "wall_s": wall,
