@@ -31,18 +31,25 @@ app.add_typer(_binding.app, name="binding")
 app.add_typer(_uptake.app, name="uptake")
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(
-        False, "--version", help="Print the version and exit.", is_eager=True
-    ),
-) -> None:
-    """Radioligand binding and uptake analysis from raw gamma-counter and plate-reader exports."""
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         from assaykit import __version__
 
         typer.echo(f"assaykit {__version__}")
         raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        help="Print the version and exit.",
+        is_eager=True,
+        callback=_print_version,  # runs while parsing, before the 'missing command' check
+    ),
+) -> None:
+    """Radioligand binding and uptake analysis from raw gamma-counter and plate-reader exports."""
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -56,7 +63,13 @@ def main(argv: list[str] | None = None) -> None:
 
     warnings.showwarning = _one_line_warning
     try:
-        app(args=argv, standalone_mode=False)
+        # typer (>= 0.29) turns Ctrl-C into Exit(130) and, without standalone mode, *returns* the
+        # exit code of an Exit raised inside a command instead of raising it
+        code = app(args=argv, standalone_mode=False)
+        if code == 130:
+            raise KeyboardInterrupt
+        if isinstance(code, int) and not isinstance(code, bool) and code != 0:
+            sys.exit(code)
     except AssaykitError as err:
         typer.echo("assaykit: error: " + " ".join(str(err).splitlines()), err=True)
         sys.exit(1)
@@ -67,9 +80,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except SystemExit:
         raise
-    except (
-        Exception
-    ) as exc:  # click's own usage errors (typer >= 0.29 vendors click as typer._click)
+    except Exception as exc:  # click's usage errors (typer >= 0.29 vendors click: typer._click)
         show = getattr(exc, "show", None)
         code = getattr(exc, "exit_code", None)
         if callable(show) and isinstance(code, int):  # ClickException: usage line + one error line

@@ -101,7 +101,9 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike[str], *, force: bool =
     suffix = target.suffix.lower()
     fmt = {".csv": "csv", ".xlsx": "xlsx", ".txt": "csv"}.get(suffix)
     if fmt is None:
-        raise OutputError(f"cannot write a table to {target.name}: expected a .csv or .xlsx file name")
+        raise OutputError(
+            f"cannot write a table to {target.name}: expected a .csv or .xlsx file name"
+        )
     with atomic_path(target, force=force) as tmp:
         _write_frame(df, tmp, fmt)
     return target
@@ -134,7 +136,9 @@ def _excel_value(v: Any) -> Any:
     return v
 
 
-def write_workbook(sheets: Mapping[str, pd.DataFrame], path: Path, *, sanitised: bool = False) -> None:
+def write_workbook(
+    sheets: Mapping[str, pd.DataFrame], path: Path, *, sanitised: bool = False
+) -> None:
     """Write several frames as sheets of one xlsx (to ``path`` directly; wrap in atomic_path)."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
@@ -157,7 +161,35 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: Path, *, sanitised:
     wb.properties.created = _dt.datetime(2000, 1, 1)
     wb.properties.modified = _dt.datetime(2000, 1, 1)
     wb.properties.creator = "assaykit"
-    wb.save(path)
+    import io
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    Path(path).write_bytes(_reproducible_zip(buf.getvalue()))
+
+
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def _reproducible_zip(data: bytes) -> bytes:
+    """The same workbook with fixed member time stamps (openpyxl stamps the save time)."""
+    import io
+    import re
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            body = zin.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", body
+                )
+            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            zout.writestr(fixed, body)
+    return out.getvalue()
 
 
 def sha256_of(path: str | os.PathLike[str]) -> str:
@@ -169,7 +201,9 @@ def sha256_of(path: str | os.PathLike[str]) -> str:
     return h.hexdigest()
 
 
-def provenance(inputs: Mapping[str, str | os.PathLike[str] | None], options: Mapping[str, Any], command: str) -> dict[str, Any]:
+def provenance(
+    inputs: Mapping[str, str | os.PathLike[str] | None], options: Mapping[str, Any], command: str
+) -> dict[str, Any]:
     """What a result needs to be reproduced: inputs with hashes, versions, every option used."""
     import platform
     from importlib import metadata
@@ -177,7 +211,16 @@ def provenance(inputs: Mapping[str, str | os.PathLike[str] | None], options: Map
     from assaykit import __version__
 
     versions = {"assaykit": __version__, "python": platform.python_version()}
-    for pkg in ("numpy", "pandas", "scipy", "pingouin", "plotnine", "matplotlib", "openpyxl", "typer"):
+    for pkg in (
+        "numpy",
+        "pandas",
+        "scipy",
+        "pingouin",
+        "plotnine",
+        "matplotlib",
+        "openpyxl",
+        "typer",
+    ):
         try:
             versions[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
@@ -223,7 +266,9 @@ class OutputFolder:
 
     def __enter__(self) -> OutputFolder:
         self.target.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", suffix=".part", dir=self.target.parent))
+        self.tmp = Path(
+            tempfile.mkdtemp(prefix=f".{self.target.name}.", suffix=".part", dir=self.target.parent)
+        )
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
@@ -263,10 +308,14 @@ class OutputFolder:
     def write_json(self, obj: Any, name: str) -> Path:
         """Write JSON with sorted keys."""
         p = self.path(name)
-        p.write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+        p.write_text(
+            json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
+        )
         return p
 
-    def save_figure(self, plot: Any, stem: str, *, width: float = 4.5, height: float = 3.5) -> list[Path]:
+    def save_figure(
+        self, plot: Any, stem: str, *, width: float = 4.5, height: float = 3.5
+    ) -> list[Path]:
         """Save a plotnine figure as PNG (300 dpi), PDF and SVG."""
         from assaykit.report.figures import save_figure
 

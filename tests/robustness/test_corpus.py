@@ -16,7 +16,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DATA
-from tests.robustness._cli import argv_for, check_failure, run_inprocess, run_subprocess, sha256
+from tests.robustness._cli import (
+    argv_for,
+    check_failure,
+    run_inprocess,
+    run_subprocess,
+    sha256,
+)
 
 BROKEN = DATA / "broken"
 
@@ -177,3 +183,10 @@ def test_corpus_regenerates_identically(tmp_path: Path, monkeypatch: pytest.Monk
     make_broken.template_files()
     for p in tmp_path.iterdir():
         assert p.read_bytes() == (BROKEN / p.name).read_bytes(), p.name
+
+
+def test_version_and_bare_command() -> None:
+    run = run_inprocess(["--version"])
+    assert run.code == 0 and run.stdout.startswith("assaykit ")
+    run = run_inprocess([])
+    assert run.code == 2 and "Traceback" not in run.stderr
