@@ -99,8 +99,10 @@ def _parse_one(export: Path, output: Path | None, *, format: str | None, force: 
 
         raise OutputError(f"{output} exists; use --force to replace it")  # before reading
     df = read_export(export, format=format)
-    if output is None:
-        df.to_csv(sys.stdout, index=False)
+    if output is None:  # formula-safe too: stdout is often redirected into a .csv
+        from assaykit.report.output import sanitise_frame
+
+        sanitise_frame(df).to_csv(sys.stdout, index=False, lineterminator="\n")
         return
     from assaykit.report.output import write_table
 
