@@ -167,40 +167,43 @@ def _func(x: FloatArray, p: FloatArray) -> FloatArray:
 
 
 def _jac(x: FloatArray, p: FloatArray) -> FloatArray:
-    # the hot path of the engine: one exponential, written into one preallocated array
+    # the hot path of the engine: one exponential; the (C, N, 4) result is a view of a
+    # parameter-major (4, C, N) array, so each parameter's column is contiguous
     top, bottom, log_ic50, hill = p[:, 0:1], p[:, 1:2], p[:, 2:3], p[:, 3:4]
     d = log_ic50 - x
-    u = d * (LN10 * hill)
+    out = np.empty((4, *d.shape))
+    u = np.multiply(d, LN10 * hill, out=out[1])
     np.minimum(u, EXP_CLIP, out=u)
     np.exp(u, out=u)
-    out = np.empty((*x.shape, 4))
-    s = np.divide(1.0, 1.0 + u, out=out[..., 0])
-    s1 = np.multiply(u, s, out=out[..., 1])
+    s = np.add(u, 1.0, out=out[0])
+    np.divide(1.0, s, out=s)
+    s1 = np.multiply(u, s, out=out[1])
     core = s * s1
     core *= -LN10 * (top - bottom)
-    np.multiply(core, hill, out=out[..., 2])
-    np.multiply(core, d, out=out[..., 3])
-    return out
+    np.multiply(core, hill, out=out[2])
+    np.multiply(core, d, out=out[3])
+    return out.transpose(1, 2, 0)
 
 
 def _func_jac(x: FloatArray, p: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Values and Jacobian from one exponential (the engine's fused trial evaluation)."""
     top, bottom, log_ic50, hill = p[:, 0:1], p[:, 1:2], p[:, 2:3], p[:, 3:4]
     d = log_ic50 - x
-    u = d * (LN10 * hill)
+    out = np.empty((4, *d.shape))
+    u = np.multiply(d, LN10 * hill, out=out[1])
     np.minimum(u, EXP_CLIP, out=u)
     np.exp(u, out=u)
-    out = np.empty((*x.shape, 4))
-    s = np.divide(1.0, 1.0 + u, out=out[..., 0])
-    s1 = np.multiply(u, s, out=out[..., 1])
+    s = np.add(u, 1.0, out=out[0])
+    np.divide(1.0, s, out=s)
+    s1 = np.multiply(u, s, out=out[1])
     span = top - bottom
     f = s * span
     f += bottom
     core = s * s1
     core *= -LN10 * span
-    np.multiply(core, hill, out=out[..., 2])
-    np.multiply(core, d, out=out[..., 3])
-    return f, out
+    np.multiply(core, hill, out=out[2])
+    np.multiply(core, d, out=out[3])
+    return f, out.transpose(1, 2, 0)
 
 
 def _masked_range(v: FloatArray, mask: NDArray[np.bool_]) -> tuple[FloatArray, FloatArray]:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from assaykit.fitting.linalg import chol_inverse, chol_solve, normal_equations
 from assaykit.fitting.model import FloatArray, Model
 from assaykit.fitting.prep import collapse_replicates, param_matrix, weights_from
 
@@ -99,31 +100,9 @@ class FitResult:
         )
 
 
-def _chol_solve(a: FloatArray, b: FloatArray) -> tuple[FloatArray, BoolArray]:
-    """Solve the stacked SPD systems ``a x = b``; ``ok`` is False where ``a`` is not PD."""
-    nb, p = b.shape
-    low = np.zeros_like(a)
-    ok = np.ones(nb, dtype=bool)
-    for j in range(p):
-        s = a[:, j, j] - np.einsum("bk,bk->b", low[:, j, :j], low[:, j, :j])
-        good = s > 1e-300
-        ok &= good
-        d = np.sqrt(np.where(good, s, 1.0))
-        low[:, j, j] = d
-        if j + 1 < p:
-            low[:, j + 1 :, j] = (
-                a[:, j + 1 :, j] - np.einsum("bik,bk->bi", low[:, j + 1 :, :j], low[:, j, :j])
-            ) / d[:, None]
-    z = np.zeros_like(b)
-    for i in range(p):
-        z[:, i] = (b[:, i] - np.einsum("bk,bk->b", low[:, i, :i], z[:, :i])) / low[:, i, i]
-    xs = np.zeros_like(b)
-    for i in range(p - 1, -1, -1):
-        xs[:, i] = (z[:, i] - np.einsum("bk,bk->b", low[:, i + 1 :, i], xs[:, i + 1 :])) / low[
-            :, i, i
-        ]
-    ok &= np.all(np.isfinite(xs), axis=1)
-    return xs, ok
+def _rowdot(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Row-wise dot products of two ``(W, N)`` arrays."""
+    return np.einsum("bn,bn->b", a, b)
 
 
 class _Problem:
@@ -153,8 +132,27 @@ class _Problem:
                 f *= sw
             return f
 
-    def resid_jac(self, p: FloatArray, free: BoolArray) -> tuple[FloatArray, FloatArray]:
-        """Weighted residuals and Jacobian of all rows at once (needs ``model.func_jac``)."""
+    def _cols(self, j: FloatArray, free: BoolArray, sw: FloatArray) -> list[FloatArray | None]:
+        """The weighted Jacobian's columns ``(W, N)``; ``None`` for a parameter fixed everywhere."""
+        cols: list[FloatArray | None] = []
+        with np.errstate(all="ignore"):
+            for k in range(j.shape[-1]):
+                fk = free[:, k]
+                if not fk.any():
+                    cols.append(None)
+                    continue
+                c = j[..., k]
+                if not self.unit:
+                    c = c * sw
+                if not fk.all():
+                    c = c * fk[:, None]
+                cols.append(c)
+        return cols
+
+    def resid_jac(
+        self, p: FloatArray, free: BoolArray
+    ) -> tuple[FloatArray, list[FloatArray | None]]:
+        """Weighted residuals and Jacobian columns of all rows at once (``model.func_jac``)."""
         fused = self.model.func_jac
         if fused is None:
             raise TypeError(f"model {self.model.name!r} has no func_jac")
@@ -163,20 +161,27 @@ class _Problem:
             np.subtract(self.y, f, out=f)
             if not self.unit:
                 f *= self.sw
-                j *= self.sw[:, :, None]
-        if not free.all():
-            j *= free[:, None, :]
-        return f, j
+        return f, self._cols(j, free, self.sw)
 
-    def jac(self, idx: NDArray[np.int_] | None, p: FloatArray, free: BoolArray) -> FloatArray:
+    def jac(
+        self, idx: NDArray[np.int_] | None, p: FloatArray, free: BoolArray
+    ) -> list[FloatArray | None]:
+        """Weighted Jacobian columns of rows ``idx`` (all rows for ``None``)."""
         x, sw = (self.x, self.sw) if idx is None else (self.x[idx], self.sw[idx])
         with np.errstate(all="ignore"):
             j = self.model.jac(x, p)
-            if not self.unit:
-                j *= sw[:, :, None]
-        if not free.all():
-            j *= free[:, None, :]
-        return j
+        return self._cols(j, free, sw)
+
+
+def _normal(cols: list[FloatArray | None], r: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """``JᵀJ`` and ``Jᵀr`` (parameter-major); curves with non-finite entries get zeros."""
+    with np.errstate(all="ignore"):
+        a, g = normal_equations(cols, r)
+    bad = ~(np.isfinite(a).all(axis=(0, 1)) & np.isfinite(g).all(axis=0))
+    if bad.any():
+        a[:, :, bad] = 0.0
+        g[:, bad] = 0.0
+    return a, g
 
 
 def _lm(
@@ -194,30 +199,32 @@ def _lm(
     """Run LM on every row; return params, rss, converged, iterations.
 
     The working set holds only the curves still iterating: it is compacted (rows copied out)
-    when a quarter of it has finished, so every iteration works on whole arrays.
+    when a quarter of it has finished, so every iteration works on whole arrays. Parameters,
+    normal equations and their factorisation are held parameter-major (``(P, W)``,
+    ``(P, P, W)``): every step is a few dozen operations on whole ``(W,)``/``(W, N)`` arrays.
     """
     nb, npar = p.shape
     p = np.clip(p, lower, upper)
     r = prob.resid(None, p)
-    rss = np.einsum("bn,bn->b", r, r)
+    rss = _rowdot(r, r)
     ys = prob.sw * prob.y
-    tiny = 1e-28 * np.maximum(np.einsum("bn,bn->b", ys, ys), 1e-300)
+    tiny = 1e-28 * np.maximum(_rowdot(ys, ys), 1e-300)
     out_p, out_rss = p.copy(), rss.copy()
     out_conv = np.zeros(nb, dtype=bool)
     out_nit = np.zeros(nb, dtype=int)
-    eye = np.eye(npar)
     diag_idx = np.arange(npar)
-    # working set (rows `rows` of the problem)
+    # working set (rows `rows` of the problem), parameter-major
     rows = np.flatnonzero(np.isfinite(rss))
     sub = prob if rows.size == nb else prob.take(rows)
-    p, r, rss, tiny = p[rows], r[rows], rss[rows], tiny[rows]
-    fr, lo, hi = free[rows], lower[rows], upper[rows]
+    r, rss, tiny, fr = r[rows], rss[rows], tiny[rows], free[rows]
+    pt, lo, hi = (np.ascontiguousarray(v[rows].T) for v in (p, lower, upper))
+    frt = np.ascontiguousarray(fr.T)
     nw = rows.size
     lam = np.full(nw, 1e-3)
     nu = np.full(nw, 2.0)
-    dscale = np.zeros((nw, npar))
-    amat = np.zeros((nw, npar, npar))
-    grad = np.zeros((nw, npar))
+    dscale = np.zeros((npar, nw))
+    amat = np.zeros((npar, npar, nw))
+    grad = np.zeros((npar, nw))
     need = np.ones(nw, dtype=bool)
     done = np.zeros(nw, dtype=bool)
     conv = np.zeros(nw, dtype=bool)
@@ -229,7 +236,7 @@ def _lm(
         if done.any():
             # write back finished rows; compact when a quarter of the working set is done
             fin = np.flatnonzero(done)
-            out_p[rows[fin]], out_rss[rows[fin]] = p[fin], rss[fin]
+            out_p[rows[fin]], out_rss[rows[fin]] = pt[:, fin].T, rss[fin]
             out_conv[rows[fin]], out_nit[rows[fin]] = conv[fin], nit[fin]
             if done.all():
                 nw = 0
@@ -237,35 +244,29 @@ def _lm(
             if done.mean() >= 0.25:
                 keep = np.flatnonzero(~done)
                 rows, sub = rows[keep], sub.take(keep)
-                p, r, rss, tiny, fr, lo, hi = (v[keep] for v in (p, r, rss, tiny, fr, lo, hi))
-                lam, nu, dscale, amat, grad, need, conv, nit = (
-                    v[keep] for v in (lam, nu, dscale, amat, grad, need, conv, nit)
+                r, rss, tiny, fr, lam, nu, need, conv, nit = (
+                    v[keep] for v in (r, rss, tiny, fr, lam, nu, need, conv, nit)
                 )
+                pt, lo, hi, frt, dscale, grad = (
+                    v[:, keep] for v in (pt, lo, hi, frt, dscale, grad)
+                )
+                amat = amat[:, :, keep]
                 done = np.zeros(keep.size, dtype=bool)
                 nw = keep.size
         live = ~done
         if need.any():
             if need.mean() > 0.5:
-                jm = sub.jac(None, p, fr)
-                jt = jm.transpose(0, 2, 1)
-                np.matmul(jt, jm, out=amat)
-                grad = np.matmul(jt, r[:, :, None])[:, :, 0]
+                amat, grad = _normal(sub.jac(None, pt.T, fr), r)
             else:
                 nj = np.flatnonzero(need)
-                jm = sub.jac(nj, p[nj], fr[nj])
-                jt = jm.transpose(0, 2, 1)
-                amat[nj] = np.matmul(jt, jm)
-                grad[nj] = np.matmul(jt, r[nj][:, :, None])[:, :, 0]
-            bad = ~np.isfinite(amat).all(axis=(1, 2)) | ~np.isfinite(grad).all(axis=1)
-            if bad.any():
-                amat[bad] = 0.0
-                grad[bad] = 0.0
-            np.maximum(dscale, np.sqrt(amat[:, diag_idx, diag_idx]), out=dscale)
+                a_n, g_n = _normal(sub.jac(nj, pt[:, nj].T, fr[nj]), r[nj])
+                amat[:, :, nj], grad[:, nj] = a_n, g_n
+            np.maximum(dscale, np.sqrt(amat[diag_idx, diag_idx]), out=dscale)
             need[:] = False
-        diag = amat[:, diag_idx, diag_idx]
+        diag = amat[diag_idx, diag_idx]
         with np.errstate(all="ignore"):
-            cosine = np.abs(grad) / np.sqrt(diag * np.maximum(rss, 1e-300)[:, None])
-        cosine = np.where(diag > 0, cosine, 0.0).max(axis=1)
+            cosine = np.abs(grad) / np.sqrt(diag * np.maximum(rss, 1e-300))
+        cosine = np.where(diag > 0, cosine, 0.0).max(axis=0)
         stop = live & ((cosine <= gtol) | (rss <= tiny))
         conv |= stop
         done |= stop
@@ -274,49 +275,51 @@ def _lm(
             continue
         d = np.where(dscale > 0, dscale, 1.0)
         m = amat.copy()
-        m[:, diag_idx, diag_idx] += lam[:, None] * d**2
+        m[diag_idx, diag_idx] += lam * d**2
         g = grad
         if not all_free:
-            m = np.where((~fr)[:, :, None] & eye.astype(bool), 1.0, m)
-            g = np.where(fr, grad, 0.0)
-        delta, ok = _chol_solve(m, g)
-        delta = np.where((ok & live)[:, None] & fr, delta, 0.0)
-        pn = p + delta
+            m[diag_idx, diag_idx] = np.where(frt, m[diag_idx, diag_idx], 1.0)
+            g = np.where(frt, grad, 0.0)
+        delta, ok = chol_solve(m, g)
+        delta = np.where((ok & live) & frt, delta, 0.0)
+        pn = pt + delta
         if bounded:
             pn = np.minimum(np.maximum(pn, lo), hi)
-            delta = pn - p
+            delta = pn - pt
+        cols_n: list[FloatArray | None] = []
         if fused:
-            rn, jn = sub.resid_jac(pn, fr)
+            rn, cols_n = sub.resid_jac(pn.T, fr)
         else:
-            rn = sub.resid(None, pn)
-        rssn = np.einsum("bn,bn->b", rn, rn)
-        ad = np.matmul(amat, delta[:, :, None])[:, :, 0]
-        pred = np.einsum("bp,bp->b", delta, 2 * grad - ad)
+            rn = sub.resid(None, pn.T)
+        rssn = _rowdot(rn, rn)
+        ad = np.zeros_like(delta)
+        for k in range(npar):
+            ad += amat[:, k] * delta[k]
+        pred = np.einsum("pb,pb->b", delta, 2 * grad - ad)
         accept = live & ok & np.isfinite(rssn) & (rssn < rss)
         nit += live
         with np.errstate(all="ignore"):
             rho = (rss - rssn) / pred
-            dd, dp = d * delta, d * p
-            dnorm = np.sqrt(np.einsum("bp,bp->b", dd, dd))
-            pnorm = np.sqrt(np.einsum("bp,bp->b", dp, dp))
+            dd, dp = d * delta, d * pt
+            dnorm = np.sqrt(np.einsum("pb,pb->b", dd, dd))
+            pnorm = np.sqrt(np.einsum("pb,pb->b", dp, dp))
             rel_red = (rss - rssn) / rss
             rel_pred = pred / rss
         small_step = dnorm <= xtol * (pnorm + xtol)
         small_red = accept & (np.abs(rel_red) <= ftol) & (np.abs(rel_pred) <= ftol)
-        p = np.where(accept[:, None], pn, p)
+        pt = np.where(accept, pn, pt)
         np.copyto(r, rn, where=accept[:, None])
         rss = np.where(accept, rssn, rss)
         if fused:
             # the Jacobian at the trial point is at hand: update JᵀJ and Jᵀr where accepted
-            jt = jn.transpose(0, 2, 1)
-            an = np.matmul(jt, jn)
-            gn = np.matmul(jt, rn[:, :, None])[:, :, 0]
-            good = accept & np.isfinite(an).all(axis=(1, 2)) & np.isfinite(gn).all(axis=1)
-            amat = np.where(good[:, None, None], an, amat)
-            grad = np.where(good[:, None], gn, grad)
-            dscale = np.where(
-                good[:, None], np.maximum(dscale, np.sqrt(an[:, diag_idx, diag_idx])), dscale
-            )
+            with np.errstate(all="ignore"):
+                an, gn = normal_equations(cols_n, rn)
+            good = accept & np.isfinite(an).all(axis=(0, 1)) & np.isfinite(gn).all(axis=0)
+            amat = np.where(good, an, amat)
+            grad = np.where(good, gn, grad)
+            with np.errstate(invalid="ignore"):
+                dn = np.sqrt(an[diag_idx, diag_idx])
+            dscale = np.where(good, np.maximum(dscale, dn), dscale)
             need = accept & ~good
         else:
             need = accept.copy()
@@ -328,7 +331,7 @@ def _lm(
         conv |= fin
         done |= fin | (live & (lam > 1e16))
     if nw:
-        out_p[rows], out_rss[rows] = p, rss
+        out_p[rows], out_rss[rows] = pt.T, rss
         out_conv[rows], out_nit[rows] = conv, nit
     return out_p, out_rss, out_conv, out_nit
 
@@ -336,27 +339,46 @@ def _lm(
 def _covariance(
     prob: _Problem, p: FloatArray, free: BoolArray, rss: FloatArray, df: NDArray[np.int_]
 ) -> tuple[FloatArray, BoolArray]:
-    """``s² (JᵀWJ)⁻¹`` per curve, and whether it is finite (parameters identifiable)."""
+    """``s² (JᵀWJ)⁻¹`` per curve, and whether it is finite (parameters identifiable).
+
+    The column-scaled matrix (unit diagonal) is inverted through a batched Cholesky
+    factorisation; since its largest eigenvalue is at most ``P`` and its smallest at least
+    ``1 / trace(inverse)``, that settles ``λ_min > RCOND · λ_max`` for almost every curve. The
+    few others (near-singular) go through an eigen-decomposition, which decides singularity.
+    """
     nb, npar = p.shape
-    jm = prob.jac(None, p, free)
-    jm = np.where(np.isfinite(jm), jm, 0.0)
-    a = np.matmul(jm.transpose(0, 2, 1), jm)
-    d = np.sqrt(np.einsum("bii->bi", a))
+    cols = [
+        None if c is None else np.where(np.isfinite(c), c, 0.0) for c in prob.jac(None, p, free)
+    ]
+    a, _ = normal_equations(cols, np.zeros_like(prob.y))
+    diag_idx = np.arange(npar)
+    d = np.sqrt(a[diag_idx, diag_idx]).T  # (C, P)
     use = free & (d > 0)
     ds = np.where(use, d, 1.0)
-    scaled = a / (ds[:, :, None] * ds[:, None, :])
-    eye = np.eye(npar, dtype=bool)
-    both = use[:, :, None] & use[:, None, :]
+    dsd = ds.T[:, None, :] * ds.T[None, :, :]
+    eye = np.eye(npar, dtype=bool)[:, :, None]
+    both = use.T[:, None, :] & use.T[None, :, :]
+    with np.errstate(all="ignore"):
+        scaled = a / dsd
     scaled = np.where(both, scaled, np.where(eye, 1.0, 0.0))
     scaled = np.where(np.isfinite(scaled), scaled, 0.0)
-    w, v = np.linalg.eigh(scaled)
-    wmax = np.max(np.abs(w), axis=1)
-    singular = np.min(w, axis=1) <= RCOND * wmax
-    winv = np.where(w > RCOND * wmax[:, None], 1.0 / np.where(w > 0, w, 1.0), 0.0)
-    inv = np.einsum("bij,bj,bkj->bik", v, winv, v) / (ds[:, :, None] * ds[:, None, :])
+    inv, ok = chol_inverse(scaled)
+    with np.errstate(all="ignore"):
+        trace = np.sum(inv[diag_idx, diag_idx], axis=0)
+        sure = ok & np.isfinite(inv).all(axis=(0, 1)) & (trace > 0) & (trace * RCOND * npar < 1)
+    singular = np.zeros(nb, dtype=bool)
+    inv = np.ascontiguousarray(inv.transpose(2, 0, 1))
+    hard = np.flatnonzero(~sure)
+    if hard.size:
+        w, v = np.linalg.eigh(np.ascontiguousarray(scaled[:, :, hard].transpose(2, 0, 1)))
+        wmax = np.max(np.abs(w), axis=1)
+        singular[hard] = np.min(w, axis=1) <= RCOND * wmax
+        winv = np.where(w > RCOND * wmax[:, None], 1.0 / np.where(w > 0, w, 1.0), 0.0)
+        inv[hard] = np.einsum("bij,bj,bkj->bik", v, winv, v)
+    inv /= dsd.transpose(2, 0, 1)
     with np.errstate(all="ignore"):
         s2 = np.where(df > 0, rss / np.maximum(df, 1), np.nan)
-    cov = s2[:, None, None] * np.where(both, inv, 0.0)
+    cov = s2[:, None, None] * np.where(both.transpose(2, 0, 1), inv, 0.0)
     ident = ~singular & np.all(~free | (d > 0), axis=1) & (df > 0)
     bad = ~ident
     cov[bad] = np.where(free[bad][:, :, None] & free[bad][:, None, :], np.inf, 0.0)
