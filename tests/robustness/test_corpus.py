@@ -190,3 +190,52 @@ def test_version_and_bare_command() -> None:
     assert run.code == 0 and run.stdout.startswith("assaykit ")
     run = run_inprocess([])
     assert run.code == 2 and "Traceback" not in run.stderr
+
+
+# ---- the same files as tidy tables (no --layout): binding fit / uptake analyze ------------------
+
+_TIDY_BUGS = {
+    ("empty.csv", "binding"): "binding/pipeline.py read_tidy: an empty .csv lets csv.Error "
+    "'Could not determine delimiter' escape (traceback)",
+    ("xlsx_truncated.xlsx", "binding"): "binding/pipeline.py read_tidy: a truncated .xlsx lets "
+    "zipfile.BadZipFile escape (traceback); use assaykit.io._excel.load_workbook_safely",
+    ("zip_not_xlsx.xlsx", "binding"): "binding/pipeline.py read_tidy: a zip that is not a workbook "
+    "lets KeyError 'zip' escape from pandas.read_excel (traceback)",
+    (
+        "pdf_named_csv.csv",
+        "uptake",
+    ): "uptake/pipeline.py _read_tidy: pandas.read_csv on a non-UTF-8 "
+    "file lets UnicodeDecodeError escape (traceback)",
+}
+_OWNERS = {"binding": "assaykit/binding/pipeline.py", "uptake": "assaykit/uptake/pipeline.py"}
+
+
+def _tidy_cases() -> list:
+    out = []
+    names = sorted({c.values[0] for c in CASES})
+    for name in names:
+        for command in ("binding", "uptake"):
+            bug = _TIDY_BUGS.get((name, command))
+            marks = (
+                [pytest.mark.xfail(strict=True, reason=f"{bug} — owner: {_OWNERS[command]}")]
+                if bug
+                else []
+            )
+            out.append(pytest.param(name, command, id=f"{name}-{command}-tidy", marks=marks))
+    return out
+
+
+@pytest.mark.parametrize(("name", "command"), _tidy_cases())
+def test_corpus_as_tidy_table(name: str, command: str, tmp_path: Path) -> None:
+    """Without --layout the file is read as a tidy table: still one clean error line."""
+    file = BROKEN / name
+    before = sha256(file)
+    out = tmp_path / "out"
+    out.mkdir()
+    argv = {"binding": ["binding", "fit"], "uptake": ["uptake", "analyze"]}[command]
+    try:
+        run = run_inprocess([*argv, str(file), "-o", str(out / "res")])
+    except Exception as exc:  # noqa: BLE001 - an escape is the bug this test reports
+        pytest.fail(f"{name} / {command}: escaped as {type(exc).__name__}: {exc}")
+    assert sha256(file) == before
+    check_failure(run, file=file, expected="", out=out, label=f"{name} / {command} (tidy)")
