@@ -4,7 +4,8 @@ Each command runs as a fresh subprocess ``--repeat`` times (best of 10 by defaul
 with ``python -c pass`` (the interpreter alone) and ``python -c "import assaykit.cli"``, so the
 figures are differences and ratios from the same run. Also:
 
-- ``python -X importtime -c "import assaykit.cli"``: the modules that cost most (cumulative);
+- ``python -X importtime -c "import assaykit.cli"``: the modules that cost most (cumulative),
+  and the same while running each command (typer imports more at run time);
 - which heavy libraries (pandas, numpy, scipy, plotnine, pingouin, matplotlib, openpyxl) are in
   ``sys.modules`` after ``--help`` and after ``parse missing.csv`` (the latter may legitimately
   need what reading an export needs; the brief asks for no pandas/scipy/plotnine/pingouin).
@@ -45,8 +46,17 @@ with open({out!r}, 'w') as f:
 """
 
 
-def importtime_top(python: str, env: dict, k: int = 15) -> list[dict]:
-    r = _env.run_child([python, "-X", "importtime", "-c", "import assaykit.cli"], env=env)
+_RUN = """
+from assaykit.cli import main
+try:
+    main({argv!r})
+except SystemExit:
+    pass
+"""
+
+
+def importtime_top(python: str, env: dict, k: int = 15, code: str = "import assaykit.cli") -> list[dict]:
+    r = _env.run_child([python, "-X", "importtime", "-c", code], env=env)
     rows = []
     for line in r["stderr"].splitlines():
         if not line.startswith("import time:") or "cumulative" in line:
@@ -96,6 +106,10 @@ def main() -> None:
         loaded[label] = json.loads(out.read_text()) if out.exists() else None
         out.unlink(missing_ok=True)
     top = importtime_top(python, env)
+    top_cmd = {
+        label: importtime_top(python, env, 8, _RUN.format(argv=argv))
+        for label, argv in (("--help", ["--help"]), ("parse missing.csv", ["parse", missing]))
+    }
 
     base = best["python -c pass"]
     payload = {
@@ -110,6 +124,7 @@ def main() -> None:
         "heavy_modules_loaded": loaded,
         "forbidden_loaded": {k: sorted(set(v or []) & set(FORBIDDEN)) for k, v in loaded.items()},
         "importtime_top": top,
+        "importtime_top_running_command": top_cmd,
         "all_runs": runs,
         "machine": _env.machine_info(),
     }
@@ -129,6 +144,10 @@ def main() -> None:
     print("\npython -X importtime -c 'import assaykit.cli' (top by cumulative µs):")
     for r in top:
         print(f"  {r['cumulative_us']:9d} µs  {r['share_of_total']:6.1%}  self {r['self_us']:7d}  {r['module']}")
+    for label, rows in top_cmd.items():
+        print(f"\nimports while running 'assaykit {label}' (top by cumulative µs):")
+        for r in rows:
+            print(f"  {r['cumulative_us']:9d} µs  {r['share_of_total']:6.1%}  {r['module']}")
     print(f"\nwritten {path}")
     shutil.rmtree(tmp, ignore_errors=True)
 
