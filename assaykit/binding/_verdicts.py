@@ -154,9 +154,22 @@ def judge(
     names = ("top", "bottom", "log_ic50", "hill")
     fixed_txt = ",".join(f"{k}={v:g}" for k, v in c.fixed.items())
 
-    flags_out: list[str] = []
-    msg_out: list[str] = []
-    for i in range(nc):
+    # only curves with something to say go through the (per-curve) string building below
+    special = (
+        (c.n_nonpositive > 0)
+        | (c.n_missing > 0)
+        | (c.n_bad_weight > 0)
+        | (status != "ok")
+        | no_top
+        | no_bottom
+        | hill_bad
+        | rising
+        | c.at_bound.any(axis=1)
+        | (n_out > 0)
+    )
+    flags_out = [f"fixed:{fixed_txt}" if fixed_txt else ""] * nc
+    msg_out = [""] * nc
+    for i in np.flatnonzero(special).tolist():
         fl: list[str] = []
         ms: list[str] = []
         st = status[i]
@@ -249,6 +262,6 @@ def judge(
             fl.append(f"outliers:{n_out[i]}")
             xs = ", ".join(_fmt_conc(v) for v in c.x[i][outl[i]])
             ms.append(f"{n_out[i]} possible outlier(s) at {xs} (ROUT-like screen, kept in the fit)")
-        flags_out.append(";".join(fl))
-        msg_out.append("; ".join(ms))
+        flags_out[i] = ";".join(fl)
+        msg_out[i] = "; ".join(ms)
     return list(status), flags_out, msg_out, defined

@@ -70,7 +70,8 @@ def wald_ci(
     est, se = np.asarray(estimate, float), np.asarray(se, float)
     df = np.asarray(df, float)
     ok = (df >= 1) & np.isfinite(se) & np.isfinite(est)
-    t = stats.t.ppf(0.5 + level / 2, np.where(ok, df, 1))
+    ud, inv = np.unique(np.where(ok, df, 1), return_inverse=True)
+    t = stats.t.ppf(0.5 + level / 2, ud)[inv].reshape(np.shape(df))
     half = np.where(ok, t * se, np.nan)
     return est - half, est + half
 
@@ -111,7 +112,10 @@ def rout_outliers(
         t = a / rsdr[:, None]
         dof1 = np.where(dof > 0, dof, 1)
         # BH never rejects p > q: compute p only where |t| beats the two-sided q cut-off
-        cand = mask & np.isfinite(t) & (t > stats.t.isf(q / 2, dof1)[:, None])
+        # the cut-off depends on the degrees of freedom only: one quantile per distinct value
+        ud, inv = np.unique(dof1, return_inverse=True)
+        cut = stats.t.isf(q / 2, ud)[inv]
+        cand = mask & np.isfinite(t) & (t > cut[:, None])
     p = np.full(resid.shape, np.inf)
     if cand.any():
         dd = np.broadcast_to(dof1[:, None], resid.shape)
