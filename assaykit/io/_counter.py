@@ -105,6 +105,10 @@ def parse_timestamp(text: object, formats: tuple[str, ...] = ISO_FORMATS) -> dt.
     raise ValueError(f"cannot read the time stamp {s!r}; expected {shown}")
 
 
+#: Larger counts, CPM, DPM or times are not instrument output (1e15 DPM would be ~17 TBq in a tube).
+MAX_COUNTER_VALUE = 1e15
+
+
 def counter_number(
     token: object,
     decimal: str,
@@ -117,7 +121,8 @@ def counter_number(
     """A numeric counter cell: (value, marker flag) — text that is not a number raises ParseError.
 
     Empty cells and instrument markers (``OVRFLW`` …) give NaN with their flag; a negative value
-    raises unless ``negative`` (background-subtracted CPM may legitimately be below zero).
+    raises unless ``negative`` (background-subtracted CPM may legitimately be below zero), and so
+    does a magnitude beyond :data:`MAX_COUNTER_VALUE` (``1e308`` is garbage, not a count).
 
     Examples
     --------
@@ -132,6 +137,13 @@ def counter_number(
     if flag == "not_a_number":
         raise ParseError(
             f"{what}: expected a number, got {str(token).strip()!r}", line=line, location=location
+        )
+    if not math.isnan(value) and abs(value) > MAX_COUNTER_VALUE:
+        raise ParseError(
+            f"{what}: {str(token).strip()!r} is not a value a counter reports (more than "
+            f"{MAX_COUNTER_VALUE:.0e}); is the column or the decimal separator wrong?",
+            line=line,
+            location=location,
         )
     if not negative and not math.isnan(value) and value < 0:
         raise ParseError(
