@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -40,7 +40,7 @@ __all__ = [
 
 #: Columns of results.csv in order (the ``by`` column first, then what exists of these).
 RESULT_ORDER: tuple[str, ...] = (
-    "curve", "compound", "experiment", "plate", "status", "ic50", "ic50_ci_low", "ic50_ci_high",
+    "curve", "source", "compound", "experiment", "plate", "status", "ic50", "ic50_ci_low", "ic50_ci_high",
     "log_ic50", "log_ic50_se", "log_ic50_ci_low", "log_ic50_ci_high", "hill", "hill_se", "top", "top_se",
     "bottom", "bottom_se", "fixed", "ki", "ki_ci_low", "ki_ci_high", "pki", "pki_ci_low", "pki_ci_high", "ki_factor",
     "rss", "df", "n", "r_squared", "x_min", "x_max", "flags", "message",
@@ -193,7 +193,9 @@ def _assemble(
     from assaykit.binding.ki import ki_table
 
     meta_cols = [
-        c for c in ("compound", "experiment", "plate", "curve_group") if c in points.columns
+        c
+        for c in ("source", "compound", "experiment", "plate", "curve_group")
+        if c in points.columns
     ]
     meta = points.groupby("curve", sort=False)[meta_cols].first() if meta_cols else None
     row_flags = (
@@ -259,7 +261,7 @@ def _settings_table(settings: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def run_binding_analysis(
-    input: str | os.PathLike[str],
+    input: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     outdir: str | os.PathLike[str],
     *,
     layout: str | os.PathLike[str] | None = None,
@@ -278,7 +280,7 @@ def run_binding_analysis(
     value: str | None = None,
     conc_unit: str = "M",
     ki_hill_range: tuple[float, float] = (0.7, 1.3),
-    figures: bool = True,
+    figures: bool | str = True,
     progress: Callable[[str], None] | None = None,
     command: str = "run_binding_analysis",
     **fit_options: Any,
@@ -288,7 +290,11 @@ def run_binding_analysis(
     Parameters
     ----------
     input
-        Tidy CSV/XLSX of points, or an instrument export (then ``layout`` is required).
+        Tidy CSV/XLSX of points, or an instrument export (then ``layout`` is required). Several
+        files and/or a folder: :func:`assaykit.binding.batch.run_binding_batch` analyses them
+        (one batched fit, a ``source`` column) and its
+        :class:`~assaykit.binding.batch.BatchAnalysis` is returned; ``progress`` is then called
+        as ``progress(stage, done, total)`` and ``figures`` defaults to ``"auto"``.
     outdir
         Results folder to create (refused if it exists, unless ``force``).
     layout
@@ -313,7 +319,8 @@ def run_binding_analysis(
     ki_hill_range
         |Hill slope| outside this range flags ``hill_not_unity`` on Ki (Cheng–Prusoff assumes 1).
     figures
-        Draw the figures (``False``: tables and provenance only, much faster).
+        ``True`` or ``"all"``: one figure per curve plus the overlay(s); ``"overlay"``: the
+        overlay(s) only; ``False`` or ``"none"``: tables and provenance only (much faster).
     progress
         Called with a short description before each step (the CLI shows it).
     command
@@ -347,11 +354,45 @@ def run_binding_analysis(
     >>> sorted(p.name for p in out.iterdir())
     ['provenance.json', 'results.csv', 'results.xlsx']
     """
+    from assaykit.binding.batch import is_batch, run_binding_batch
+
+    if is_batch(input):
+        return run_binding_batch(  # type: ignore[return-value]
+            list(input) if isinstance(input, (list, tuple)) else [input],  # type: ignore[arg-type]
+            outdir,
+            layout=layout,
+            force=force,
+            x=x,
+            y=y,
+            by=by,
+            format=format,
+            model=model,
+            fix=fix,
+            weighting=weighting,
+            ci=ci,
+            radioligand_conc=radioligand_conc,
+            kd=kd,
+            kd_se=kd_se,
+            value=value,
+            conc_unit=conc_unit,
+            ki_hill_range=ki_hill_range,
+            figures="auto" if figures is True else figures,
+            progress=progress,  # type: ignore[arg-type]
+            command=command,
+            **fit_options,
+        )
+    if isinstance(input, (list, tuple)):
+        input = input[0]
     import pandas as pd
 
     from assaykit.binding import fit_curves
     from assaykit.binding.figures import plot_curve, series_colours
     from assaykit.report.output import OutputFolder, provenance
+
+    figure_mode = {True: "all", False: "none"}.get(figures, figures)  # type: ignore[call-overload]
+    if figure_mode not in ("all", "overlay", "none"):
+        raise FitError(f"figures: unknown value {figures!r}; expected all, overlay or none")
+    figures = figure_mode != "none"
 
     def step(text: str) -> None:
         if progress is not None:
@@ -437,7 +478,7 @@ def run_binding_analysis(
         "kd_M": opts["kd"] or experiment.get("radioligand_kd_M"),
         "kd_se_M": opts["kd_se"],
         "ki_hill_range": tuple(ki_hill_range),
-        "figures": figures,
+        "figures": figures if figure_mode != "overlay" else "overlay",
         **fit_options,
     }
     if experiment:
@@ -455,7 +496,7 @@ def run_binding_analysis(
         sheets["settings"] = _settings_table(settings)
         files.append(out.write_xlsx(sheets, "results.xlsx"))
         taken: set[str] = set()
-        n_curves = len(fits) if figures else 0
+        n_curves = len(fits) if figure_mode == "all" else 0
         colours = series_colours(n_curves)
         for i, (_, fit) in enumerate(fits.iloc[:n_curves].iterrows()):
             step(f"figure {i + 1}/{n_curves}: {fit['curve']}")
@@ -510,7 +551,20 @@ def _experiment_summary(results: pd.DataFrame) -> dict[str, pd.DataFrame]:
     sheets = {"summary": summarise_experiments(results)}
     # fewer than two compounds with two usable experiments each: nothing to compare
     with contextlib.suppress(FitError):
-        sheets["comparisons"] = compare_experiments(results)
+        try:
+            sheets["comparisons"] = compare_experiments(results)
+        except (ZeroDivisionError, FloatingPointError) as err:
+            # degenerate data (e.g. the same export given twice: zero variance) must not
+            # cost the whole analysis; the summary sheet is still written
+            import warnings
+
+            from assaykit.errors import FitQualityWarning
+
+            warnings.warn(
+                f"no comparisons sheet: the experiments cannot be compared ({err})",
+                FitQualityWarning,
+                stacklevel=2,
+            )
     return sheets
 
 
