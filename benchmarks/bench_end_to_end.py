@@ -16,7 +16,8 @@ Measured, per number of plates (wall time, summed child CPU time, peak RSS of ea
 - ``cli``: ``assaykit binding fit PLATE.csv -o OUT --layout LAYOUT.xlsx`` once per file (the CLI
   takes ONE export per command), figures included as the CLI always draws them;
 - ``cli_no_figures``: the same with ``--no-figures`` (when the CLI has that option), every count;
-- ``cli_multi``: whether the CLI accepts several exports in one command (recorded; looped if not);
+- ``cli_multi``: whether the CLI accepts several exports in one command (recorded); if it does,
+  ONE ``assaykit binding fit P1.csv … PN.csv -o OUT --layout L --no-figures`` per plate count;
 - ``api_one_process``: one Python child looping ``run_binding_analysis(..., figures=False)`` over
   all files: what a multi-file mode without figures would cost, memory of one process growing
   with the number of plates (or not).
@@ -27,6 +28,7 @@ Usage::
     python benchmarks/bench_end_to_end.py --plates 1 10       # fewer
     python benchmarks/bench_end_to_end.py --cli-max 10        # CLI (with figures) only up to 10
     python benchmarks/bench_end_to_end.py --tag run2          # results/end_to_end_run2.json
+    python benchmarks/bench_end_to_end.py --modes cli_multi,api --tag multi
 
 Skips with a message (exit 0) when ``assaykit binding fit`` does not exist yet.
 """
@@ -124,6 +126,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20261124)
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
     ap.add_argument("--tag", default="", help="suffix of the results file name")
+    ap.add_argument("--modes", default="cli,cli_no_figures,cli_multi,api",
+                    help="comma-separated subset of cli, cli_no_figures, cli_multi, api")
     args = ap.parse_args()
 
     python = sys.executable
@@ -159,17 +163,18 @@ def main() -> None:
         print((check["stderr"] or "").strip()[-500:])
 
     # does the CLI take several exports in one command?
+    help_text = _env.run_child([exe, "binding", "fit", "--help"])["stdout"] or ""
+    has_no_figures = "--no-figures" in help_text
+    nofig = ["--no-figures"] if has_no_figures else []
     multi = _env.run_child([exe, "binding", "fit", str(files[0]), str(files[min(1, n_max - 1)]),
-                            "-o", str(work / "multi"), "--layout", str(layout_path)])
+                            "-o", str(work / "multi"), "--layout", str(layout_path), *nofig])
     multi_ok = multi["returncode"] == 0 and n_max > 1
     multi_msg = [ln for ln in ((multi["stderr"] or "") + (multi["stdout"] or "")).splitlines()
                  if ln.strip()][-1:]
     print(f"several exports in one 'assaykit binding fit': exit {multi['returncode']} "
           f"{multi_msg} -> {'accepted' if multi_ok else 'NOT accepted: looping one command per file'}")
 
-    help_text = _env.run_child([exe, "binding", "fit", "--help"])["stdout"] or ""
-    has_no_figures = "--no-figures" in help_text
-    results = {"cli": {}, "cli_no_figures": {}, "api_one_process": {}}
+    results = {"cli": {}, "cli_no_figures": {}, "cli_multi_no_figures": {}, "api_one_process": {}}
 
     def cli_loop(n: int, mode: str, extra: list[str]) -> None:
         wall = cpu = 0.0
@@ -192,11 +197,29 @@ def main() -> None:
               f"CPU/plate {cpu / n:6.2f} s  peak RSS/process {peak:7.1f} MiB  exit {sorted(codes)}"
               + (f"\n     {err}" if err else ""))
 
+    def cli_multi(n: int) -> None:
+        out = work / f"multi{n}"
+        r = _env.run_child([exe, "binding", "fit", *map(str, files[:n]), "-o", str(out),
+                            "--layout", str(layout_path), *nofig])
+        err = (r["stderr"] or "").strip()[-400:] if r["returncode"] else ""
+        results["cli_multi_no_figures"][n] = {
+            "wall_s": r["wall_s"], "cpu_s": r["cpu_s"], "peak_rss_mib": r["max_rss_mib"],
+            "exit_code": r["returncode"], "error": err}
+        print(f"{'cli_multi':15s} {n:4d} plates: wall {r['wall_s']:8.2f} s  CPU {r['cpu_s']:8.2f} s  "
+              f"CPU/plate {r['cpu_s'] / n:6.2f} s  peak RSS {r['max_rss_mib']:7.1f} MiB  "
+              f"exit {r['returncode']}" + (f"\n     {err}" if err else ""))
+        shutil.rmtree(out, ignore_errors=True)
+
+    modes = set(args.modes.split(","))
     for n in sorted(args.plates):
-        if n <= args.cli_max:
+        if "cli" in modes and n <= args.cli_max:
             cli_loop(n, "cli", [])
-        if has_no_figures:
+        if "cli_no_figures" in modes and has_no_figures:
             cli_loop(n, "cli_no_figures", ["--no-figures"])
+        if "cli_multi" in modes and multi_ok:
+            cli_multi(n)
+        if "api" not in modes:
+            continue
         out = work / f"api{n}"
         r = _env.run_child([python, "-c", _API_LOOP, ",".join(map(str, files[:n])),
                             str(layout_path), str(out)])
@@ -229,12 +252,15 @@ def main() -> None:
         "scaling_cli_wall": scaling(results["cli"], "wall_s"),
         "scaling_cli_cpu": scaling(results["cli"], "cpu_s"),
         "scaling_cli_no_figures_cpu": scaling(results["cli_no_figures"], "cpu_s"),
+        "scaling_cli_multi_cpu": scaling(results["cli_multi_no_figures"], "cpu_s"),
+        "scaling_cli_multi_wall": scaling(results["cli_multi_no_figures"], "wall_s"),
         "scaling_api_wall": scaling(results["api_one_process"], "wall_s"),
         "scaling_api_cpu": scaling(results["api_one_process"], "cpu_s"),
         "machine": _env.machine_info(),
     }
     path = _env.write_json("end_to_end" + (f"_{args.tag}" if args.tag else ""), payload)
     for label in ("scaling_cli_wall", "scaling_cli_cpu", "scaling_cli_no_figures_cpu",
+                  "scaling_cli_multi_cpu", "scaling_cli_multi_wall",
                   "scaling_api_wall", "scaling_api_cpu"):
         for k, v in payload[label].items():
             print(f"{label:26s} {k:>8s}: plates ×{v['plates_ratio']:.0f} -> time "
