@@ -81,29 +81,56 @@ def collapse_replicates(
     key = np.where(m, x, np.inf)
     ws = np.where(m, w, 0.0)
     if np.all(key[:, 1:] >= key[:, :-1]):  # already sorted (the usual layout): no reordering
-        xs, ys = key, y
+        xs, ys = key, np.where(m, y, 0.0)
     else:
         order = np.argsort(key, axis=1, kind="stable")
         xs = np.take_along_axis(key, order, axis=1)
-        ys = np.take_along_axis(y, order, axis=1)
+        ys = np.take_along_axis(np.where(m, y, 0.0), order, axis=1)
         ws = np.take_along_axis(ws, order, axis=1)
-    new = np.ones((nc, npt), dtype=bool)
-    new[:, 1:] = xs[:, 1:] != xs[:, :-1]
-    gid = np.cumsum(new, axis=1) - 1
-    ok = np.isfinite(xs)
-    width = int(np.max(np.where(ok, gid, -1))) + 1 if ok.any() else 1
-    width = max(width, 1)
-    flat = (np.arange(nc)[:, None] * width + gid)[ok]
-    size = nc * width
-    wsum = np.bincount(flat, ws[ok], minlength=size).reshape(nc, width)
-    wy = np.bincount(flat, (ws * ys)[ok], minlength=size).reshape(nc, width)
-    xc = np.zeros(size)
-    xc[flat] = xs[ok]
-    mc = np.bincount(flat, minlength=size).reshape(nc, width) > 0
-    mc &= wsum > 0
+    if m.all():
+        brk = xs[:, 1:] != xs[:, :-1]
+        if np.all(brk == brk[:1]):  # every curve has the same layout of replicates
+            first = np.flatnonzero(np.concatenate([[True], brk[0]]))
+            sizes = np.diff(np.append(first, npt))
+            wsum = np.add.reduceat(ws, first, axis=1)
+            wy = np.add.reduceat(ws * ys, first, axis=1)
+            with np.errstate(all="ignore"):
+                yc = wy / wsum
+            mc = wsum > 0
+            yc = np.where(mc, yc, 0.0)
+            dev = np.einsum("bn,bn->b", ws, (ys - np.repeat(yc, sizes, axis=1)) ** 2)
+            return xs[:, first], yc, np.sqrt(wsum), mc, dev
+    # runs of equal x in the flattened rows: one reduceat per sum, no per-row work
+    xf, yf, wf = xs.ravel(), ys.ravel(), ws.ravel()
+    new = np.empty(nc * npt, dtype=bool)
+    new[0] = True
+    np.not_equal(xf[1:], xf[:-1], out=new[1:])
+    new[::npt] = True  # every curve starts a new run
+    starts = np.flatnonzero(new)
+    row = starts // npt
+    wyf = wf * yf
+    wsum_g = np.add.reduceat(wf, starts)
+    wy_g = np.add.reduceat(wyf, starts)
+    keep = np.isfinite(xf[starts])  # the run of masked points (x = inf) is dropped
+    # position of each run within its curve
+    first = np.searchsorted(row, np.arange(nc))
+    col = np.arange(starts.size) - first[row]
+    width = max(int(col[keep].max()) + 1 if keep.any() else 1, 1)
+    xc = np.zeros((nc, width))
+    wsum = np.zeros((nc, width))
+    wy = np.zeros((nc, width))
+    rk, ck = row[keep], col[keep]
+    xc[rk, ck] = xf[starts[keep]]
+    wsum[rk, ck] = wsum_g[keep]
+    wy[rk, ck] = wy_g[keep]
+    mc = np.zeros((nc, width), dtype=bool)
+    mc[rk, ck] = wsum_g[keep] > 0
     with np.errstate(all="ignore"):
         yc = np.where(mc, wy / np.where(mc, wsum, 1.0), 0.0)
-    dev = np.zeros((nc, npt))
-    back = np.take_along_axis(yc, np.where(ok, gid, 0), axis=1)
-    dev[ok] = (ws * (ys - back) ** 2)[ok]
-    return xc.reshape(nc, width), yc, np.sqrt(wsum), mc, dev.sum(axis=1)
+        # run means, spread back over the points for the pure-error sum Σ w (y − ȳ_w)²
+        mean_g = np.where(wsum_g > 0, wy_g / np.where(wsum_g > 0, wsum_g, 1.0), 0.0)
+    sizes = np.diff(np.append(starts, nc * npt))
+    back = np.repeat(mean_g, sizes)
+    dev = wf * (yf - back) ** 2
+    dev = np.where(wf > 0, dev, 0.0).reshape(nc, npt).sum(axis=1)
+    return xc, yc, np.sqrt(wsum), mc, dev

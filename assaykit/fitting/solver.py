@@ -141,11 +141,11 @@ class _Problem:
                 if not fk.any():
                     cols.append(None)
                     continue
-                c = j[..., k]
+                c = j[..., k]  # the model's fresh array: weighted in place
                 if not self.unit:
-                    c = c * sw
+                    np.multiply(c, sw, out=c)
                 if not fk.all():
-                    c = c * fk[:, None]
+                    np.multiply(c, fk[:, None], out=c)
                 cols.append(c)
         return cols
 
@@ -307,7 +307,7 @@ def _lm(
             rel_pred = pred / rss
         small_step = dnorm <= xtol * (pnorm + xtol)
         small_red = accept & (np.abs(rel_red) <= ftol) & (np.abs(rel_pred) <= ftol)
-        pt = np.where(accept, pn, pt)
+        np.copyto(pt, pn, where=accept)
         np.copyto(r, rn, where=accept[:, None])
         rss = np.where(accept, rssn, rss)
         if fused:
@@ -315,11 +315,11 @@ def _lm(
             with np.errstate(all="ignore"):
                 an, gn = normal_equations(cols_n, rn)
             good = accept & np.isfinite(an).all(axis=(0, 1)) & np.isfinite(gn).all(axis=0)
-            amat = np.where(good, an, amat)
-            grad = np.where(good, gn, grad)
+            np.copyto(amat, an, where=good)
+            np.copyto(grad, gn, where=good)
             with np.errstate(invalid="ignore"):
                 dn = np.sqrt(an[diag_idx, diag_idx])
-            dscale = np.where(good, np.maximum(dscale, dn), dscale)
+            np.copyto(dscale, np.maximum(dscale, dn), where=good)
             need = accept & ~good
         else:
             need = accept.copy()
@@ -480,6 +480,12 @@ def least_squares(
         xc, yc, swc, mc, pe = collapse_replicates(xz, yz, sw**2, m)
         if xc.shape[1] < npt:  # replicates present: fit the means (same optimum, less work)
             xz, yz, sw, m, pure_error = xc, yc, swc, mc, pe
+    # a curve with every point present and one weight throughout (e.g. the same number of
+    # replicates at every x) is fitted unweighted: the same steps, RSS and JᵀWJ up to that factor
+    wnorm = np.ones(nc)
+    if m.all() and sw.shape[1] and np.all(sw == sw[:, :1]) and np.all(sw[:, 0] > 0):
+        wnorm = sw[:, 0] ** 2
+        sw = np.ones_like(sw)
 
     fix = param_matrix(fixed, model, nc)
     free = ~np.isfinite(fix)
@@ -545,7 +551,7 @@ def least_squares(
         p[retry], rss[retry] = all_p[ar, best], all_rss[ar, best]
         conv[retry], nit[retry] = all_conv[ar, best], all_nit[ar, best]
 
-    rss = rss + pure_error
+    rss = rss * wnorm + pure_error
     nfree = free.sum(axis=1)
     df = n - nfree
     with np.errstate(invalid="ignore"):
@@ -556,6 +562,7 @@ def least_squares(
             | (np.isfinite(hi) & (p >= np.where(np.isfinite(hi), hi, 0.0) - tol_hi))
         )
     cov, ident = _covariance(prob, p, free & ~at_bound, rss, df)
+    cov /= wnorm[:, None, None]
     se = np.sqrt(np.einsum("bii->bi", cov))
     se = np.where(at_bound, np.nan, se)
     with np.errstate(all="ignore"):
