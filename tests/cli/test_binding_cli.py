@@ -192,3 +192,79 @@ def test_fit_options_reach_the_fit(tidy, tmp_path, extra):
     ]
     key = extra[0].lstrip("-")
     assert settings[key] == extra[1]
+
+
+# ---- several exports in one run ----------------------------------------------------------------
+
+
+@pytest.fixture
+def three_exports(tmp_path):
+    from tests.binding.test_pipeline_batch import NAMES, perturbed_copy
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    return [perturbed_copy(folder / name, seed) for seed, name in enumerate(NAMES)]
+
+
+def test_fit_several_exports(three_exports, tmp_path, capsys):
+    out = tmp_path / "out"
+    args = ["binding", "fit", *map(str, three_exports), "-l", str(LAYOUT), "-o", str(out)]
+    assert run([*args, "--figures", "none"]) == 0
+    res = pd.read_csv(out / "results.csv")
+    assert list(res["source"].unique()) == ["exp1.csv", "exp2.csv", "exp3.csv"]
+    assert len(res) == 9 and res["curve"].is_unique
+    err = capsys.readouterr().err
+    assert "9 curve(s) from 3 of 3 file(s), 9 with status ok" in err
+    assert "  AMD3100 [exp1.csv]: IC50 = " in err
+    assert "\x1b[" not in err  # no progress bar when stderr is not a terminal
+    first = (out / "results.csv").read_bytes()
+    assert run([*args, "--figures", "none", "--force", "--progress"]) == 0
+    assert (out / "results.csv").read_bytes() == first
+
+
+def test_fit_a_folder_with_a_broken_file(three_exports, tmp_path, capsys):
+    folder = three_exports[0].parent
+    (folder / "broken.csv").write_text("this is not an instrument export\n")
+    out = tmp_path / "out"
+    args = ["binding", "fit", str(folder), "-l", str(LAYOUT), "-o", str(out), "--no-figures"]
+    assert run(args) == 1
+    line = _one_error_line(capsys)
+    assert "broken.csv" in line
+    assert not out.exists()
+    assert run([*args, "--keep-going"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].startswith("assaykit: error: ") and "broken.csv" in err[0]
+    assert err[-1].startswith("assaykit: error: 1 of 4 input files could not be analysed")
+    res = pd.read_csv(out / "results.csv")
+    assert sorted(res["source"].unique()) == ["exp1.csv", "exp2.csv", "exp3.csv"]
+    files = pd.read_excel(out / "results.xlsx", sheet_name="files").set_index("file")
+    assert files.loc["broken.csv", "status"] == "error"
+
+
+def test_default_figures_for_several_exports_are_per_curve_up_to_24(three_exports, tmp_path):
+    out = tmp_path / "out"
+    assert (
+        run(["binding", "fit", *map(str, three_exports[:2]), "-l", str(LAYOUT), "-o", str(out)])
+        == 0
+    )
+    pngs = sorted(p.name for p in out.glob("*.png"))
+    assert "overlay_exp1.png" in pngs and "overlay_exp2.png" in pngs
+    assert "curve_AMD3100_exp1_csv.png" in pngs and len(pngs) == 6 + 2
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--figures", "some"], "--figures: unknown value 'some'"),
+        (["--figures", "all", "--no-figures"], "--no-figures contradicts --figures all"),
+    ],
+)
+def test_figure_options_are_checked(tidy, tmp_path, capsys, extra, needle):
+    assert run(["binding", "fit", str(tidy), "-o", str(tmp_path / "out"), *extra]) == 1
+    assert needle in _one_error_line(capsys)
+
+
+def test_missing_one_of_several_inputs(tidy, tmp_path, capsys):
+    args = ["binding", "fit", str(tidy), str(tmp_path / "nope.csv"), "-o", str(tmp_path / "out")]
+    assert run(args) == 1
+    assert "nope.csv" in _one_error_line(capsys) and not (tmp_path / "out").exists()
