@@ -46,26 +46,40 @@ def pad_groups(
     (['a', 'b'], [[1.0, nan], [2.0, nan]])
     """
     by = list(by)
-    if by:
+    if len(by) == 1 and not data[by[0]].isna().any():
+        # one key column: factorize (sorted) is the groupby numbering without the groupby
+        codes, uniques = pd.factorize(data[by[0]], sort=True)
+        gid = np.asarray(codes, dtype=np.intp)
+        counts = np.bincount(gid, minlength=len(uniques))
+        keys = pd.DataFrame({by[0]: uniques, "_n_rows": counts})
+    elif by:
         grouped = data.groupby(by, sort=True, dropna=False)
         gid = grouped.ngroup().to_numpy()
         keys = grouped.size().reset_index(name="_n_rows")  # in ngroup's numbering
-        # position of each row within its curve (a cumcount without pandas' overhead)
-        order = np.argsort(gid, kind="stable")
         counts = np.bincount(gid, minlength=len(keys))
-        first = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        pos = np.empty(len(gid), dtype=int)
-        pos[order] = np.arange(len(gid)) - np.repeat(first, counts)
     else:
-        gid = np.zeros(len(data), dtype=int)
-        pos = np.arange(len(data))
+        gid = np.zeros(len(data), dtype=np.intp)
+        counts = np.array([len(data)])
         keys = pd.DataFrame({"_n_rows": [len(data)]})
-    n_curves = int(gid.max()) + 1 if len(gid) else 0
-    width = int(pos.max()) + 1 if len(pos) else 0
+    n_curves = len(counts) if len(gid) else 0
+    width = int(counts.max()) if len(gid) else 0
+    # flat position of each row in the (C, width) arrays: its curve's row, then its rank
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    if len(gid) and np.all(gid[1:] >= gid[:-1]):  # rows already grouped by curve
+        flat = np.arange(len(gid)) - np.repeat(first - np.arange(n_curves) * width, counts)
+    else:
+        order = np.argsort(gid, kind="stable")
+        flat = np.empty(len(gid), dtype=np.intp)
+        flat[order] = np.arange(len(gid)) - np.repeat(first - np.arange(n_curves) * width, counts)
+    regular = len(gid) == n_curves * width and np.array_equal(flat, np.arange(len(gid)))
     arrays = []
     for col in columns:
         vals = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        out = np.full((n_curves, width), np.nan)
-        out[gid, pos] = vals
+        if regular:  # every curve has the same number of rows, in order: a reshape
+            out = vals.reshape(n_curves, width).copy()
+        else:
+            out = np.full(n_curves * width, np.nan)
+            out[flat] = vals
+            out = out.reshape(n_curves, width)
         arrays.append(out)
     return keys.reset_index(drop=True), arrays

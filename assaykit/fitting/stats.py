@@ -116,18 +116,21 @@ def rout_outliers(
         ud, inv = np.unique(dof1, return_inverse=True)
         cut = stats.t.isf(q / 2, ud)[inv]
         cand = mask & np.isfinite(t) & (t > cut[:, None])
-    p = np.full(resid.shape, np.inf)
-    if cand.any():
-        dd = np.broadcast_to(dof1[:, None], resid.shape)
-        p[cand] = 2 * stats.t.sf(t[cand], dd[cand])
-    order = np.argsort(p, axis=1)
-    ps = np.take_along_axis(p, order, axis=1)
-    rank = np.arange(1, p.shape[1] + 1)[None, :]
-    crit = q * rank / np.maximum(n, 1)[:, None]
-    below = ps <= crit
-    # BH: reject the k smallest where k is the largest rank with p_(k) <= q k / n
-    last = np.where(below.any(axis=1), p.shape[1] - 1 - np.argmax(below[:, ::-1], axis=1), -1)
-    flagged_sorted = rank - 1 <= last[:, None]
     out = np.zeros_like(mask)
-    np.put_along_axis(out, order, flagged_sorted, axis=1)
+    rows = np.flatnonzero(cand.any(axis=1))  # BH can only reject on rows with a candidate
+    if rows.size:
+        cr = cand[rows]
+        p = np.full(cr.shape, np.inf)
+        dd = np.broadcast_to(dof1[rows, None], cr.shape)
+        p[cr] = 2 * stats.t.sf(t[rows][cr], dd[cr])
+        order = np.argsort(p, axis=1)
+        ps = np.take_along_axis(p, order, axis=1)
+        rank = np.arange(1, p.shape[1] + 1)[None, :]
+        crit = q * rank / np.maximum(n[rows], 1)[:, None]
+        below = ps <= crit
+        # BH: reject the k smallest where k is the largest rank with p_(k) <= q k / n
+        last = np.where(below.any(axis=1), p.shape[1] - 1 - np.argmax(below[:, ::-1], axis=1), -1)
+        flagged = np.zeros_like(cr)
+        np.put_along_axis(flagged, order, rank - 1 <= last[:, None], axis=1)
+        out[rows] = flagged
     return out & mask & (dof > 0)[:, None] & (rsdr > 0)[:, None]
