@@ -256,6 +256,7 @@ def _starts(
         hills = [float("nan")]
     fracs = np.linspace(-0.1, 1.1, GRID_STEPS)
     any_fixed_plateau = not np.all(both_free)
+    full = bool(mask.all())  # every point used: w = 1, no multiplications by it
     sum_w = w.sum(axis=1)
     sum_wy = np.einsum("bn,bn->b", w, y)
     fallback = sum_wy / np.maximum(sum_w, 1)
@@ -265,8 +266,14 @@ def _starts(
         h = np.where(np.isfinite(fixed[:, 3]), fixed[:, 3], h0)
         for f in fracs:
             log_ic50 = np.where(np.isfinite(fixed[:, 2]), fixed[:, 2], xlo + f * (xhi - xlo))
-            s = _fraction(x, log_ic50[:, None], h[:, None])
-            ws = w * s
+            # s = 1 / (1 + 10**((log_ic50 - x)·h)), computed in one buffer
+            s = np.subtract(log_ic50[:, None], x)
+            s *= (LN10 * h)[:, None]
+            np.minimum(s, EXP_CLIP, out=s)
+            np.exp(s, out=s)
+            s += 1.0
+            np.divide(1.0, s, out=s)
+            ws = s if full else w * s
             sum_s = np.einsum("bn->b", ws)
             a11 = np.einsum("bn,bn->b", ws, s)
             a12 = sum_s - a11  # Σw s(1−s)

@@ -267,7 +267,9 @@ def fit_curves(
     ys = resp / scale[:, None]
     n_free = len(PARAMS) - len(fixed)
     n = valid.sum(axis=1)
-    xs = np.sort(np.where(valid, xlog, np.inf), axis=1)
+    xs = np.where(valid, xlog, np.inf)
+    if not np.all(xs[:, 1:] >= xs[:, :-1]):  # usually in order already
+        xs = np.sort(xs, axis=1)
     with np.errstate(invalid="ignore"):
         step = np.diff(xs, axis=1)
     distinct = np.where(n > 0, 1 + np.sum(np.isfinite(step) & (step > 1e-9), axis=1), 0)
@@ -279,16 +281,21 @@ def fit_curves(
     fix_spec = {k: (v / scale[todo] if k in ("top", "bottom") else v) for k, v in fixed.items()}
     lower = {k: (lo / scale[todo] if k in ("top", "bottom") else lo) for k, (lo, _) in bnds.items()}
     upper = {k: (hi / scale[todo] if k in ("top", "bottom") else hi) for k, (_, hi) in bnds.items()}
-    wt = np.where(valid, w, np.nan)[todo]
+    every = todo.size == nc  # the usual case: no copies of the data
+
+    def rows(a: np.ndarray) -> np.ndarray:
+        return a if every else a[todo]
+
+    wt = rows(np.where(valid, w, np.nan))
     fit = least_squares(
         FOUR_PL,
-        xlog[todo],
-        ys[todo],
-        valid[todo],
+        rows(xlog),
+        rows(ys),
+        rows(valid),
         fixed=fix_spec,
         lower=lower,
         upper=upper,
-        weights=wt,
+        weights=None if weighting in (None, "none") else wt,  # unit weights: the mask says it
         **FIT_TOLERANCES,
     )
     params = np.full((nc, 4), np.nan)
