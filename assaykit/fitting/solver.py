@@ -15,6 +15,7 @@ so that a (near-)singular matrix is detected instead of inverted.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -25,6 +26,9 @@ from numpy.typing import ArrayLike, NDArray
 from assaykit.fitting.linalg import chol_inverse, chol_solve, normal_equations
 from assaykit.fitting.model import FloatArray, Model
 from assaykit.fitting.prep import collapse_replicates, param_matrix, weights_from
+from assaykit.fitting.problem import Problem as _Problem
+from assaykit.fitting.problem import normal as _normal
+from assaykit.fitting.problem import rowdot as _rowdot
 
 __all__ = ["FitResult", "least_squares"]
 
@@ -32,6 +36,10 @@ BoolArray = NDArray[np.bool_]
 
 #: Reciprocal condition number below which JᵀWJ counts as singular (parameters not identifiable).
 RCOND = 1e-13
+
+#: Curves per block: larger batches are fitted in blocks of about this size (the working arrays
+#: then stay in cache and memory is reused; a curve's fit does not depend on its batch).
+BLOCK = 8192
 
 
 @dataclass
@@ -98,90 +106,6 @@ class FitResult:
                 "fixed": ~self.free.ravel(),
             }
         )
-
-
-def _rowdot(a: FloatArray, b: FloatArray) -> FloatArray:
-    """Row-wise dot products of two ``(W, N)`` arrays."""
-    return np.einsum("bn,bn->b", a, b)
-
-
-class _Problem:
-    """Data of a batched problem, with residual/Jacobian helpers on a subset of rows."""
-
-    def __init__(
-        self, model: Model, x: FloatArray, y: FloatArray, sw: FloatArray, mask: BoolArray
-    ) -> None:
-        self.model, self.x, self.y, self.sw, self.mask = model, x, y, sw, mask
-        # complete unweighted data: skip the multiplications by sqrt(w) (all ones)
-        self.unit = bool(np.all(sw == 1.0))
-
-    def take(self, idx: NDArray[np.int_]) -> _Problem:
-        """The sub-problem of rows ``idx``."""
-        return _Problem(self.model, self.x[idx], self.y[idx], self.sw[idx], self.mask[idx])
-
-    # masked points have sw = 0, y = 0 and a finite x, so they add nothing to r or J
-
-    def resid(self, idx: NDArray[np.int_] | None, p: FloatArray) -> FloatArray:
-        x, y, sw = (
-            (self.x, self.y, self.sw) if idx is None else (self.x[idx], self.y[idx], self.sw[idx])
-        )
-        with np.errstate(all="ignore"):
-            f = self.model.func(x, p)
-            np.subtract(y, f, out=f)
-            if not self.unit:
-                f *= sw
-            return f
-
-    def _cols(self, j: FloatArray, free: BoolArray, sw: FloatArray) -> list[FloatArray | None]:
-        """The weighted Jacobian's columns ``(W, N)``; ``None`` for a parameter fixed everywhere."""
-        cols: list[FloatArray | None] = []
-        with np.errstate(all="ignore"):
-            for k in range(j.shape[-1]):
-                fk = free[:, k]
-                if not fk.any():
-                    cols.append(None)
-                    continue
-                c = j[..., k]  # the model's fresh array: weighted in place
-                if not self.unit:
-                    np.multiply(c, sw, out=c)
-                if not fk.all():
-                    np.multiply(c, fk[:, None], out=c)
-                cols.append(c)
-        return cols
-
-    def resid_jac(
-        self, p: FloatArray, free: BoolArray
-    ) -> tuple[FloatArray, list[FloatArray | None]]:
-        """Weighted residuals and Jacobian columns of all rows at once (``model.func_jac``)."""
-        fused = self.model.func_jac
-        if fused is None:
-            raise TypeError(f"model {self.model.name!r} has no func_jac")
-        with np.errstate(all="ignore"):
-            f, j = fused(self.x, p)
-            np.subtract(self.y, f, out=f)
-            if not self.unit:
-                f *= self.sw
-        return f, self._cols(j, free, self.sw)
-
-    def jac(
-        self, idx: NDArray[np.int_] | None, p: FloatArray, free: BoolArray
-    ) -> list[FloatArray | None]:
-        """Weighted Jacobian columns of rows ``idx`` (all rows for ``None``)."""
-        x, sw = (self.x, self.sw) if idx is None else (self.x[idx], self.sw[idx])
-        with np.errstate(all="ignore"):
-            j = self.model.jac(x, p)
-        return self._cols(j, free, sw)
-
-
-def _normal(cols: list[FloatArray | None], r: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """``JᵀJ`` and ``Jᵀr`` (parameter-major); curves with non-finite entries get zeros."""
-    with np.errstate(all="ignore"):
-        a, g = normal_equations(cols, r)
-    bad = ~(np.isfinite(a).all(axis=(0, 1)) & np.isfinite(g).all(axis=0))
-    if bad.any():
-        a[:, :, bad] = 0.0
-        g[:, bad] = 0.0
-    return a, g
 
 
 def _lm(
@@ -460,6 +384,25 @@ def least_squares(
     if ya.ndim != 2:
         raise ValueError("y must be 2-D (curves × points)")
     nc, npt = ya.shape
+    if nc > 1.5 * BLOCK:
+        return _in_blocks(
+            model,
+            xa,
+            ya,
+            mask,
+            p0=p0,
+            fixed=fixed,
+            lower=lower,
+            upper=upper,
+            weights=weights,
+            multistart=multistart,
+            n_rescue=n_rescue,
+            max_iter=max_iter,
+            xtol=xtol,
+            ftol=ftol,
+            gtol=gtol,
+            collapse=collapse,
+        )
     xfin = np.isfinite(xa) if xa.ndim == 2 else np.all(np.isfinite(xa), axis=-1)
     m = np.isfinite(ya) & xfin
     if mask is not None:
@@ -581,4 +524,55 @@ def least_squares(
         identifiable=ident,
         free=free,
         at_bound=at_bound,
+    )
+
+
+def _in_blocks(
+    model: Model,
+    x: FloatArray,
+    y: FloatArray,
+    mask: ArrayLike | None,
+    *,
+    p0: ArrayLike | None,
+    fixed: Mapping[str, ArrayLike] | None,
+    lower: Mapping[str, ArrayLike] | None,
+    upper: Mapping[str, ArrayLike] | None,
+    weights: str | ArrayLike | None,
+    **options: object,
+) -> FitResult:
+    """:func:`least_squares` on blocks of about :data:`BLOCK` curves, results concatenated."""
+    nc = y.shape[0]
+    nblocks = -(-nc // BLOCK)
+    edges = np.linspace(0, nc, nblocks + 1).round().astype(int)
+    m = None if mask is None else np.asarray(mask, dtype=bool)
+    p0a = None if p0 is None else np.asarray(p0, dtype=float)
+    w = weights
+    if w is not None and not isinstance(w, str):
+        w = np.broadcast_to(np.asarray(w, dtype=float), y.shape)
+
+    def rows(spec: Mapping[str, ArrayLike] | None, sl: slice) -> dict[str, ArrayLike] | None:
+        if spec is None:
+            return None
+        return {k: (np.asarray(v)[sl] if np.ndim(v) == 1 else v) for k, v in spec.items()}
+
+    parts = []
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        sl = slice(int(a), int(b))
+        parts.append(
+            least_squares(
+                model,
+                x[sl],
+                y[sl],
+                None if m is None else m[sl],
+                p0=None if p0a is None else (p0a[sl] if p0a.ndim == 2 else p0a),
+                fixed=rows(fixed, sl),
+                lower=rows(lower, sl),
+                upper=rows(upper, sl),
+                weights=w if w is None or isinstance(w, str) else w[sl],
+                **options,  # type: ignore[arg-type]
+            )
+        )
+    fields = [f.name for f in dataclasses.fields(FitResult) if f.name != "model"]
+    return FitResult(
+        model=model, **{k: np.concatenate([getattr(r, k) for r in parts]) for k in fields}
     )
