@@ -20,6 +20,7 @@ from assaykit.errors import FitError
 from assaykit.fitting import FitResult, least_squares, weights_from
 from assaykit.fitting.data import pad_groups
 from assaykit.fitting.profile import profile_ci
+from assaykit.fitting.solver import BLOCK
 from assaykit.fitting.stats import wald_ci
 from assaykit.schema import require_columns
 
@@ -150,108 +151,25 @@ def _subset(fit: FitResult, sel: np.ndarray) -> FitResult:
     return FitResult(**{k: (v if k == "model" else v[sel]) for k, v in fields.items()})
 
 
-def fit_curves(
-    data: pd.DataFrame,
-    x: str = "conc",
-    y: str = "response",
-    by: str | Sequence[str] | None = "curve",
+def _fit_block(
+    conc: np.ndarray,
+    resp: np.ndarray,
+    n_rows: np.ndarray,
     *,
-    model: Literal["4pl", "one_site"] = "4pl",
-    fix: Mapping[str, float] | None = None,
-    bounds: Mapping[str, tuple[float, float]] | None = None,
-    weighting: Literal["1/y2", "poisson"] | None = None,
-    ci: Literal["wald", "profile"] = "wald",
-    conc_unit: str | float = "M",
-    level: float = 0.95,
-    alpha: float = 0.05,
-    hill_range: tuple[float, float] = (0.3, 5.0),
-    outlier_q: float = 0.01,
-) -> pd.DataFrame:
-    """Fit a 4PL (or one-site) competition curve to every curve of a tidy table, all at once.
-
-    Parameters
-    ----------
-    data
-        One row per point (replicates as separate rows).
-    x
-        Concentration column (in ``conc_unit``; rows with conc <= 0, e.g. TB/NSB controls,
-        are left out of the log-scale fit and counted in ``flags``).
-    y
-        Response column (counts, CPM, % specific binding, ...).
-    by
-        Column(s) identifying a curve; ``None`` fits the whole table as one curve.
-    model
-        ``"4pl"`` (variable slope, all four parameters free) or ``"one_site"`` (hill = −1).
-    fix
-        Parameters held constant, e.g. ``{"top": 100, "bottom": 0}`` for % specific binding.
-    bounds
-        ``{name: (low, high)}`` constraints.
-    weighting
-        ``None`` (unweighted), ``"1/y2"`` (relative) or ``"poisson"`` (1/y).
-    ci
-        ``"wald"`` (``logIC50 ± t·SE``) or ``"profile"`` (profile likelihood, F-based).
-    conc_unit
-        Unit of ``x`` (``"M"``, ``"mM"``, ``"uM"``, ``"nM"``, ``"pM"``) or a factor to M.
-    level
-        Confidence level of the intervals.
-    alpha
-        Significance level of the F test against a horizontal line (no inhibition).
-    hill_range
-        ``|hill|`` outside this range is flagged ``hill_implausible``.
-    outlier_q
-        False discovery rate of the ROUT-like outlier screen (flagged, never removed).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per curve: the ``by`` column(s), then ``top, bottom, hill, log_ic50, ic50``
-        (IC50 in M, NaN unless the curve defines it), standard errors ``*_se``, the
-        ``log_ic50_ci_low/high`` and ``ic50_ci_low/high`` limits, ``rss``, ``df``, ``n``
-        (points fitted), ``r_squared``, ``x_min``/``x_max`` (log10 M tested range), ``status``
-        (``ok``, ``no_inhibition``, ``extrapolated``, ``not_identifiable``, ``failed``,
-        ``insufficient_data``), ``flags`` (``;``-joined) and ``message``.
-
-    Notes
-    -----
-    Model: ``Y = bottom + (top − bottom) / (1 + 10**((log_ic50 − x)·hill))``, x = log10 M,
-    hill < 0 falling, reported with top ≥ bottom. Least squares by a batched
-    Levenberg–Marquardt with a data-driven start plus a (logIC50 × hill) grid of starts;
-    SEs from ``s²(JᵀWJ)⁻¹`` with ``s² = RSS/df`` (as R ``nls`` and GraphPad).
-
-    Verdicts: ``insufficient_data`` (fewer than free parameters + 1 points or fewer than 3
-    concentrations); ``no_inhibition`` (constant response, or the extra-sum-of-squares F test
-    against a horizontal line gives p ≥ alpha); ``failed`` (no convergence);
-    ``not_identifiable`` (singular covariance, logIC50 SE larger than the tested range, or a
-    best fit that runs off to infinity); ``extrapolated`` (logIC50 outside the tested range:
-    IC50 not reported; or a free plateau not reached within the tested range); ``ok``.
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> from assaykit.binding.curves import four_pl
-    >>> conc = np.repeat(10.0 ** np.arange(-11, -4.5, 0.5), 3)
-    >>> noise = np.tile([-1.0, 0.0, 1.0], 13)
-    >>> df = pd.DataFrame({"curve": "A", "conc": conc,
-    ...                    "response": four_pl(np.log10(conc), 100, 0, -7.6, -1) + noise})
-    >>> res = fit_curves(df)
-    >>> res[["curve", "log_ic50", "hill", "status"]].round(3)
-      curve  log_ic50  hill status
-    0     A      -7.6  -1.0     ok
-    >>> bool(res.loc[0, "ic50_ci_low"] < 10**-7.6 < res.loc[0, "ic50_ci_high"])
-    True
-    """
-    fixed, bnds, factor = _options(
-        model, fix, bounds, weighting, ci, conc_unit, level, alpha, hill_range
-    )
-    if not isinstance(data, pd.DataFrame):
-        raise FitError(f"data must be a pandas DataFrame, got {type(data).__name__}")
-    by_cols = [] if by is None else [by] if isinstance(by, str) else list(by)
-    require_columns(data, [x, y, *by_cols], stage="binding fit")
-    if len(data) == 0:
-        raise FitError("no rows to fit: the table is empty")
-    keys, (conc, resp) = pad_groups(data, [x, y], by_cols)
+    model: str,
+    fixed: dict[str, float],
+    bnds: dict[str, tuple[float, float]],
+    factor: float,
+    weighting: str | None,
+    ci: str,
+    level: float,
+    alpha: float,
+    hill_range: tuple[float, float],
+    outlier_q: float,
+) -> dict[str, object]:
+    """Fit and judge one block of padded curves; the result columns (after ``by``)."""
     nc, width = conc.shape
-    present = np.arange(width)[None, :] < keys["_n_rows"].to_numpy()[:, None]
+    present = np.arange(width)[None, :] < n_rows[:, None]
     with np.errstate(all="ignore"):
         xlog = np.where(conc > 0, np.log10(conc * factor), np.nan)
     nonpos = present & np.isfinite(conc) & (conc <= 0)
@@ -406,6 +324,139 @@ def fit_curves(
             "flags": flags,
             "message": message,
         }
+    return out
+
+
+def fit_curves(
+    data: pd.DataFrame,
+    x: str = "conc",
+    y: str = "response",
+    by: str | Sequence[str] | None = "curve",
+    *,
+    model: Literal["4pl", "one_site"] = "4pl",
+    fix: Mapping[str, float] | None = None,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    weighting: Literal["1/y2", "poisson"] | None = None,
+    ci: Literal["wald", "profile"] = "wald",
+    conc_unit: str | float = "M",
+    level: float = 0.95,
+    alpha: float = 0.05,
+    hill_range: tuple[float, float] = (0.3, 5.0),
+    outlier_q: float = 0.01,
+) -> pd.DataFrame:
+    """Fit a 4PL (or one-site) competition curve to every curve of a tidy table, all at once.
+
+    Parameters
+    ----------
+    data
+        One row per point (replicates as separate rows).
+    x
+        Concentration column (in ``conc_unit``; rows with conc <= 0, e.g. TB/NSB controls,
+        are left out of the log-scale fit and counted in ``flags``).
+    y
+        Response column (counts, CPM, % specific binding, ...).
+    by
+        Column(s) identifying a curve; ``None`` fits the whole table as one curve.
+    model
+        ``"4pl"`` (variable slope, all four parameters free) or ``"one_site"`` (hill = −1).
+    fix
+        Parameters held constant, e.g. ``{"top": 100, "bottom": 0}`` for % specific binding.
+    bounds
+        ``{name: (low, high)}`` constraints.
+    weighting
+        ``None`` (unweighted), ``"1/y2"`` (relative) or ``"poisson"`` (1/y).
+    ci
+        ``"wald"`` (``logIC50 ± t·SE``) or ``"profile"`` (profile likelihood, F-based).
+    conc_unit
+        Unit of ``x`` (``"M"``, ``"mM"``, ``"uM"``, ``"nM"``, ``"pM"``) or a factor to M.
+    level
+        Confidence level of the intervals.
+    alpha
+        Significance level of the F test against a horizontal line (no inhibition).
+    hill_range
+        ``|hill|`` outside this range is flagged ``hill_implausible``.
+    outlier_q
+        False discovery rate of the ROUT-like outlier screen (flagged, never removed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per curve: the ``by`` column(s), then ``top, bottom, hill, log_ic50, ic50``
+        (IC50 in M, NaN unless the curve defines it), standard errors ``*_se``, the
+        ``log_ic50_ci_low/high`` and ``ic50_ci_low/high`` limits, ``rss``, ``df``, ``n``
+        (points fitted), ``r_squared``, ``x_min``/``x_max`` (log10 M tested range), ``status``
+        (``ok``, ``no_inhibition``, ``extrapolated``, ``not_identifiable``, ``failed``,
+        ``insufficient_data``), ``flags`` (``;``-joined) and ``message``.
+
+    Notes
+    -----
+    Model: ``Y = bottom + (top − bottom) / (1 + 10**((log_ic50 − x)·hill))``, x = log10 M,
+    hill < 0 falling, reported with top ≥ bottom. Least squares by a batched
+    Levenberg–Marquardt with a data-driven start plus a (logIC50 × hill) grid of starts;
+    SEs from ``s²(JᵀWJ)⁻¹`` with ``s² = RSS/df`` (as R ``nls`` and GraphPad).
+
+    Verdicts: ``insufficient_data`` (fewer than free parameters + 1 points or fewer than 3
+    concentrations); ``no_inhibition`` (constant response, or the extra-sum-of-squares F test
+    against a horizontal line gives p ≥ alpha); ``failed`` (no convergence);
+    ``not_identifiable`` (singular covariance, logIC50 SE larger than the tested range, or a
+    best fit that runs off to infinity); ``extrapolated`` (logIC50 outside the tested range:
+    IC50 not reported; or a free plateau not reached within the tested range); ``ok``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from assaykit.binding.curves import four_pl
+    >>> conc = np.repeat(10.0 ** np.arange(-11, -4.5, 0.5), 3)
+    >>> noise = np.tile([-1.0, 0.0, 1.0], 13)
+    >>> df = pd.DataFrame({"curve": "A", "conc": conc,
+    ...                    "response": four_pl(np.log10(conc), 100, 0, -7.6, -1) + noise})
+    >>> res = fit_curves(df)
+    >>> res[["curve", "log_ic50", "hill", "status"]].round(3)
+      curve  log_ic50  hill status
+    0     A      -7.6  -1.0     ok
+    >>> bool(res.loc[0, "ic50_ci_low"] < 10**-7.6 < res.loc[0, "ic50_ci_high"])
+    True
+    """
+    fixed, bnds, factor = _options(
+        model, fix, bounds, weighting, ci, conc_unit, level, alpha, hill_range
+    )
+    if not isinstance(data, pd.DataFrame):
+        raise FitError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    by_cols = [] if by is None else [by] if isinstance(by, str) else list(by)
+    require_columns(data, [x, y, *by_cols], stage="binding fit")
+    if len(data) == 0:
+        raise FitError("no rows to fit: the table is empty")
+    keys, (conc, resp) = pad_groups(data, [x, y], by_cols)
+    n_rows = keys["_n_rows"].to_numpy()
+    # blocks of curves: the (curves × points) work arrays stay small (cache, memory reuse)
+    nblocks = max(-(-len(n_rows) // BLOCK), 1)
+    edges = np.linspace(0, len(n_rows), nblocks + 1).round().astype(int)
+    parts = [
+        _fit_block(
+            conc[a:b],
+            resp[a:b],
+            n_rows[a:b],
+            model=model,
+            fixed=fixed,
+            bnds=bnds,
+            factor=factor,
+            weighting=weighting,
+            ci=ci,
+            level=level,
+            alpha=alpha,
+            hill_range=hill_range,
+            outlier_q=outlier_q,
+        )
+        for a, b in zip(edges[:-1], edges[1:], strict=True)
+    ]
+    out = {
+        k: (
+            [v for part in parts for v in part[k]]  # type: ignore[attr-defined]
+            if isinstance(parts[0][k], list)
+            else np.concatenate([part[k] for part in parts])  # type: ignore[misc]
+        )
+        for k in parts[0]
+    }
     result = pd.concat([keys.drop(columns="_n_rows"), pd.DataFrame(out, index=keys.index)], axis=1)
     result.attrs["fit"] = {
         "model": model,
