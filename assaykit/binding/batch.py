@@ -399,9 +399,8 @@ def run_binding_batch(
                 if len(qc):
                     qcs.append(qc)
         record["warnings"] = "; ".join(dict.fromkeys(_one_line(w.message) for w in caught))
-        if not keep_going:  # without keep_going a warning is shown as usual
-            for w in caught:
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        for w in caught:  # shown as usual, naming the file
+            warnings.warn(f"{source}: {_one_line(w.message)}", w.category, stacklevel=2)
         status.append(record)
         step("reading", i + 1, len(files))
     status_df = pd.DataFrame(status, columns=STATUS_COLUMNS)

@@ -14,6 +14,9 @@ radioligand concentration and Kd are known (:func:`~assaykit.binding.ki.ki_table
 written through :class:`~assaykit.report.output.OutputFolder`: ``results.csv`` (one row per
 curve), ``results.xlsx`` (parameters, normalised, qc, flags, settings [, summary,
 comparisons]), ``provenance.json`` and figures (one per curve plus an overlay; PNG, PDF, SVG).
+
+Several inputs (files and/or folders) go to :func:`assaykit.binding.batch.run_binding_batch`:
+each export normalised on its own, all curves fitted in one batched call, a ``source`` column.
 """
 
 from __future__ import annotations
