@@ -33,7 +33,11 @@ def _lscpu() -> dict[str, str]:
         if ":" in line:
             k, v = line.split(":", 1)
             info[k.strip()] = v.strip()
-    return {k: info[k] for k in ("Model name", "CPU(s)", "Thread(s) per core", "L2 cache", "L3 cache") if k in info}
+    return {
+        k: info[k]
+        for k in ("Model name", "CPU(s)", "Thread(s) per core", "L2 cache", "L3 cache")
+        if k in info
+    }
 
 
 def _mem_total_gib() -> float | None:
@@ -48,9 +52,15 @@ def _mem_total_gib() -> float | None:
 
 def _git_commit() -> str | None:
     try:
-        return subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10
-        ).stdout.strip() or None
+        return (
+            subprocess.run(
+                ["git", "-C", str(ROOT), "rev-parse", "HEAD"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+            ).stdout.strip()
+            or None
+        )
     except (OSError, subprocess.SubprocessError):
         return None
 
@@ -60,14 +70,18 @@ def _git_dirty(paths: list[str]) -> list[str]:
     try:
         out = subprocess.run(
             ["git", "-C", str(ROOT), "status", "--porcelain", "--", *paths],
-            capture_output=True, text=True, timeout=10,
+            capture_output=True,
+            text=True,
+            timeout=10,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return []
     return [line[3:] for line in out.splitlines()]
 
 
-def source_digest(packages: tuple[str, ...] = ("assaykit/fitting", "assaykit/binding", "assaykit/cli")) -> dict:
+def source_digest(
+    packages: tuple[str, ...] = ("assaykit/fitting", "assaykit/binding", "assaykit/cli"),
+) -> dict:
     """SHA-256 (first 12 hex digits) of the measured source folders: the code changes under us."""
     import hashlib
 
@@ -91,7 +105,10 @@ def machine_info() -> dict:
         from threadpoolctl import threadpool_info
 
         pools = [
-            {k: p.get(k) for k in ("internal_api", "num_threads", "version", "architecture", "filepath")}
+            {
+                k: p.get(k)
+                for k in ("internal_api", "num_threads", "version", "architecture", "filepath")
+            }
             for p in threadpool_info()
         ]
     except ImportError:
@@ -145,8 +162,9 @@ def _default(o: object) -> object:
     return str(o)
 
 
-def run_child(cmd: list[str], *, env: dict | None = None, cwd: str | None = None,
-              capture: bool = True) -> dict:
+def run_child(
+    cmd: list[str], *, env: dict | None = None, cwd: str | None = None, capture: bool = True
+) -> dict:
     """Run ``cmd`` to completion; the child's wall time, CPU time and peak RSS (``os.wait4``).
 
     Output goes to temporary files (no pipe can fill up); returned as text when ``capture``.

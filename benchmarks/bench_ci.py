@@ -44,7 +44,9 @@ PLATES = {
 }
 
 
-def residual_bootstrap(plate: pd.DataFrame, fit: pd.DataFrame, n_boot: int, seed: int) -> pd.DataFrame:
+def residual_bootstrap(
+    plate: pd.DataFrame, fit: pd.DataFrame, n_boot: int, seed: int
+) -> pd.DataFrame:
     """Fit ``n_boot`` residual-bootstrap copies of every curve in one batched call."""
     rng = np.random.default_rng(seed)
     d = plate.sort_values("curve", kind="stable")
@@ -95,9 +97,11 @@ def main() -> None:
 
     plate, truth = simulate_curves(spec["curves"], seed=args.seed, replicates=spec["replicates"])
     wells = len(plate) + spec["controls"]
-    print(f"plate {args.plate}: {spec['curves']} curves, {len(plate)} fitted wells + "
-          f"{spec['controls']} TB/NSB wells = {wells} wells; {args.resamples} bootstrap resamples; "
-          f"threads={_env.THREADS}")
+    print(
+        f"plate {args.plate}: {spec['curves']} curves, {len(plate)} fitted wells + "
+        f"{spec['controls']} TB/NSB wells = {wells} wells; {args.resamples} bootstrap resamples; "
+        f"threads={_env.THREADS}"
+    )
 
     fit_curves(plate)  # warm-up (imports, scipy.stats first calls)
     fit_curves(plate, ci="profile")
@@ -131,13 +135,17 @@ def main() -> None:
     per_fit_plain = best_cpu["plain"] / spec["curves"]
 
     prof = out["profile"].set_index("curve")
-    cis = percentile_ci(out["bootstrap"]).join(
-        out["plain"].set_index("curve")[["log_ic50", "log_ic50_ci_low", "log_ic50_ci_high"]]
-    ).join(prof[["log_ic50_ci_low", "log_ic50_ci_high"]].add_suffix("_profile"))
+    cis = (
+        percentile_ci(out["bootstrap"])
+        .join(out["plain"].set_index("curve")[["log_ic50", "log_ic50_ci_low", "log_ic50_ci_high"]])
+        .join(prof[["log_ic50_ci_low", "log_ic50_ci_high"]].add_suffix("_profile"))
+    )
     cis = cis.join(truth.set_index("curve")["log_ic50"].rename("true_log_ic50"))
     widths = {
         "wald": float((cis["log_ic50_ci_high"] - cis["log_ic50_ci_low"]).median()),
-        "profile": float((cis["log_ic50_ci_high_profile"] - cis["log_ic50_ci_low_profile"]).median()),
+        "profile": float(
+            (cis["log_ic50_ci_high_profile"] - cis["log_ic50_ci_low_profile"]).median()
+        ),
         "bootstrap": float((cis["boot_high"] - cis["boot_low"]).median()),
     }
     boot_status = out["bootstrap"]["status"].value_counts().to_dict()
@@ -166,15 +174,21 @@ def main() -> None:
     }
     path = _env.write_json(f"ci_{args.plate}", payload)
 
-    print(f"\n{'method':10s} {'best wall s':>12s} {'best CPU s':>11s} {'× plain (wall)':>15s} "
-          f"{'× plain (CPU)':>14s}")
+    print(
+        f"\n{'method':10s} {'best wall s':>12s} {'best CPU s':>11s} {'× plain (wall)':>15s} "
+        f"{'× plain (CPU)':>14s}"
+    )
     for k in methods:
         print(f"{k:10s} {best[k]:12.4f} {best_cpu[k]:11.4f} {ratio[k]:15.1f} {ratio_cpu[k]:14.1f}")
-    print(f"\nbootstrap: {n_fits_boot} curve fits in one call, {per_fit_boot * 1e6:.0f} µs CPU per "
-          f"curve fit vs {per_fit_plain * 1e6:.0f} µs per curve in the plain plate fit; "
-          f"statuses {boot_status}")
-    print(f"median 95% CI width of logIC50: Wald {widths['wald']:.3f}, profile "
-          f"{widths['profile']:.3f}, bootstrap {widths['bootstrap']:.3f}")
+    print(
+        f"\nbootstrap: {n_fits_boot} curve fits in one call, {per_fit_boot * 1e6:.0f} µs CPU per "
+        f"curve fit vs {per_fit_plain * 1e6:.0f} µs per curve in the plain plate fit; "
+        f"statuses {boot_status}"
+    )
+    print(
+        f"median 95% CI width of logIC50: Wald {widths['wald']:.3f}, profile "
+        f"{widths['profile']:.3f}, bootstrap {widths['bootstrap']:.3f}"
+    )
     print(f"\nwritten {path}")
 
 

@@ -63,14 +63,35 @@ def layout_frame() -> pd.DataFrame:
             well = f"{r}{c0 + j:02d}"
             if half < 3 * N_COMPOUNDS:
                 k = half // 3
-                rows.append({"well": well, "role": "competitor", "compound": f"cmpd{k + 1:02d}",
-                             "conc": 10.0 ** LOG_CONC[j], "replicate": half % 3 + 1})
+                rows.append(
+                    {
+                        "well": well,
+                        "role": "competitor",
+                        "compound": f"cmpd{k + 1:02d}",
+                        "conc": 10.0 ** LOG_CONC[j],
+                        "replicate": half % 3 + 1,
+                    }
+                )
             elif half == 3 * N_COMPOUNDS:
-                rows.append({"well": well, "role": "total", "compound": "", "conc": np.nan,
-                             "replicate": j + 1})
+                rows.append(
+                    {
+                        "well": well,
+                        "role": "total",
+                        "compound": "",
+                        "conc": np.nan,
+                        "replicate": j + 1,
+                    }
+                )
             else:
-                rows.append({"well": well, "role": "nsb", "compound": "cmpd01", "conc": 1e-5,
-                             "replicate": j + 1})
+                rows.append(
+                    {
+                        "well": well,
+                        "role": "nsb",
+                        "compound": "cmpd01",
+                        "conc": 1e-5,
+                        "replicate": j + 1,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -121,13 +142,20 @@ for i, f in enumerate(files):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--plates", type=int, nargs="+", default=[1, 10, 100])
-    ap.add_argument("--cli-max", type=int, default=100,
-                    help="largest plate count run through the CLI (figures make it slow)")
+    ap.add_argument(
+        "--cli-max",
+        type=int,
+        default=100,
+        help="largest plate count run through the CLI (figures make it slow)",
+    )
     ap.add_argument("--seed", type=int, default=20261124)
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
     ap.add_argument("--tag", default="", help="suffix of the results file name")
-    ap.add_argument("--modes", default="cli,cli_no_figures,cli_multi,api",
-                    help="comma-separated subset of cli, cli_no_figures, cli_multi, api")
+    ap.add_argument(
+        "--modes",
+        default="cli,cli_no_figures,cli_multi,api",
+        help="comma-separated subset of cli, cli_no_figures, cli_multi, api",
+    )
     args = ap.parse_args()
 
     python = sys.executable
@@ -157,8 +185,10 @@ def main() -> None:
     check = _env.run_child([exe, "parse", str(files[0])])
     n_rows = len((check["stdout"] or "").strip().splitlines()) - 1
     parse_ok = check["returncode"] == 0 and n_rows == 384
-    print(f"{n_max} plates written to {work}; 'assaykit parse' on plate 1: exit "
-          f"{check['returncode']}, {n_rows} rows {'OK' if parse_ok else 'UNEXPECTED'}")
+    print(
+        f"{n_max} plates written to {work}; 'assaykit parse' on plate 1: exit "
+        f"{check['returncode']}, {n_rows} rows {'OK' if parse_ok else 'UNEXPECTED'}"
+    )
     if not parse_ok:
         print((check["stderr"] or "").strip()[-500:])
 
@@ -166,13 +196,28 @@ def main() -> None:
     help_text = _env.run_child([exe, "binding", "fit", "--help"])["stdout"] or ""
     has_no_figures = "--no-figures" in help_text
     nofig = ["--no-figures"] if has_no_figures else []
-    multi = _env.run_child([exe, "binding", "fit", str(files[0]), str(files[min(1, n_max - 1)]),
-                            "-o", str(work / "multi"), "--layout", str(layout_path), *nofig])
+    multi = _env.run_child(
+        [
+            exe,
+            "binding",
+            "fit",
+            str(files[0]),
+            str(files[min(1, n_max - 1)]),
+            "-o",
+            str(work / "multi"),
+            "--layout",
+            str(layout_path),
+            *nofig,
+        ]
+    )
     multi_ok = multi["returncode"] == 0 and n_max > 1
-    multi_msg = [ln for ln in ((multi["stderr"] or "") + (multi["stdout"] or "")).splitlines()
-                 if ln.strip()][-1:]
-    print(f"several exports in one 'assaykit binding fit': exit {multi['returncode']} "
-          f"{multi_msg} -> {'accepted' if multi_ok else 'NOT accepted: looping one command per file'}")
+    multi_msg = [
+        ln for ln in ((multi["stderr"] or "") + (multi["stdout"] or "")).splitlines() if ln.strip()
+    ][-1:]
+    print(
+        f"several exports in one 'assaykit binding fit': exit {multi['returncode']} "
+        f"{multi_msg} -> {'accepted' if multi_ok else 'NOT accepted: looping one command per file'}"
+    )
 
     results = {"cli": {}, "cli_no_figures": {}, "cli_multi_no_figures": {}, "api_one_process": {}}
 
@@ -182,8 +227,19 @@ def main() -> None:
         codes = set()
         err = ""
         for i, f in enumerate(files[:n]):
-            r = _env.run_child([exe, "binding", "fit", str(f), "-o", str(work / f"{mode}{n}_{i}"),
-                                "--layout", str(layout_path), *extra])
+            r = _env.run_child(
+                [
+                    exe,
+                    "binding",
+                    "fit",
+                    str(f),
+                    "-o",
+                    str(work / f"{mode}{n}_{i}"),
+                    "--layout",
+                    str(layout_path),
+                    *extra,
+                ]
+            )
             wall += r["wall_s"]
             cpu += r["cpu_s"]
             peak = max(peak, r["max_rss_mib"])
@@ -191,23 +247,47 @@ def main() -> None:
             if r["returncode"] != 0 and not err:
                 err = (r["stderr"] or "").strip()[-400:]
             shutil.rmtree(work / f"{mode}{n}_{i}", ignore_errors=True)
-        results[mode][n] = {"wall_s": wall, "cpu_s": cpu, "peak_rss_mib_per_process": peak,
-                            "exit_codes": sorted(codes), "first_error": err}
-        print(f"{mode:15s} {n:4d} plates: wall {wall:8.2f} s  CPU {cpu:8.2f} s  "
-              f"CPU/plate {cpu / n:6.2f} s  peak RSS/process {peak:7.1f} MiB  exit {sorted(codes)}"
-              + (f"\n     {err}" if err else ""))
+        results[mode][n] = {
+            "wall_s": wall,
+            "cpu_s": cpu,
+            "peak_rss_mib_per_process": peak,
+            "exit_codes": sorted(codes),
+            "first_error": err,
+        }
+        print(
+            f"{mode:15s} {n:4d} plates: wall {wall:8.2f} s  CPU {cpu:8.2f} s  "
+            f"CPU/plate {cpu / n:6.2f} s  peak RSS/process {peak:7.1f} MiB  exit {sorted(codes)}"
+            + (f"\n     {err}" if err else "")
+        )
 
     def cli_multi(n: int) -> None:
         out = work / f"multi{n}"
-        r = _env.run_child([exe, "binding", "fit", *map(str, files[:n]), "-o", str(out),
-                            "--layout", str(layout_path), *nofig])
+        r = _env.run_child(
+            [
+                exe,
+                "binding",
+                "fit",
+                *map(str, files[:n]),
+                "-o",
+                str(out),
+                "--layout",
+                str(layout_path),
+                *nofig,
+            ]
+        )
         err = (r["stderr"] or "").strip()[-400:] if r["returncode"] else ""
         results["cli_multi_no_figures"][n] = {
-            "wall_s": r["wall_s"], "cpu_s": r["cpu_s"], "peak_rss_mib": r["max_rss_mib"],
-            "exit_code": r["returncode"], "error": err}
-        print(f"{'cli_multi':15s} {n:4d} plates: wall {r['wall_s']:8.2f} s  CPU {r['cpu_s']:8.2f} s  "
-              f"CPU/plate {r['cpu_s'] / n:6.2f} s  peak RSS {r['max_rss_mib']:7.1f} MiB  "
-              f"exit {r['returncode']}" + (f"\n     {err}" if err else ""))
+            "wall_s": r["wall_s"],
+            "cpu_s": r["cpu_s"],
+            "peak_rss_mib": r["max_rss_mib"],
+            "exit_code": r["returncode"],
+            "error": err,
+        }
+        print(
+            f"{'cli_multi':15s} {n:4d} plates: wall {r['wall_s']:8.2f} s  CPU {r['cpu_s']:8.2f} s  "
+            f"CPU/plate {r['cpu_s'] / n:6.2f} s  peak RSS {r['max_rss_mib']:7.1f} MiB  "
+            f"exit {r['returncode']}" + (f"\n     {err}" if err else "")
+        )
         shutil.rmtree(out, ignore_errors=True)
 
     modes = set(args.modes.split(","))
@@ -221,15 +301,22 @@ def main() -> None:
         if "api" not in modes:
             continue
         out = work / f"api{n}"
-        r = _env.run_child([python, "-c", _API_LOOP, ",".join(map(str, files[:n])),
-                            str(layout_path), str(out)])
+        r = _env.run_child(
+            [python, "-c", _API_LOOP, ",".join(map(str, files[:n])), str(layout_path), str(out)]
+        )
         err = (r["stderr"] or "").strip()[-400:] if r["returncode"] else ""
-        results["api_one_process"][n] = {"wall_s": r["wall_s"], "cpu_s": r["cpu_s"],
-                                         "peak_rss_mib": r["max_rss_mib"],
-                                         "exit_code": r["returncode"], "error": err}
-        print(f"{'api_one_process':15s} {n:4d} plates: wall {r['wall_s']:8.2f} s  CPU {r['cpu_s']:8.2f} s  "
-              f"CPU/plate {r['cpu_s'] / n:6.2f} s  peak RSS {r['max_rss_mib']:7.1f} MiB  "
-              f"exit {r['returncode']}" + (f"\n     {err}" if err else ""))
+        results["api_one_process"][n] = {
+            "wall_s": r["wall_s"],
+            "cpu_s": r["cpu_s"],
+            "peak_rss_mib": r["max_rss_mib"],
+            "exit_code": r["returncode"],
+            "error": err,
+        }
+        print(
+            f"{'api_one_process':15s} {n:4d} plates: wall {r['wall_s']:8.2f} s  CPU {r['cpu_s']:8.2f} s  "
+            f"CPU/plate {r['cpu_s'] / n:6.2f} s  peak RSS {r['max_rss_mib']:7.1f} MiB  "
+            f"exit {r['returncode']}" + (f"\n     {err}" if err else "")
+        )
         shutil.rmtree(out, ignore_errors=True)
 
     def scaling(block: dict, key: str) -> dict:
@@ -237,8 +324,10 @@ def main() -> None:
         if len(ns) < 2:
             return {}
         a = ns[0]
-        return {f"{b}/{a}": {"plates_ratio": b / a, f"{key}_ratio": block[b][key] / block[a][key]}
-                for b in ns[1:]}
+        return {
+            f"{b}/{a}": {"plates_ratio": b / a, f"{key}_ratio": block[b][key] / block[a][key]}
+            for b in ns[1:]
+        }
 
     payload = {
         "benchmark": "end_to_end",
@@ -259,12 +348,20 @@ def main() -> None:
         "machine": _env.machine_info(),
     }
     path = _env.write_json("end_to_end" + (f"_{args.tag}" if args.tag else ""), payload)
-    for label in ("scaling_cli_wall", "scaling_cli_cpu", "scaling_cli_no_figures_cpu",
-                  "scaling_cli_multi_cpu", "scaling_cli_multi_wall",
-                  "scaling_api_wall", "scaling_api_cpu"):
+    for label in (
+        "scaling_cli_wall",
+        "scaling_cli_cpu",
+        "scaling_cli_no_figures_cpu",
+        "scaling_cli_multi_cpu",
+        "scaling_cli_multi_wall",
+        "scaling_api_wall",
+        "scaling_api_cpu",
+    ):
         for k, v in payload[label].items():
-            print(f"{label:26s} {k:>8s}: plates ×{v['plates_ratio']:.0f} -> time "
-                  f"×{list(v.values())[1]:.2f}")
+            print(
+                f"{label:26s} {k:>8s}: plates ×{v['plates_ratio']:.0f} -> time "
+                f"×{list(v.values())[1]:.2f}"
+            )
     print(f"\nwritten {path}")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

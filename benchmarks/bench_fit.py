@@ -159,9 +159,15 @@ def tight_reference(xs, ys, starts: list[np.ndarray]) -> tuple[np.ndarray, np.nd
                 p0 = st[i]
                 if not np.all(np.isfinite(p0)):
                     continue
-                r = sp_lsq(lambda p, x=x, y=y: four_pl(x, *p) - y, p0,
-                           jac=lambda p, x=x: four_pl_jac(x, *p),
-                           method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15)
+                r = sp_lsq(
+                    lambda p, x=x, y=y: four_pl(x, *p) - y,
+                    p0,
+                    jac=lambda p, x=x: four_pl_jac(x, *p),
+                    method="lm",
+                    xtol=1e-15,
+                    ftol=1e-15,
+                    gtol=1e-15,
+                )
                 v = float(r.fun @ r.fun)
                 if np.isfinite(v) and v < rss[i]:
                     params[i], rss[i] = r.x, v
@@ -226,28 +232,50 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1000, help="number of curves (default 1000)")
     ap.add_argument("--ragged", type=float, default=0.0, help="fraction of points removed")
     ap.add_argument("--seed", type=int, default=20261124)
-    ap.add_argument("--hard", action="store_true",
-                    help="hard curves: logIC50 in [-12, -4.5] (beyond the tested range), "
-                         "|hill| in [0.3, 4], noise SD 10 (of a 100 span)")
-    ap.add_argument("--rounds", type=int, default=None,
-                    help="interleaved rounds of every method (best kept; default 5/3/1 by size)")
-    ap.add_argument("--baseline-sample", type=int, default=None,
-                    help="fit only this many curves with the curve_fit loops (default: all)")
-    ap.add_argument("--peer-sample", type=int, default=300,
-                    help="curves fitted by the lmfit / iminuit loops (extrapolated per curve)")
-    ap.add_argument("--ref-sample", type=int, default=10000,
-                    help="curves polished to a tight reference optimum (agreement check)")
+    ap.add_argument(
+        "--hard",
+        action="store_true",
+        help="hard curves: logIC50 in [-12, -4.5] (beyond the tested range), "
+        "|hill| in [0.3, 4], noise SD 10 (of a 100 span)",
+    )
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=None,
+        help="interleaved rounds of every method (best kept; default 5/3/1 by size)",
+    )
+    ap.add_argument(
+        "--baseline-sample",
+        type=int,
+        default=None,
+        help="fit only this many curves with the curve_fit loops (default: all)",
+    )
+    ap.add_argument(
+        "--peer-sample",
+        type=int,
+        default=300,
+        help="curves fitted by the lmfit / iminuit loops (extrapolated per curve)",
+    )
+    ap.add_argument(
+        "--ref-sample",
+        type=int,
+        default=10000,
+        help="curves polished to a tight reference optimum (agreement check)",
+    )
     ap.add_argument("--no-peers", action="store_true", help="skip lmfit and iminuit")
     args = ap.parse_args()
 
     rounds = args.rounds or (5 if args.n <= 2000 else 3 if args.n <= 20000 else 1)
     hard = {"log_ic50_range": (-12.0, -4.5), "hill_range": (0.3, 4.0), "noise": 10.0}
-    data, _truth = simulate_curves(args.n, seed=args.seed, ragged=args.ragged,
-                                   **(hard if args.hard else {}))
+    data, _truth = simulate_curves(
+        args.n, seed=args.seed, ragged=args.ragged, **(hard if args.hard else {})
+    )
     n = args.n
-    print(f"{n} curves × 12 conc × 3 replicates, ragged={args.ragged}, hard={args.hard}, "
-          f"rows={len(data)}, "
-          f"threads={_env.THREADS}, rounds={rounds}")
+    print(
+        f"{n} curves × 12 conc × 3 replicates, ragged={args.ragged}, hard={args.hard}, "
+        f"rows={len(data)}, "
+        f"threads={_env.THREADS}, rounds={rounds}"
+    )
 
     # warm-up (imports, first-call overheads) on a small slice
     fit_curves(data[data["curve"] < 20])
@@ -265,7 +293,8 @@ def main() -> None:
         "assaykit_engine": (n, lambda: least_squares(FOUR_PL, xlog, ys, valid, **FIT_TOLERANCES)),
         # where the time goes: the same engine without the (logIC50 × hill) grid of starts
         "assaykit_engine_no_grid": (
-            n, lambda: least_squares(FOUR_PL, xlog, ys, valid, multistart=False, **FIT_TOLERANCES)
+            n,
+            lambda: least_squares(FOUR_PL, xlog, ys, valid, multistart=False, **FIT_TOLERANCES),
         ),
         "scipy_curve_fit": (nb, lambda: fit_loop_curve_fit(xs[:nb], ys_list[:nb])),
         "scipy_curve_fit_jac": (nb, lambda: fit_loop_curve_fit(xs[:nb], ys_list[:nb], jac=True)),
@@ -284,8 +313,9 @@ def main() -> None:
     eng_ng = out["assaykit_engine_no_grid"]
     p_cf, rss_cf, ok_cf = out["scipy_curve_fit"]
     p_cj, rss_cj, ok_cj = out["scipy_curve_fit_jac"]
-    c_fc, c_eng, c_pad = (min(cpu[k]) for k in ("assaykit_fit_curves", "assaykit_engine",
-                                                  "assaykit_pack_only"))
+    c_fc, c_eng, c_pad = (
+        min(cpu[k]) for k in ("assaykit_fit_curves", "assaykit_engine", "assaykit_pack_only")
+    )
 
     # (c) peers on a subsample
     peers = {}
@@ -306,7 +336,13 @@ def main() -> None:
                 "curves_per_cpu_s": ns / tc,
                 "failed": int((~oo).sum()),
                 "agreement_vs_curve_fit": agreement(
-                    "curve_fit", pp[:, 2], rr, oo, p_cf[:ns], rss_cf[:ns], ok_cf[:ns],
+                    "curve_fit",
+                    pp[:, 2],
+                    rr,
+                    oo,
+                    p_cf[:ns],
+                    rss_cf[:ns],
+                    ok_cf[:ns],
                     keys[:ns],
                 ),
             }
@@ -320,12 +356,24 @@ def main() -> None:
     )
     rss_eng = eng.rss * scale**2
     agree_engine = agreement(
-        "curve_fit", eng.param("log_ic50")[:nb], rss_eng[:nb], eng.converged[:nb], p_cf, rss_cf,
-        ok_cf, keys[:nb],
+        "curve_fit",
+        eng.param("log_ic50")[:nb],
+        rss_eng[:nb],
+        eng.converged[:nb],
+        p_cf,
+        rss_cf,
+        ok_cf,
+        keys[:nb],
     )
     agree_jac = agreement(
-        "curve_fit+jac", eng.param("log_ic50")[:nb], rss_eng[:nb], eng.converged[:nb], p_cj,
-        rss_cj, ok_cj, keys[:nb],
+        "curve_fit+jac",
+        eng.param("log_ic50")[:nb],
+        rss_eng[:nb],
+        eng.converged[:nb],
+        p_cj,
+        rss_cj,
+        ok_cj,
+        keys[:nb],
     )
 
     # a tight reference optimum (polished from both solutions) says which one is closer
@@ -334,17 +382,56 @@ def main() -> None:
     p_eng[:, :2] *= scale[:, None]
     p_ref, rss_ref, ok_ref = tight_reference(xs[:nr], ys_list[:nr], [p_cf[:nr], p_eng[:nr]])
     agree_ref = {
-        "fit_curves": agreement("tight_reference", lic_report[:nr], rss_a[:nr], ok_a[:nr],
-                                p_ref, rss_ref, ok_ref, keys[:nr]),
-        "engine": agreement("tight_reference", eng.param("log_ic50")[:nr], rss_eng[:nr],
-                            eng.converged[:nr], p_ref, rss_ref, ok_ref, keys[:nr]),
+        "fit_curves": agreement(
+            "tight_reference",
+            lic_report[:nr],
+            rss_a[:nr],
+            ok_a[:nr],
+            p_ref,
+            rss_ref,
+            ok_ref,
+            keys[:nr],
+        ),
+        "engine": agreement(
+            "tight_reference",
+            eng.param("log_ic50")[:nr],
+            rss_eng[:nr],
+            eng.converged[:nr],
+            p_ref,
+            rss_ref,
+            ok_ref,
+            keys[:nr],
+        ),
         "engine_no_grid": agreement(
-            "tight_reference", eng_ng.param("log_ic50")[:nr], (eng_ng.rss * scale**2)[:nr],
-            eng_ng.converged[:nr], p_ref, rss_ref, ok_ref, keys[:nr]),
-        "curve_fit": agreement("tight_reference", p_cf[:nr, 2], rss_cf[:nr], ok_cf[:nr],
-                               p_ref, rss_ref, ok_ref, keys[:nr]),
-        "curve_fit_jac": agreement("tight_reference", p_cj[:nr, 2], rss_cj[:nr], ok_cj[:nr],
-                                   p_ref, rss_ref, ok_ref, keys[:nr]),
+            "tight_reference",
+            eng_ng.param("log_ic50")[:nr],
+            (eng_ng.rss * scale**2)[:nr],
+            eng_ng.converged[:nr],
+            p_ref,
+            rss_ref,
+            ok_ref,
+            keys[:nr],
+        ),
+        "curve_fit": agreement(
+            "tight_reference",
+            p_cf[:nr, 2],
+            rss_cf[:nr],
+            ok_cf[:nr],
+            p_ref,
+            rss_ref,
+            ok_ref,
+            keys[:nr],
+        ),
+        "curve_fit_jac": agreement(
+            "tight_reference",
+            p_cj[:nr, 2],
+            rss_cj[:nr],
+            ok_cj[:nr],
+            p_ref,
+            rss_ref,
+            ok_ref,
+            keys[:nr],
+        ),
     }
 
     count = {k: c for k, (c, _fn) in methods.items()}
@@ -394,30 +481,41 @@ def main() -> None:
         "peers": peers,
         "machine": _env.machine_info(),
     }
-    tag = f"fit_n{n}" + (f"_ragged{args.ragged:g}" if args.ragged else "") + (
-        "_hard" if args.hard else "")
+    tag = (
+        f"fit_n{n}"
+        + (f"_ragged{args.ragged:g}" if args.ragged else "")
+        + ("_hard" if args.hard else "")
+    )
     path = _env.write_json(tag, payload)
 
-    print(f"\n{'method':24s} {'curves/s':>10s} {'× curve_fit':>12s} {'CPU ×cf':>8s} {'× cf+jac':>9s}")
+    print(
+        f"\n{'method':24s} {'curves/s':>10s} {'× curve_fit':>12s} {'CPU ×cf':>8s} {'× cf+jac':>9s}"
+    )
     for k, v in rate.items():
         note = f"  (on {peers[k]['curves_timed']} curves, extrapolated)" if k in peers else ""
         if k.startswith("scipy") and nb < n:
             note = f"  (on {nb} curves)"
-        print(f"{k:24s} {v:10.0f} {v / rate['scipy_curve_fit']:12.2f} "
-              f"{rate_cpu[k] / rate_cpu['scipy_curve_fit']:8.2f} "
-              f"{v / rate['scipy_curve_fit_jac']:9.2f}{note}")
+        print(
+            f"{k:24s} {v:10.0f} {v / rate['scipy_curve_fit']:12.2f} "
+            f"{rate_cpu[k] / rate_cpu['scipy_curve_fit']:8.2f} "
+            f"{v / rate['scipy_curve_fit_jac']:9.2f}{note}"
+        )
     sp = payload["time_split_fit_curves_cpu"]
-    print(f"\nfit_curves CPU time: packing {sp['pack_scale']:.0%}, engine {sp['engine']:.0%}, "
-          f"rest (SEs, verdicts, CIs, frame) {sp['verdicts_ses_ci_frame']:.0%}; "
-          f"LM iterations mean {eng.n_iter.mean():.1f}, max {eng.n_iter.max()}")
+    print(
+        f"\nfit_curves CPU time: packing {sp['pack_scale']:.0%}, engine {sp['engine']:.0%}, "
+        f"rest (SEs, verdicts, CIs, frame) {sp['verdicts_ses_ci_frame']:.0%}; "
+        f"LM iterations mean {eng.n_iter.mean():.1f}, max {eng.n_iter.max()}"
+    )
     print(f"assaykit status: {payload['assaykit_status']}")
 
     def line(label, a):
         m = a["max_abs_dlog_ic50"]
-        print(f"{label:30s} compared {a['curves_compared']}, max|ΔlogIC50| "
-              f"{(m if m is not None else float('nan')):.2e}, >1e-6: {a['n_dlog_ic50_above_1e-6']}, "
-              f"RSS worse: {a['n_rss_worse']} ({a['frac_rss_worse']:.3%}), "
-              f"RSS better: {a['n_rss_better']}, reference failed: {a['ref_failed']}")
+        print(
+            f"{label:30s} compared {a['curves_compared']}, max|ΔlogIC50| "
+            f"{(m if m is not None else float('nan')):.2e}, >1e-6: {a['n_dlog_ic50_above_1e-6']}, "
+            f"RSS worse: {a['n_rss_worse']} ({a['frac_rss_worse']:.3%}), "
+            f"RSS better: {a['n_rss_better']}, reference failed: {a['ref_failed']}"
+        )
 
     line("fit_curves vs curve_fit", agree_report)
     line("engine vs curve_fit", agree_engine)
@@ -427,8 +525,10 @@ def main() -> None:
     for name, pr in peers.items():
         if "agreement_vs_curve_fit" in pr:
             a = pr["agreement_vs_curve_fit"]
-            print(f"{name + ' vs curve_fit':30s} compared {a['curves_compared']}, max|ΔlogIC50| "
-                  f"{a['max_abs_dlog_ic50']:.2e}, failed {pr['failed']}")
+            print(
+                f"{name + ' vs curve_fit':30s} compared {a['curves_compared']}, max|ΔlogIC50| "
+                f"{a['max_abs_dlog_ic50']:.2e}, failed {pr['failed']}"
+            )
     print(f"\nwritten {path}")
 
 

@@ -29,7 +29,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-HEAVY = ("pandas", "numpy", "scipy", "plotnine", "pingouin", "matplotlib", "openpyxl", "statsmodels")
+HEAVY = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "plotnine",
+    "pingouin",
+    "matplotlib",
+    "openpyxl",
+    "statsmodels",
+)
 FORBIDDEN = ("pandas", "scipy", "plotnine", "pingouin")
 
 _PROBE = """
@@ -55,7 +64,9 @@ except SystemExit:
 """
 
 
-def importtime_top(python: str, env: dict, k: int = 15, code: str = "import assaykit.cli") -> list[dict]:
+def importtime_top(
+    python: str, env: dict, k: int = 15, code: str = "import assaykit.cli"
+) -> list[dict]:
     r = _env.run_child([python, "-X", "importtime", "-c", code], env=env)
     rows = []
     for line in r["stderr"].splitlines():
@@ -92,7 +103,9 @@ def main() -> None:
     for _ in range(args.repeat):
         for k, cmd in cmds.items():
             r = _env.run_child(cmd, env=env)
-            runs[k].append({"wall_s": r["wall_s"], "cpu_s": r["cpu_s"], "max_rss_mib": r["max_rss_mib"]})
+            runs[k].append(
+                {"wall_s": r["wall_s"], "cpu_s": r["cpu_s"], "max_rss_mib": r["max_rss_mib"]}
+            )
             codes[k] = (r["returncode"], (r["stderr"] or "").strip().splitlines()[-1:] or [""])
     best = {k: min(x["wall_s"] for x in v) for k, v in runs.items()}
     best_cpu = {k: min(x["cpu_s"] for x in v) for k, v in runs.items()}
@@ -131,10 +144,14 @@ def main() -> None:
     path = _env.write_json("startup", payload)
 
     print(f"best of {args.repeat} (fresh subprocess each):")
-    print(f"{'command':34s} {'wall ms':>9s} {'CPU ms':>8s} {'+ vs python':>12s} {'× python':>9s} {'peak MiB':>9s}")
+    print(
+        f"{'command':34s} {'wall ms':>9s} {'CPU ms':>8s} {'+ vs python':>12s} {'× python':>9s} {'peak MiB':>9s}"
+    )
     for k in cmds:
-        print(f"{k:34s} {1000 * best[k]:9.1f} {1000 * best_cpu[k]:8.1f} "
-              f"{1000 * (best[k] - base):12.1f} {best[k] / base:9.1f} {rss[k]:9.1f}")
+        print(
+            f"{k:34s} {1000 * best[k]:9.1f} {1000 * best_cpu[k]:8.1f} "
+            f"{1000 * (best[k] - base):12.1f} {best[k] / base:9.1f} {rss[k]:9.1f}"
+        )
     for k, (code, last) in codes.items():
         print(f"  exit {code:>3}  {k}: {last[0][:100]}")
     print("\nheavy libraries in sys.modules afterwards:")
@@ -143,7 +160,9 @@ def main() -> None:
         print(f"  {k:20s} {v}  -> forbidden (pandas/scipy/plotnine/pingouin): {bad or 'none'}")
     print("\npython -X importtime -c 'import assaykit.cli' (top by cumulative µs):")
     for r in top:
-        print(f"  {r['cumulative_us']:9d} µs  {r['share_of_total']:6.1%}  self {r['self_us']:7d}  {r['module']}")
+        print(
+            f"  {r['cumulative_us']:9d} µs  {r['share_of_total']:6.1%}  self {r['self_us']:7d}  {r['module']}"
+        )
     for label, rows in top_cmd.items():
         print(f"\nimports while running 'assaykit {label}' (top by cumulative µs):")
         for r in rows:
