@@ -196,3 +196,24 @@ def test_tidy_tables_too(tmp_path):
     res = run_binding_analysis(paths, tmp_path / "out", figures="none").results
     assert list(res["curve"]) == ["P [t1.csv]", "P [t2.csv]"]
     assert res["log_ic50"].to_numpy() == pytest.approx([-7.6, -7.6], abs=5e-4)
+
+
+@pytest.mark.slow
+def test_memory_grows_with_points_not_with_files_kept(exports, tmp_path):
+    """Peak traced memory of 8 exports stays well below 4x that of 2 (files are streamed)."""
+    import tracemalloc
+    import warnings
+
+    many = []
+    for k in range(8):
+        many.append(perturbed_copy(tmp_path / f"m{k:02d}.csv", 100 + k))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run_binding_batch(many[:2], tmp_path / "warm", layout=LAYOUT, figures="none")  # imports
+        peaks = {}
+        for n in (2, 8):
+            tracemalloc.start()
+            run_binding_batch(many[:n], tmp_path / f"o{n}", layout=LAYOUT, figures="none")
+            peaks[n] = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+    assert peaks[8] < 3 * peaks[2], peaks
