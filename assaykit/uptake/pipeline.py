@@ -29,10 +29,9 @@ SHEETS = {
 def _read_tidy(path: Path) -> pd.DataFrame:
     import pandas as pd
 
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        df = pd.read_excel(path)
-    else:
-        df = pd.read_csv(path, sep=None, engine="python")
+    from assaykit.io.tidy import read_tidy_table
+
+    df = read_tidy_table(path)
     if "role" not in df.columns:
         raise UnsupportedFormatError(
             "not a known export format, and not an annotated table (no 'role' column); expected an "

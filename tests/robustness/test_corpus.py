@@ -208,11 +208,6 @@ _TIDY_BUGS = {
     "zipfile.BadZipFile escape (traceback); use assaykit.io._excel.load_workbook_safely",
     ("zip_not_xlsx.xlsx", "binding"): "binding/pipeline.py read_tidy: a zip that is not a workbook "
     "lets KeyError 'zip' escape from pandas.read_excel (traceback)",
-    (
-        "pdf_named_csv.csv",
-        "uptake",
-    ): "uptake/pipeline.py _read_tidy: pandas.read_csv on a non-UTF-8 "
-    "file lets UnicodeDecodeError escape (traceback)",
 }
 _OWNERS = {"binding": "assaykit/binding/pipeline.py", "uptake": "assaykit/uptake/pipeline.py"}
 
