@@ -260,12 +260,37 @@ def _starts(
     sum_w = w.sum(axis=1)
     sum_wy = np.einsum("bn,bn->b", w, y)
     fallback = sum_wy / np.maximum(sum_w, 1)
-    yy = np.einsum("bn,bn->b", w * y, y)
-    cand_rss, cand_p = [], []
-    for h0 in hills:
-        h = np.where(np.isfinite(fixed[:, 3]), fixed[:, 3], h0)
-        for f in fracs:
-            log_ic50 = np.where(np.isfinite(fixed[:, 2]), fixed[:, 2], xlo + f * (xhi - xlo))
+    wy = y if full else w * y
+    yy = np.einsum("bn,bn->b", wy, y)
+    grid = [
+        (
+            np.where(np.isfinite(fixed[:, 3]), fixed[:, 3], h0),
+            np.where(np.isfinite(fixed[:, 2]), fixed[:, 2], xlo + f * (xhi - xlo)),
+        )
+        for h0 in hills
+        for f in fracs
+    ]
+    # the usual plate layout: every curve has the same concentrations (and tested range), so
+    # each grid point's fraction s is one row shared by all curves and the sums Σw s, Σw s²,
+    # Σw s y of all grid points are three matrix products
+    shared = (
+        c > 1
+        and bool(np.all(x == x[:1]))
+        and bool(np.all(xlo == xlo[0]) and np.all(xhi == xhi[0]))
+        and all(_constant(fixed[:, k]) for k in (2, 3))
+    )
+    if shared:
+        srows = np.stack([_fraction(x[0], li[0], h[0]) for h, li in grid])  # (G, N)
+        sum_all = w @ srows.T  # (C, G)
+        a11_all = w @ (srows * srows).T
+        b1_all = wy @ srows.T
+    # candidates as (C, G) tables, one per quantity (no (C, G, 4) stack of every grid point)
+    all_rss, tops, bots = (np.empty((c, len(grid))) for _ in range(3))
+    for g, (h, log_ic50) in enumerate(grid):
+        if shared:
+            s = srows[g][None, :]
+            sum_s, a11, b1 = sum_all[:, g], a11_all[:, g], b1_all[:, g]
+        else:
             # s = 1 / (1 + 10**((log_ic50 - x)·h)), computed in one buffer
             s = np.subtract(log_ic50[:, None], x)
             s *= (LN10 * h)[:, None]
@@ -276,39 +301,44 @@ def _starts(
             ws = s if full else w * s
             sum_s = np.einsum("bn->b", ws)
             a11 = np.einsum("bn,bn->b", ws, s)
-            a12 = sum_s - a11  # Σw s(1−s)
-            a22 = sum_w - 2 * sum_s + a11  # Σw (1−s)²
             b1 = np.einsum("bn,bn->b", ws, y)
-            b2 = sum_wy - b1  # Σw (1−s) y
-            det = a11 * a22 - a12 * a12
-            ok = det > 1e-12 * np.maximum(a11 * a22, 1e-300)
+        a12 = sum_s - a11  # Σw s(1−s)
+        a22 = sum_w - 2 * sum_s + a11  # Σw (1−s)²
+        b2 = sum_wy - b1  # Σw (1−s) y
+        det = a11 * a22 - a12 * a12
+        ok = det > 1e-12 * np.maximum(a11 * a22, 1e-300)
+        with np.errstate(all="ignore"):
+            top = np.where(ok, (b1 * a22 - b2 * a12) / det, np.nan)
+            bot = np.where(ok, (a11 * b2 - a12 * b1) / det, np.nan)
+            # the RSS of a linear least-squares solution: Σwy² − βᵀb
+            rss = np.where(ok, yy - top * b1 - bot * b2, np.inf)
+        top = np.where(ok, top, fallback)
+        bot = np.where(ok, bot, fallback)
+        if any_fixed_plateau:
             with np.errstate(all="ignore"):
-                top = np.where(ok, (b1 * a22 - b2 * a12) / det, np.nan)
-                bot = np.where(ok, (a11 * b2 - a12 * b1) / det, np.nan)
-                # the RSS of a linear least-squares solution: Σwy² − βᵀb
-                rss = np.where(ok, yy - top * b1 - bot * b2, np.inf)
-            top = np.where(ok, top, fallback)
-            bot = np.where(ok, bot, fallback)
-            if any_fixed_plateau:
-                with np.errstate(all="ignore"):
-                    # one plateau fixed: least squares for the other one
-                    top_1 = (b1 - fix_bot * a12) / a11
-                    bot_1 = (b2 - fix_top * a12) / a22
-                top = np.where(np.isfinite(fix_bot), top_1, top)
-                bot = np.where(np.isfinite(fix_top), bot_1, bot)
-                top = np.where(np.isfinite(fix_top), fix_top, top)
-                bot = np.where(np.isfinite(fix_bot), fix_bot, bot)
-                top = np.where(np.isfinite(top), top, fallback)
-                bot = np.where(np.isfinite(bot), bot, fallback)
-                res = w * (y - bot[:, None] - (top - bot)[:, None] * s)
-                rss = np.where(both_free, rss, np.einsum("bn,bn->b", res, res))
-            cand_rss.append(np.where(np.isfinite(rss), rss, np.inf))
-            cand_p.append(np.stack([top, bot, log_ic50, h], axis=1))
-    all_rss = np.stack(cand_rss, axis=1)
+                # one plateau fixed: least squares for the other one
+                top_1 = (b1 - fix_bot * a12) / a11
+                bot_1 = (b2 - fix_top * a12) / a22
+            top = np.where(np.isfinite(fix_bot), top_1, top)
+            bot = np.where(np.isfinite(fix_top), bot_1, bot)
+            top = np.where(np.isfinite(fix_top), fix_top, top)
+            bot = np.where(np.isfinite(fix_bot), fix_bot, bot)
+            top = np.where(np.isfinite(top), top, fallback)
+            bot = np.where(np.isfinite(bot), bot, fallback)
+            res = w * (y - bot[:, None] - (top - bot)[:, None] * s)
+            rss = np.where(both_free, rss, np.einsum("bn,bn->b", res, res))
+        all_rss[:, g] = np.where(np.isfinite(rss), rss, np.inf)
+        tops[:, g], bots[:, g] = top, bot
     k = min(n_best, all_rss.shape[1])
     best = np.argsort(all_rss, axis=1, kind="stable")[:, :k]
-    all_p = np.stack(cand_p, axis=1)
-    return np.take_along_axis(all_p, best[:, :, None], axis=1)
+    logs = np.stack([li for _, li in grid], axis=1)
+    hs = np.stack([h for h, _ in grid], axis=1)
+    return np.stack([np.take_along_axis(v, best, axis=1) for v in (tops, bots, logs, hs)], axis=-1)
+
+
+def _constant(v: FloatArray) -> bool:
+    """All NaN, or all the same value."""
+    return bool(np.all(np.isnan(v)) or np.all(v == v[0]))
 
 
 #: The variable-slope 4PL as a batched model (``x`` = log10 M), parameters :data:`PARAMS`.
