@@ -261,7 +261,7 @@ def _progress_bar(show: bool, *, forced: bool = False) -> Iterator[object]:
     )
     console = Console(stderr=True, force_terminal=True if forced else None)
     with Progress(*columns, console=console, transient=True) as bar:
-        task = [bar.add_task("starting", total=None)]
+        task = [bar.add_task("loading", total=None)]
 
         def update(stage: str, done: int, total: int | None) -> None:
             if bar.tasks[-1].description != stage:  # a new stage: a new bar (None: no total)
