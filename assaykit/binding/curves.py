@@ -238,10 +238,12 @@ def _starts(
     mask: NDArray[np.bool_],
     fixed: FloatArray | None = None,
     n_best: int = 4,
+    hills: list[float] | None = None,
 ) -> FloatArray:
     """Grid of (log_ic50, hill) starts; top/bottom solved linearly for each (variable projection).
 
-    Returns the ``n_best`` grid points of lowest RSS per curve, ``(C, n_best, 4)``.
+    Returns the ``n_best`` grid points of lowest RSS per curve, ``(C, n_best, 4)``. ``hills``
+    (default: from :data:`GRID_HILLS` and which parameters are fixed) are the grid's slopes.
     """
     c = x.shape[0]
     fixed = np.full((c, 4), np.nan) if fixed is None else fixed
@@ -249,11 +251,12 @@ def _starts(
     w = mask.astype(float)
     fix_top, fix_bot = fixed[:, 0], fixed[:, 1]
     both_free = ~np.isfinite(fix_top) & ~np.isfinite(fix_bot)
-    hills = list(GRID_HILLS)
-    if not np.all(both_free):
-        hills += [-h for h in GRID_HILLS]  # direction is then not absorbed by top/bottom
-    if np.all(np.isfinite(fixed[:, 3])):
-        hills = [float("nan")]
+    if hills is None:
+        hills = list(GRID_HILLS)
+        if not np.all(both_free):
+            hills += [-h for h in GRID_HILLS]  # direction is then not absorbed by top/bottom
+        if np.all(np.isfinite(fixed[:, 3])):
+            hills = [float("nan")]
     fracs = np.linspace(-0.1, 1.1, GRID_STEPS)
     any_fixed_plateau = not np.all(both_free)
     full = bool(mask.all())  # every point used: w = 1, no multiplications by it
@@ -279,6 +282,15 @@ def _starts(
         and bool(np.all(xlo == xlo[0]) and np.all(xhi == xhi[0]))
         and all(_constant(fixed[:, k]) for k in (2, 3))
     )
+    if not shared and c > 1 and all(_constant(fixed[:, k]) for k in (2, 3)):
+        # e.g. a few curves missing a whole concentration: the others still share one layout
+        ref = int(np.argmax(mask.sum(axis=1)))
+        same = np.all(x == x[ref], axis=1) & (xlo == xlo[ref]) & (xhi == xhi[ref])
+        if 2 * same.sum() > c:
+            out = np.empty((c, min(n_best, len(grid)), 4))
+            for rows in (same, ~same):
+                out[rows] = _starts(x[rows], y[rows], mask[rows], fixed[rows], n_best, hills)
+            return out
     if shared:
         srows = np.stack([_fraction(x[0], li[0], h[0]) for h, li in grid])  # (G, N)
         sum_all = w @ srows.T  # (C, G)
