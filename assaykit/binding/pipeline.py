@@ -104,17 +104,10 @@ def read_tidy(
     """
     import pandas as pd
 
+    from assaykit.io.tidy import read_tidy_table
+
     p = Path(path)
-    if not p.exists():
-        raise AssaykitError(f"{p}: no such file")
-    try:
-        if p.suffix.lower() in (".xlsx", ".xlsm"):
-            df = pd.read_excel(p, sheet_name=0)
-        else:
-            df = pd.read_csv(p, sep=None, engine="python", encoding="utf-8-sig")
-    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as err:
-        raise SchemaError(f"cannot read it as a table ({err})", path=p) from None
-    df.columns = [str(c).strip() for c in df.columns]
+    df = read_tidy_table(p)
     missing = [c for c in (x, y, by) if c not in df.columns]
     if missing:
         fmt = _export_format(p)
