@@ -429,7 +429,7 @@ def fit_curves(
     keys, (conc, resp) = pad_groups(data, [x, y], by_cols)
     n_rows = keys["_n_rows"].to_numpy()
     # blocks of curves: the (curves × points) work arrays stay small (cache, memory reuse)
-    nblocks = max(-(-len(n_rows) // BLOCK), 1)
+    nblocks = max(round(len(n_rows) / BLOCK), 1)
     edges = np.linspace(0, len(n_rows), nblocks + 1).round().astype(int)
     parts = [
         _fit_block(

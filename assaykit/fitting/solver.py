@@ -37,9 +37,9 @@ BoolArray = NDArray[np.bool_]
 #: Reciprocal condition number below which JᵀWJ counts as singular (parameters not identifiable).
 RCOND = 1e-13
 
-#: Curves per block: larger batches are fitted in blocks of about this size (the working arrays
-#: then stay in cache and memory is reused; a curve's fit does not depend on its batch).
-BLOCK = 8192
+#: Curves per block: batches of more than 1.5 blocks are fitted in blocks of about this size (the
+#: working arrays then stay in cache and memory is reused; a curve's fit does not depend on its batch).
+BLOCK = 10_000
 
 
 @dataclass
@@ -542,7 +542,7 @@ def _in_blocks(
 ) -> FitResult:
     """:func:`least_squares` on blocks of about :data:`BLOCK` curves, results concatenated."""
     nc = y.shape[0]
-    nblocks = -(-nc // BLOCK)
+    nblocks = max(round(nc / BLOCK), 1)
     edges = np.linspace(0, nc, nblocks + 1).round().astype(int)
     m = None if mask is None else np.asarray(mask, dtype=bool)
     p0a = None if p0 is None else np.asarray(p0, dtype=float)
