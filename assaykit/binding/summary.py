@@ -8,7 +8,7 @@ counted in ``n_excluded`` so that a summary never hides them.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from assaykit.errors import FitError
 from assaykit.schema import require_columns
@@ -105,6 +105,31 @@ def summarise_experiments(
             }
         )
     return pd.DataFrame(rows, columns=list(rows[0]) if rows else [compound, "n", "mean_log_ic50"])
+
+
+def _rm_anova_uncorrected(y: Any) -> Any:
+    """One-way repeated-measures ANOVA of ``y`` (subjects × conditions), no sphericity correction.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = _rm_anova_uncorrected(np.array([[1.0, 2.0, 4.0], [2.0, 2.5, 5.0]]))
+    >>> round(float(r["F"]), 4), int(r["ddof1"]), int(r["ddof2"])
+    (117.0, 2, 2)
+    """
+    import numpy as np
+    import pandas as pd
+    from scipy import stats
+
+    n, k = y.shape
+    grand = y.mean()
+    ss_cond = n * ((y.mean(axis=0) - grand) ** 2).sum()
+    ss_subj = k * ((y.mean(axis=1) - grand) ** 2).sum()
+    ss_err = ((y - grand) ** 2).sum() - ss_cond - ss_subj
+    df1, df2 = k - 1, (k - 1) * (n - 1)
+    f = (ss_cond / df1) / (ss_err / df2) if ss_err > 0 else np.inf
+    p = float(stats.f.sf(f, df1, df2)) if np.isfinite(f) else 0.0
+    return pd.Series({"F": f, "ddof1": df1, "ddof2": df2, "p_unc": p})
 
 
 def compare_experiments(
@@ -220,7 +245,10 @@ def compare_experiments(
         long = complete.reset_index().melt(
             id_vars=experiment, var_name=compound, value_name="log_ic50"
         )
-        aov = pg.rm_anova(data=long, dv="log_ic50", within=compound, subject=experiment).iloc[0]
+        if len(complete) >= 3:
+            aov = pg.rm_anova(data=long, dv="log_ic50", within=compound, subject=experiment).iloc[0]
+        else:  # pingouin's sphericity test divides by zero with two subjects
+            aov = _rm_anova_uncorrected(complete.to_numpy(dtype=float))
         post = pg.pairwise_tests(
             data=long, dv="log_ic50", within=compound, subject=experiment, padjust=padjust
         )

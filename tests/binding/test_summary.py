@@ -119,3 +119,42 @@ def test_comparison_needs_two_usable_compounds():
         compare_experiments(_fits({"A": A, "B": B}), padjust="tukey")
     with pytest.raises(SchemaError, match="experiment"):
         summarise_experiments(_fits({"A": A}).drop(columns="experiment"))
+
+
+def test_rm_anova_fallback_matches_pingouin_where_pingouin_works() -> None:
+    import numpy as np
+    import pandas as pd
+    import pingouin as pg
+
+    from assaykit.binding.summary import _rm_anova_uncorrected
+
+    y = np.array([[-7.1, -8.2, -6.5], [-7.0, -8.1, -6.6], [-7.3, -8.0, -6.4], [-6.9, -8.3, -6.7]])
+    long = pd.DataFrame(
+        {
+            "experiment": np.repeat(np.arange(4), 3),
+            "compound": np.tile(list("abc"), 4),
+            "log_ic50": y.ravel(),
+        }
+    )
+    ref = pg.rm_anova(data=long, dv="log_ic50", within="compound", subject="experiment").iloc[0]
+    ours = _rm_anova_uncorrected(y)
+    assert ours["F"] == pytest.approx(ref["F"], rel=1e-10)
+    assert ours["p_unc"] == pytest.approx(ref["p_unc"], rel=1e-8)
+    assert (ours["ddof1"], ours["ddof2"]) == (ref["ddof1"], ref["ddof2"])
+
+
+def test_two_experiments_three_compounds_do_not_crash() -> None:
+    import pandas as pd
+
+    from assaykit.binding.summary import compare_experiments
+
+    fits = pd.DataFrame(
+        {
+            "experiment": ["e1"] * 3 + ["e2"] * 3,
+            "curve": ["a", "b", "c"] * 2,
+            "log_ic50": [-7.1, -8.2, -6.5, -7.0, -8.1, -6.6],
+            "status": "ok",
+        }
+    )
+    out = compare_experiments(fits, compound="curve", experiment="experiment")
+    assert len(out) >= 1
