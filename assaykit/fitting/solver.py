@@ -41,6 +41,9 @@ RCOND = 1e-13
 #: working arrays then stay in cache and memory is reused; a curve's fit does not depend on its batch).
 BLOCK = 10_000
 
+#: The LM working set is compacted when this fraction of it has finished.
+COMPACT = 0.25
+
 
 @dataclass
 class FitResult:
@@ -165,7 +168,7 @@ def _lm(
             if done.all():
                 nw = 0
                 break
-            if done.mean() >= 0.25:
+            if done.mean() >= COMPACT:
                 keep = np.flatnonzero(~done)
                 rows, sub = rows[keep], sub.take(keep)
                 r, rss, tiny, fr, lam, nu, need, conv, nit = (
