@@ -172,6 +172,7 @@ def read_tecan_magellan(path: Path) -> pd.DataFrame:
 
     records: list[dict[str, Any]] = []
     plate_names: list[str] = []
+    current_plate = ""
     first_well = k
     while k < len(rows):
         row = rows[k]
@@ -190,6 +191,10 @@ def read_tecan_magellan(path: Path) -> pd.DataFrame:
         plate_name = (
             text_of(row[plate_col]) if plate_col is not None and plate_col < len(row) else ""
         )
+        if not plate_name and plate_names:
+            # Magellan fills the Plate cell only on some rows; a blank one continues the plate
+            plate_name = current_plate
+        current_plate = plate_name
         if plate_name not in plate_names:
             plate_names.append(plate_name)
         for j in read_cols:

@@ -43,6 +43,8 @@ def test_long_layout_real_file():
     assert df.attrs["serial"] == "12901000069" and df.attrs["plate_names"] == ["96WEL008"]
     assert df.attrs["date"] == "2021-07-06"
     assert "time_s" not in df
+    # the Plate cell is filled on the first 45 rows only: still one plate of 96 distinct wells
+    assert set(df["plate"]) == {1} and df["well"].nunique() == 96
 
 
 def test_wide_layout_real_file_384():
