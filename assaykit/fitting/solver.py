@@ -422,7 +422,7 @@ def least_squares(
         ybar = np.sum(sw**2 * yz, axis=1) / wsum
         tss = np.sum(np.where(m, sw**2 * (yz - ybar[:, None]) ** 2, 0.0), axis=1)
     pure_error = np.zeros(nc)
-    if collapse and xa.ndim == 2 and npt > 1:
+    if collapse and xa.ndim == 2 and npt > 1 and nc > 0:
         xc, yc, swc, mc, pe = collapse_replicates(xz, yz, sw**2, m)
         if xc.shape[1] < npt:  # replicates present: fit the means (same optimum, less work)
             xz, yz, sw, m, pure_error = xc, yc, swc, mc, pe

@@ -172,3 +172,14 @@ def test_replicates_through_their_means_give_the_same_fit(
     np.testing.assert_allclose(merged.rss, plain.rss, rtol=1e-10)
     np.testing.assert_allclose(merged.r_squared, plain.r_squared, rtol=1e-10)
     assert merged.n.tolist() == plain.n.tolist() == [24, 19, 24, 24]
+
+
+def test_a_table_with_no_fittable_curve_gives_statuses_not_a_crash() -> None:
+    """Regression: an empty batch (every curve screened out) reached replicate collapsing."""
+    import pandas as pd
+
+    from assaykit.binding import fit_curves
+
+    conc = np.repeat(10.0 ** np.arange(-11, -4.9, 0.5), 3)
+    res = fit_curves(pd.DataFrame({"conc": conc, "response": 50.0, "curve": "flat"}))
+    assert res["status"].tolist() == ["no_inhibition"] and np.isnan(res["ic50"].iloc[0])

@@ -53,25 +53,8 @@ def _fit(x: np.ndarray, y: np.ndarray, name: str = "c") -> pd.Series:
     return res.iloc[0]
 
 
-_EMPTY_BATCH_BUG = pytest.mark.xfail(
-    strict=True,
-    raises=IndexError,
-    reason="fit_curves on a table whose only curve cannot be fitted (all NaN, constant, one "
-    "concentration, two points) raises IndexError in fitting/prep.py collapse_replicates "
-    "('brk[0]' on an empty batch) via binding/fit.py _fit_block -> fitting/solver.py least_squares; "
-    "worked before a2493fc/5854718 — owner: assaykit/fitting + assaykit/binding/fit.py",
-)
 
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=[_EMPTY_BATCH_BUG])
-        if n in ("all_nan", "constant", "one_concentration", "two_points")
-        else n
-        for n in CASES
-    ],
-)
+@pytest.mark.parametrize("name", list(CASES))
 def test_bad_curve_gets_status_and_message(name: str) -> None:
     x, y, statuses, text = CASES[name]
     row = _fit(x, y, name)
@@ -124,7 +107,6 @@ def test_one_bad_curve_does_not_spoil_the_others() -> None:
     assert res.loc[["nan", "flat"], "ic50"].isna().all()
 
 
-@_EMPTY_BATCH_BUG
 def test_cli_on_a_flat_curve_reports_its_status(tmp_path) -> None:  # noqa: ANN001
     """End to end: a tidy table whose only curve is flat gives results with a status, no crash."""
     from tests.robustness._cli import run_inprocess
