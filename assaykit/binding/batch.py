@@ -323,11 +323,11 @@ def run_binding_batch(
     """
     import pandas as pd
 
-    from assaykit.binding import fit_curves
     from assaykit.binding.pipeline import (
         _UNITS,
         _assemble,
         _experiment_summary,
+        _fit_and_settings,
         _settings_table,
         parse_molar,
     )
@@ -415,16 +415,20 @@ def run_binding_batch(
     points = normalised[normalised["role"] == "competitor"]
     n_curves = int(points["curve"].nunique())
     step(f"fitting {n_curves} curves", 0, None)
-    fits = fit_curves(
+    fits, common = _fit_and_settings(
         points,
-        "conc",
-        "response",
-        "curve",
-        model=model_name,
+        model_name=model_name,
         fix=fix,
         weighting=weighting,
         ci=ci,
-        **fit_options,
+        x=x,
+        y=y,
+        conc_unit=conc_unit,
+        by=by,
+        opts=opts,
+        experiment=experiment,
+        ki_hill_range=ki_hill_range,
+        fit_options=fit_options,
     )
     # results file by file in the order of the inputs, curves sorted within a file as for one input
     rank = {s: k for k, s in enumerate(dict.fromkeys(points["source"]))}
@@ -439,21 +443,9 @@ def run_binding_batch(
         "inputs_failed": len(failed),
         "layout": Path(layout).name if layout is not None else "",
         "format": format or ("detected per file" if layout is not None else "tidy table"),
-        "x": x,
-        "y": y,
-        "conc_unit": conc_unit,
-        "by": by,
-        "model": model_name,
-        "fix": dict(fix or {}),
-        "weighting": weighting or "none",
-        "ci": ci,
-        "radioligand_conc_M": opts["radioligand_conc"] or experiment.get("radioligand_conc_M"),
-        "kd_M": opts["kd"] or experiment.get("radioligand_kd_M"),
-        "kd_se_M": opts["kd_se"],
-        "ki_hill_range": tuple(ki_hill_range),
+        **common,
         "figures": mode,
         "keep_going": keep_going,
-        **fit_options,
     }
     if experiment:
         settings.update({f"experiment.{k}": v for k, v in experiment.items()})

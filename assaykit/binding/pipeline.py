@@ -250,6 +250,54 @@ def _assemble(
     return res[order].reset_index(drop=True)
 
 
+def _fit_and_settings(
+    points: pd.DataFrame,
+    *,
+    model_name: str,
+    fix: Mapping[str, float] | None,
+    weighting: str | None,
+    ci: str,
+    x: str,
+    y: str,
+    conc_unit: str,
+    by: str,
+    opts: Mapping[str, Any],
+    experiment: Mapping[str, Any],
+    ki_hill_range: tuple[float, float],
+    fit_options: Mapping[str, Any],
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Fit every competitor curve of ``points`` in one batch; the settings shared by all runs."""
+    from assaykit.binding.fit import fit_curves
+
+    fits = fit_curves(
+        points,
+        "conc",
+        "response",
+        "curve",
+        model=model_name,
+        fix=fix,
+        weighting=weighting,
+        ci=ci,
+        **fit_options,
+    )
+    settings: dict[str, Any] = {
+        "x": x,
+        "y": y,
+        "conc_unit": conc_unit,
+        "by": by,
+        "model": model_name,
+        "fix": dict(fix or {}),
+        "weighting": weighting or "none",
+        "ci": ci,
+        "radioligand_conc_M": opts["radioligand_conc"] or experiment.get("radioligand_conc_M"),
+        "kd_M": opts["kd"] or experiment.get("radioligand_kd_M"),
+        "kd_se_M": opts["kd_se"],
+        "ki_hill_range": tuple(ki_hill_range),
+        **fit_options,
+    }
+    return fits, settings
+
+
 def _settings_table(settings: Mapping[str, Any]) -> pd.DataFrame:
     import pandas as pd
 
@@ -381,7 +429,6 @@ def run_binding_analysis(
         input = input[0]
     import pandas as pd
 
-    from assaykit.binding import fit_curves
     from assaykit.binding.figures import plot_curve, series_colours
     from assaykit.report.output import OutputFolder, provenance
 
@@ -444,16 +491,20 @@ def run_binding_analysis(
             normalised["conc"] = normalised["conc"] * 10.0 ** _UNITS[conc_unit]
         points = normalised
     step(f"fitting {points['curve'].nunique()} curve(s)")
-    fits = fit_curves(
+    fits, common = _fit_and_settings(
         points,
-        "conc",
-        "response",
-        "curve",
-        model=model_name,
+        model_name=model_name,
         fix=fix,
         weighting=weighting,
         ci=ci,
-        **fit_options,
+        x=x,
+        y=y,
+        conc_unit=conc_unit,
+        by=by,
+        opts=opts,
+        experiment=experiment,
+        ki_hill_range=ki_hill_range,
+        fit_options=fit_options,
     )
     results = _assemble(fits, points, qc, experiment, opts)
 
@@ -462,20 +513,8 @@ def run_binding_analysis(
         "layout": Path(layout).name if layout is not None else "",
         "format": format
         or (normalised.attrs.get("format", "") if layout is not None else "tidy table"),
-        "x": x,
-        "y": y,
-        "conc_unit": conc_unit,
-        "by": by,
-        "model": model_name,
-        "fix": dict(fix or {}),
-        "weighting": weighting or "none",
-        "ci": ci,
-        "radioligand_conc_M": opts["radioligand_conc"] or experiment.get("radioligand_conc_M"),
-        "kd_M": opts["kd"] or experiment.get("radioligand_kd_M"),
-        "kd_se_M": opts["kd_se"],
-        "ki_hill_range": tuple(ki_hill_range),
+        **common,
         "figures": figures if figure_mode != "overlay" else "overlay",
-        **fit_options,
     }
     if experiment:
         settings.update({f"experiment.{k}": v for k, v in experiment.items()})
