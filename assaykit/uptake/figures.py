@@ -89,6 +89,9 @@ def _layers(d: pd.DataFrame, ylab: str, xmax: float) -> Any:
 
     width = max(xmax * 0.025, 0.5)
     n = len(d["condition"].cat.categories)
+    n_lo, n_hi = int(d["n"].min()), int(d["n"].max())
+    n_text = f"n = {n_lo}" if n_lo == n_hi else f"n = {n_lo}–{n_hi}"
+    caption = f"Mean ± SD, {n_text} wells per point"
     return (
         ggplot(d, aes("time_min", "mean", color="condition", shape="condition", group="condition"))
         + geom_line(size=0.6)
@@ -97,7 +100,7 @@ def _layers(d: pd.DataFrame, ylab: str, xmax: float) -> Any:
         + scale_color_manual(values=list(PALETTE[:n]), name="")
         + scale_shape_manual(values=["o", "s", "^", "D", "v", "P"][:n], name="")
         + scale_x_continuous(limits=(0, None), expand=(0.02, 0, 0.05, 0), **_time_breaks(xmax))
-        + labs(x="Time (min)", y=ylab)
+        + labs(x="Time (min)", y=ylab, caption=caption)
         + theme_assaykit()
         + theme(legend_title=element_blank(), legend_position="top")
     )
