@@ -293,9 +293,17 @@ def _starts(
             return out
     if shared:
         srows = np.stack([_fraction(x[0], li[0], h[0]) for h, li in grid])  # (G, N)
-        sum_all = w @ srows.T  # (C, G)
-        a11_all = w @ (srows * srows).T
-        b1_all = wy @ srows.T
+        # (C, N) × (N, G) products with N ~ 12 by einsum: a BLAS call this small spends more
+        # time waking its threads than multiplying (milliseconds, erratically)
+        if full:
+            sum_all = np.broadcast_to(srows.sum(axis=1), (c, len(grid)))
+            a11_all = np.broadcast_to((srows * srows).sum(axis=1), (c, len(grid)))
+        else:
+            sum_all = np.einsum("cn,gn->cg", w, srows)
+            a11_all = np.einsum("cn,gn->cg", w, srows * srows)
+        b1_all = np.einsum("cn,gn->cg", wy, srows)
+        if not any_fixed_plateau:
+            return _best_shared(grid, sum_all, a11_all, b1_all, sum_w, sum_wy, yy, fallback, n_best)
     # candidates as (C, G) tables, one per quantity (no (C, G, 4) stack of every grid point)
     all_rss, tops, bots = (np.empty((c, len(grid))) for _ in range(3))
     for g, (h, log_ic50) in enumerate(grid):
@@ -346,6 +354,40 @@ def _starts(
     logs = np.stack([li for _, li in grid], axis=1)
     hs = np.stack([h for h, _ in grid], axis=1)
     return np.stack([np.take_along_axis(v, best, axis=1) for v in (tops, bots, logs, hs)], axis=-1)
+
+
+def _best_shared(
+    grid: list[tuple[FloatArray, FloatArray]],
+    sum_all: FloatArray,
+    a11_all: FloatArray,
+    b1_all: FloatArray,
+    sum_w: FloatArray,
+    sum_wy: FloatArray,
+    yy: FloatArray,
+    fallback: FloatArray,
+    n_best: int,
+) -> FloatArray:
+    """:func:`_starts` for a shared layout with free plateaus: every grid point at once."""
+    a11, b1 = a11_all.T, b1_all.T  # (G, C)
+    sum_s = np.broadcast_to(sum_all.T, a11.shape)
+    a12 = sum_s - a11  # Σw s(1−s)
+    a22 = sum_w - 2 * sum_s + a11  # Σw (1−s)²
+    b2 = sum_wy - b1  # Σw (1−s) y
+    det = a11 * a22 - a12 * a12
+    ok = det > 1e-12 * np.maximum(a11 * a22, 1e-300)
+    with np.errstate(all="ignore"):
+        top = np.where(ok, (b1 * a22 - b2 * a12) / det, np.nan)
+        bot = np.where(ok, (a11 * b2 - a12 * b1) / det, np.nan)
+        rss = np.where(ok, yy - top * b1 - bot * b2, np.inf)
+    top = np.where(ok, top, fallback)
+    bot = np.where(ok, bot, fallback)
+    all_rss = np.where(np.isfinite(rss), rss, np.inf)
+    k = min(n_best, all_rss.shape[0])
+    best = np.argsort(all_rss, axis=0, kind="stable")[:k]  # (k, C)
+    logs = np.stack([li for _, li in grid])
+    hs = np.stack([h for h, _ in grid])
+    out = np.stack([np.take_along_axis(v, best, axis=0) for v in (top, bot, logs, hs)], axis=-1)
+    return np.ascontiguousarray(out.transpose(1, 0, 2))
 
 
 def _constant(v: FloatArray) -> bool:
