@@ -410,20 +410,25 @@ def least_squares(
     m = np.isfinite(ya) & xfin
     if mask is not None:
         m &= np.asarray(mask, dtype=bool)
-    w = weights_from(ya, weights)
-    m &= np.isfinite(w)
-    sw = np.sqrt(np.where(m, w, 0.0))
+    if weights is None or (isinstance(weights, str) and weights == "none"):
+        # unit weights (finite wherever y is): sqrt(1) = 1 on the mask, 0 off it
+        sw = m.astype(float)
+    else:
+        w = weights_from(ya, weights)
+        m &= np.isfinite(w)
+        sw = np.sqrt(np.where(m, w, 0.0))
+    sw2 = sw * sw
     yz = np.where(m, ya, 0.0)
     xz = np.where(xfin if xa.ndim == 2 else xfin[..., None], xa, 0.0)
     npar = model.n_params
     n = m.sum(axis=1)
     with np.errstate(all="ignore"):
-        wsum = np.sum(sw**2, axis=1)
-        ybar = np.sum(sw**2 * yz, axis=1) / wsum
-        tss = np.sum(np.where(m, sw**2 * (yz - ybar[:, None]) ** 2, 0.0), axis=1)
+        wsum = np.sum(sw2, axis=1)
+        ybar = np.sum(sw2 * yz, axis=1) / wsum
+        tss = np.sum(np.where(m, sw2 * (yz - ybar[:, None]) ** 2, 0.0), axis=1)
     pure_error = np.zeros(nc)
     if collapse and xa.ndim == 2 and npt > 1 and nc > 0:
-        xc, yc, swc, mc, pe = collapse_replicates(xz, yz, sw**2, m)
+        xc, yc, swc, mc, pe = collapse_replicates(xz, yz, sw2, m)
         if xc.shape[1] < npt:  # replicates present: fit the means (same optimum, less work)
             xz, yz, sw, m, pure_error = xc, yc, swc, mc, pe
     # a curve with every point present and one weight throughout (e.g. the same number of
