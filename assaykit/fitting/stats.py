@@ -99,15 +99,10 @@ def rout_outliers(
     dof = n - k
     a = np.where(mask & np.isfinite(resid), np.abs(resid), np.nan)
     # 68.27th percentile per row (linear interpolation, as numpy's default), without a row loop
+    srt = np.sort(np.where(np.isnan(a), np.inf, a), axis=1)
     pos = 0.6827 * np.maximum(n - 1, 0)
     lo = np.floor(pos).astype(int)
     hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
-    filled = np.where(np.isnan(a), np.inf, a)
-    if a.shape[0] and a.shape[1] and np.all(lo == lo[0]) and np.all(hi == hi[0]):
-        # the usual case (the same number of points per curve): only two order statistics
-        srt = np.partition(filled, np.unique([lo[0], hi[0]]), axis=1)
-    else:
-        srt = np.sort(filled, axis=1)
     frac = pos - lo
     v_lo = np.take_along_axis(srt, lo[:, None], axis=1)[:, 0]
     v_hi = np.take_along_axis(srt, hi[:, None], axis=1)[:, 0]
