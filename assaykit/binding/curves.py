@@ -232,6 +232,37 @@ GRID_HILLS: tuple[float, ...] = (-0.6, -1.6)
 GRID_STEPS = 6
 
 
+def _linear_plateaus(
+    sum_s: FloatArray,
+    a11: FloatArray,
+    b1: FloatArray,
+    sum_w: FloatArray,
+    sum_wy: FloatArray,
+    yy: FloatArray,
+    fallback: FloatArray,
+) -> tuple[FloatArray, ...]:
+    """Best top/bottom for a fixed curve shape ``s``: the 2×2 weighted linear least squares.
+
+    ``Y = bot + (top − bot)·s`` is linear in the plateaus; from the sums ``Σw s``, ``Σw s²``,
+    ``Σw s y``, ``Σw``, ``Σw y`` and ``Σw y²`` return ``top, bot`` (``fallback`` where the system
+    is singular), the RSS (``inf`` there) and the cross terms ``a12, a22, b2`` for callers that
+    hold one plateau fixed.
+    """
+    a12 = sum_s - a11  # Σw s(1−s)
+    a22 = sum_w - 2 * sum_s + a11  # Σw (1−s)²
+    b2 = sum_wy - b1  # Σw (1−s) y
+    det = a11 * a22 - a12 * a12
+    ok = det > 1e-12 * np.maximum(a11 * a22, 1e-300)
+    with np.errstate(all="ignore"):
+        top = np.where(ok, (b1 * a22 - b2 * a12) / det, np.nan)
+        bot = np.where(ok, (a11 * b2 - a12 * b1) / det, np.nan)
+        # the RSS of a linear least-squares solution: Σwy² − βᵀb
+        rss = np.where(ok, yy - top * b1 - bot * b2, np.inf)
+    top = np.where(ok, top, fallback)
+    bot = np.where(ok, bot, fallback)
+    return top, bot, rss, a12, a22, b2
+
+
 def _starts(
     x: FloatArray,
     y: FloatArray,
@@ -322,18 +353,7 @@ def _starts(
             sum_s = np.einsum("bn->b", ws)
             a11 = np.einsum("bn,bn->b", ws, s)
             b1 = np.einsum("bn,bn->b", ws, y)
-        a12 = sum_s - a11  # Σw s(1−s)
-        a22 = sum_w - 2 * sum_s + a11  # Σw (1−s)²
-        b2 = sum_wy - b1  # Σw (1−s) y
-        det = a11 * a22 - a12 * a12
-        ok = det > 1e-12 * np.maximum(a11 * a22, 1e-300)
-        with np.errstate(all="ignore"):
-            top = np.where(ok, (b1 * a22 - b2 * a12) / det, np.nan)
-            bot = np.where(ok, (a11 * b2 - a12 * b1) / det, np.nan)
-            # the RSS of a linear least-squares solution: Σwy² − βᵀb
-            rss = np.where(ok, yy - top * b1 - bot * b2, np.inf)
-        top = np.where(ok, top, fallback)
-        bot = np.where(ok, bot, fallback)
+        top, bot, rss, a12, a22, b2 = _linear_plateaus(sum_s, a11, b1, sum_w, sum_wy, yy, fallback)
         if any_fixed_plateau:
             with np.errstate(all="ignore"):
                 # one plateau fixed: least squares for the other one
@@ -370,17 +390,7 @@ def _best_shared(
     """:func:`_starts` for a shared layout with free plateaus: every grid point at once."""
     a11, b1 = a11_all.T, b1_all.T  # (G, C)
     sum_s = np.broadcast_to(sum_all.T, a11.shape)
-    a12 = sum_s - a11  # Σw s(1−s)
-    a22 = sum_w - 2 * sum_s + a11  # Σw (1−s)²
-    b2 = sum_wy - b1  # Σw (1−s) y
-    det = a11 * a22 - a12 * a12
-    ok = det > 1e-12 * np.maximum(a11 * a22, 1e-300)
-    with np.errstate(all="ignore"):
-        top = np.where(ok, (b1 * a22 - b2 * a12) / det, np.nan)
-        bot = np.where(ok, (a11 * b2 - a12 * b1) / det, np.nan)
-        rss = np.where(ok, yy - top * b1 - bot * b2, np.inf)
-    top = np.where(ok, top, fallback)
-    bot = np.where(ok, bot, fallback)
+    top, bot, rss = _linear_plateaus(sum_s, a11, b1, sum_w, sum_wy, yy, fallback)[:3]
     all_rss = np.where(np.isfinite(rss), rss, np.inf)
     k = min(n_best, all_rss.shape[0])
     best = np.argsort(all_rss, axis=0, kind="stable")[:k]  # (k, C)
