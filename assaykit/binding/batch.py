@@ -461,7 +461,7 @@ def run_binding_batch(
         sheets["normalised"] = _sheet_view(normalised)
         sheets["settings"] = _settings_table(settings)
         sheets["files"] = status_df
-        written.append(_write_workbook(out, sheets, "results.xlsx"))
+        written.append(out.write_xlsx(sheets, "results.xlsx"))
         written += _figures(out, points, fits, results, mode, step)
         inputs_prov: dict[str, str | os.PathLike[str] | None] = {}
         width = len(str(len(files)))
@@ -539,37 +539,3 @@ def _sheet_view(normalised: pd.DataFrame) -> pd.DataFrame:
         if c in normalised.columns and normalised[c].equals(normalised["source"])
     ]
     return normalised.drop(columns=drop)
-
-
-def _write_workbook(out: Any, sheets: Mapping[str, pd.DataFrame], name: str) -> Path:
-    """Write a formula-safe workbook into the results folder, streaming rows (write-only mode).
-
-    The same content as :meth:`~assaykit.report.output.OutputFolder.write_xlsx`, but rows are
-    sanitised and written in chunks, so 100 plates of normalised wells do not hold a million
-    cell objects in memory. Creation times are fixed: same frames, same bytes.
-    """
-    import datetime as dt
-
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
-    from assaykit.report.output import _excel_value, sanitise_frame
-
-    path = out.path(name)
-    wb = Workbook(write_only=True)
-    for title, df in sheets.items():
-        ws = wb.create_sheet(title=str(title)[:31])
-        ws.freeze_panes = "A2"
-        for j, col in enumerate(df.columns, start=1):
-            width = min(40, max(8, len(str(col)) + 2))
-            ws.column_dimensions[get_column_letter(j)].width = width
-        ws.append([str(c) for c in sanitise_frame(df.iloc[:0]).columns])
-        for start in range(0, len(df), 5000):
-            chunk = sanitise_frame(df.iloc[start : start + 5000])
-            for row in chunk.itertuples(index=False, name=None):
-                ws.append([_excel_value(v) for v in row])
-    wb.properties.created = dt.datetime(2000, 1, 1)
-    wb.properties.modified = dt.datetime(2000, 1, 1)
-    wb.properties.creator = "assaykit"
-    wb.save(path)
-    return path

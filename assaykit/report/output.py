@@ -139,30 +139,36 @@ def _excel_value(v: Any) -> Any:
 def write_workbook(
     sheets: Mapping[str, pd.DataFrame], path: Path, *, sanitised: bool = False
 ) -> None:
-    """Write several frames as sheets of one xlsx (to ``path`` directly; wrap in atomic_path)."""
+    """Write several frames as sheets of one xlsx (to ``path`` directly; wrap in atomic_path).
+
+    Rows are streamed (openpyxl write-only mode) and sanitised in chunks, so a results table of
+    many plates never holds a million cell objects; creation and member times are fixed, so the
+    same frames give the same bytes.
+    """
+    import datetime as _dt
+    import io
+
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    chunk_rows = 5000
+    wb = Workbook(write_only=True)
     for name, df in sheets.items():
         ws = wb.create_sheet(title=str(name)[:31])
-        safe = df if sanitised else sanitise_frame(df)
-        ws.append([str(c) for c in safe.columns])
-        for row in safe.itertuples(index=False, name=None):
-            ws.append([_excel_value(v) for v in row])
         ws.freeze_panes = "A2"
-        for j, col in enumerate(safe.columns, start=1):
+        header = df.iloc[:0] if sanitised else sanitise_frame(df.iloc[:0])
+        for j, col in enumerate(header.columns, start=1):
             width = min(40, max(8, len(str(col)) + 2))
             ws.column_dimensions[get_column_letter(j)].width = width
-    # a fixed creation time keeps the workbook reproducible
-    import datetime as _dt
-
+        ws.append([str(c) for c in header.columns])
+        for start in range(0, len(df), chunk_rows):
+            part = df.iloc[start : start + chunk_rows]
+            safe = part if sanitised else sanitise_frame(part)
+            for row in safe.itertuples(index=False, name=None):
+                ws.append([_excel_value(v) for v in row])
     wb.properties.created = _dt.datetime(2000, 1, 1)
     wb.properties.modified = _dt.datetime(2000, 1, 1)
     wb.properties.creator = "assaykit"
-    import io
-
     buf = io.BytesIO()
     wb.save(buf)
     Path(path).write_bytes(_reproducible_zip(buf.getvalue()))
