@@ -79,7 +79,9 @@ def ij_from_well(well: str) -> tuple[int, int]:
     """
     m = _WELL_RE.match(str(well))
     if not m:
-        raise ValueError(f"cannot read well {well!r}: expected a row letter and a column number, e.g. 'A1' or 'B07'")
+        raise ValueError(
+            f"cannot read well {well!r}: expected a row letter and a column number, e.g. 'A1' or 'B07'"
+        )
     letters, digits = m.groups()
     if len(letters) == 1 and letters.islower():
         # 'a1' is row A in most software; BMG's lower-case rows only occur beyond Z in 1536 plates,

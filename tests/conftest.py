@@ -21,7 +21,9 @@ def shared_path(*parts: str) -> Path:
     """Path inside ../shared; skip the test with a clear reason when it is not there."""
     p = SHARED.joinpath(*parts)
     if not p.exists():
-        pytest.skip(f"{p} not found: the shared instrument exports and reference data live beside the repo (../shared)")
+        pytest.skip(
+            f"{p} not found: the shared instrument exports and reference data live beside the repo (../shared)"
+        )
     return p
 
 
@@ -42,7 +44,9 @@ def data_dir() -> Path:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--runslow", action="store_true", default=False, help="also run tests marked slow")
+    parser.addoption(
+        "--runslow", action="store_true", default=False, help="also run tests marked slow"
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

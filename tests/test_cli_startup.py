@@ -25,7 +25,12 @@ def test_help_imports_no_heavy_library() -> None:
 
 
 def test_subcommand_help_imports_no_heavy_library() -> None:
-    for argv in (["binding", "--help"], ["uptake", "--help"], ["parse", "--help"], ["template", "--help"]):
+    for argv in (
+        ["binding", "--help"],
+        ["uptake", "--help"],
+        ["parse", "--help"],
+        ["template", "--help"],
+    ):
         loaded = _modules_after(argv)
         assert not [m for m in HEAVY if m in loaded], argv
 

@@ -10,7 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assaykit.errors import OutputError
-from assaykit.report.output import OutputFolder, neutralise_formula, provenance, sanitise_frame, write_table
+from assaykit.report.output import (
+    OutputFolder,
+    neutralise_formula,
+    provenance,
+    sanitise_frame,
+    write_table,
+)
 
 
 @given(st.text())
@@ -47,9 +53,9 @@ def test_xlsx_cells_are_formula_safe(tmp_path) -> None:
     import openpyxl
 
     target = tmp_path / "t.xlsx"
-    write_table(pd.DataFrame({"name": ["=HYPERLINK(\"http://evil\")"], "x": [1.5]}), target)
+    write_table(pd.DataFrame({"name": ['=HYPERLINK("http://evil")'], "x": [1.5]}), target)
     ws = openpyxl.load_workbook(target).active
-    assert ws["A2"].value == "'=HYPERLINK(\"http://evil\")"
+    assert ws["A2"].value == '\'=HYPERLINK("http://evil")'
     assert ws["A2"].data_type == "s"
     assert ws["B2"].value == 1.5
 
@@ -87,7 +93,9 @@ def test_provenance_records_hashes_and_options(tmp_path) -> None:
 
     f = tmp_path / "in.csv"
     f.write_bytes(b"a,b\n1,2\n")
-    rec = provenance({"input": f, "layout": None}, {"model": "4pl", "outdir": tmp_path}, "binding fit")
+    rec = provenance(
+        {"input": f, "layout": None}, {"model": "4pl", "outdir": tmp_path}, "binding fit"
+    )
     assert rec["inputs"]["input"]["sha256"] == hashlib.sha256(b"a,b\n1,2\n").hexdigest()
     assert "layout" not in rec["inputs"]
     assert rec["options"]["model"] == "4pl"

@@ -264,7 +264,11 @@ def normalise_binding(
     if not iso and "isotope" in df.columns and df["isotope"].nunique(dropna=True) == 1:
         iso = str(df["isotope"].dropna().iloc[0])
     ref = reference_time if reference_time is not None else settings.get("reference_time")
-    if (ref is None or pd.isna(ref)) and "measured_at" in df.columns and df["measured_at"].notna().any():
+    if (
+        (ref is None or pd.isna(ref))
+        and "measured_at" in df.columns
+        and df["measured_at"].notna().any()
+    ):
         # % specific binding does not depend on the reference time, only on every tube being
         # brought to the same one: without a stated time, use the start of the first count.
         ref = pd.to_datetime(df["measured_at"]).min()

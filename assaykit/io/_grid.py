@@ -51,7 +51,9 @@ class Grid:
     end: int
 
 
-def read_grid(rows: Sequence[Sequence[object]], header: int, *, first: int = 1, line_offset: int = 1) -> Grid:
+def read_grid(
+    rows: Sequence[Sequence[object]], header: int, *, first: int = 1, line_offset: int = 1
+) -> Grid:
     """Read the grid whose column-number header is ``rows[header]``.
 
     Row labels are in column ``first - 1``; values start at column ``first``. The grid ends at the
@@ -63,19 +65,25 @@ def read_grid(rows: Sequence[Sequence[object]], header: int, *, first: int = 1, 
     while cols and cols[-1] is None:
         cols.pop()
     if not cols or cols != list(range(1, len(cols) + 1)):
-        raise ParseError("expected a grid header of column numbers 1, 2, 3, …", line=header + line_offset)
+        raise ParseError(
+            "expected a grid header of column numbers 1, 2, 3, …", line=header + line_offset
+        )
     n_cols = len(cols)
     cells: list[tuple[int, int, object]] = []
     k = header + 1
     n_rows = 0
     while k < len(rows):
         row = rows[k]
-        label = str(row[first - 1]).strip() if len(row) >= first and row[first - 1] is not None else ""
+        label = (
+            str(row[first - 1]).strip() if len(row) >= first and row[first - 1] is not None else ""
+        )
         if not _ROW_RE.match(label):
             break
         i = row_index(label)
         values = list(row[first : first + n_cols])
-        if len(row) > first + n_cols and any(str(v).strip() for v in row[first + n_cols :] if v is not None):
+        if len(row) > first + n_cols and any(
+            str(v).strip() for v in row[first + n_cols :] if v is not None
+        ):
             # something beyond the grid width: tolerated only as a trailing label (Gen5 data-set names)
             pass
         values += [""] * (n_cols - len(values))
@@ -84,5 +92,7 @@ def read_grid(rows: Sequence[Sequence[object]], header: int, *, first: int = 1, 
         n_rows = max(n_rows, i + 1)
         k += 1
     if not cells:
-        raise ParseError("grid header is not followed by rows labelled A, B, C, …", line=header + 1 + line_offset)
+        raise ParseError(
+            "grid header is not followed by rows labelled A, B, C, …", line=header + 1 + line_offset
+        )
     return Grid(cells, n_rows, n_cols, k)

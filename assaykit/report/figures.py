@@ -26,7 +26,14 @@ PALETTE: tuple[str, ...] = (
 
 def theme_assaykit(base_size: float = 10) -> Any:
     """A clean, journal-style theme: white background, axis lines, no grid clutter."""
-    from plotnine import element_blank, element_line, element_rect, element_text, theme, theme_classic
+    from plotnine import (
+        element_blank,
+        element_line,
+        element_rect,
+        element_text,
+        theme,
+        theme_classic,
+    )
 
     return theme_classic(base_size=base_size, base_family="DejaVu Sans") + theme(
         axis_line=element_line(color="black", size=0.6),
@@ -60,7 +67,9 @@ def log10_molar_labels(breaks: Any) -> list[str]:
     return out
 
 
-def save_figure(plot: Any, stem: Path, *, width: float = 4.5, height: float = 3.5, dpi: int = 300) -> list[Path]:
+def save_figure(
+    plot: Any, stem: Path, *, width: float = 4.5, height: float = 3.5, dpi: int = 300
+) -> list[Path]:
     """Save ``plot`` as ``stem``.png (``dpi``), .pdf and .svg; return the paths.
 
     The SVG and PDF carry no creation date, so the same data give the same files.
@@ -74,11 +83,18 @@ def save_figure(plot: Any, stem: Path, *, width: float = 4.5, height: float = 3.
 
     stem = Path(stem)
     paths = []
-    with warnings.catch_warnings(), matplotlib.rc_context({"svg.hashsalt": "assaykit", "svg.fonttype": "path"}):
+    with (
+        warnings.catch_warnings(),
+        matplotlib.rc_context({"svg.hashsalt": "assaykit", "svg.fonttype": "path"}),
+    ):
         warnings.simplefilter("ignore")  # plotnine's "Saving ... to file" chatter
         fig = plot.draw()
         fig.set_size_inches(width, height)
-        for ext, meta in ((".png", None), (".pdf", {"CreationDate": None, "ModDate": None}), (".svg", {"Date": None})):
+        for ext, meta in (
+            (".png", None),
+            (".pdf", {"CreationDate": None, "ModDate": None}),
+            (".svg", {"Date": None}),
+        ):
             p = stem.with_suffix(ext)
             kwargs: dict[str, Any] = {"dpi": dpi, "bbox_inches": "tight", "facecolor": "white"}
             if meta is not None:

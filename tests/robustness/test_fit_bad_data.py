@@ -53,7 +53,6 @@ def _fit(x: np.ndarray, y: np.ndarray, name: str = "c") -> pd.Series:
     return res.iloc[0]
 
 
-
 @pytest.mark.parametrize("name", list(CASES))
 def test_bad_curve_gets_status_and_message(name: str) -> None:
     x, y, statuses, text = CASES[name]
