@@ -406,4 +406,4 @@ def _constant(v: FloatArray) -> bool:
 
 
 #: The variable-slope 4PL as a batched model (``x`` = log10 M), parameters :data:`PARAMS`.
-FOUR_PL = Model("4pl", PARAMS, _func, _jac, _guess, _starts, func_jac=_func_jac)
+FOUR_PL = Model("4pl", PARAMS, _func, _jac, _guess, _starts, func_jac=_func_jac, kernel="four_pl")

@@ -46,6 +46,9 @@ class Model:
     func_jac
         Optional ``func_jac(x, params) -> (values, jacobian)`` sharing work between the two
         (the engine then evaluates the Jacobian together with each trial point).
+    kernel
+        Optional name of a compiled Levenberg–Marquardt kernel for this model
+        (:func:`assaykit.fitting.kernels.lm_kernel`), used instead of the numpy iterations.
 
     Examples
     --------
@@ -68,6 +71,7 @@ class Model:
     starts: Callable[..., FloatArray] | None = None
     extra: dict[str, object] = field(default_factory=dict)
     func_jac: Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray]] | None = None
+    kernel: str | None = None
 
     @property
     def n_params(self) -> int:

@@ -39,7 +39,7 @@ RCOND = 1e-13
 
 #: Curves per block: batches of more than 1.5 blocks are fitted in blocks of about this size (the
 #: working arrays then stay in cache and memory is reused; a curve's fit does not depend on its batch).
-BLOCK = 10_000
+BLOCK = 2_500
 
 #: The LM working set is compacted when this fraction of it has finished.
 COMPACT = 0.25
@@ -263,8 +263,77 @@ def _lm(
     return out_p, out_rss, out_conv, out_nit
 
 
+def _jtj(prob: _Problem, p: FloatArray, free: BoolArray) -> FloatArray:
+    """``JᵀWJ`` ``(P, P, C)`` at ``p``, non-finite Jacobian entries counted as 0."""
+    cols = [
+        None if c is None else np.where(np.isfinite(c), c, 0.0) for c in prob.jac(None, p, free)
+    ]
+    return normal_equations(cols, np.zeros_like(prob.y))[0]
+
+
+def _refine(
+    prob: _Problem,
+    p: FloatArray,
+    free: BoolArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    *,
+    engine: str,
+    max_iter: int,
+    xtol: float,
+    ftol: float,
+    gtol: float,
+) -> tuple[FloatArray, FloatArray, BoolArray, NDArray[np.int_], FloatArray | None]:
+    """:func:`_lm`, or the model's compiled kernel (same algorithm) where there is one.
+
+    The last item is the kernel's ``(C, P, P)`` ``JᵀJ`` at the returned parameters (NaN rows
+    where it was not finite), or None from the numpy iterations.
+    """
+    kernel = None
+    if engine == "auto" and prob.model.kernel is not None and prob.x.ndim == 2:
+        from assaykit.fitting.kernels import lm_kernel
+
+        kernel = lm_kernel(prob.model.kernel)
+    if kernel is None:
+        return (
+            *_lm(prob, p, free, lower, upper, max_iter=max_iter, xtol=xtol, ftol=ftol, gtol=gtol),
+            None,
+        )
+    nb = p.shape[0]
+    out_p = np.empty_like(p)
+    out_rss = np.empty(nb)
+    out_conv = np.empty(nb, dtype=bool)
+    out_nit = np.empty(nb, dtype=np.int64)
+    out_jtj = np.empty((nb, p.shape[1], p.shape[1]))
+    c = np.ascontiguousarray
+    kernel(
+        c(prob.x, dtype=float),
+        c(prob.y, dtype=float),
+        c(np.where(prob.mask, prob.sw, 0.0), dtype=float),
+        c(p, dtype=float),
+        c(free, dtype=bool),
+        c(np.broadcast_to(lower, p.shape), dtype=float),
+        c(np.broadcast_to(upper, p.shape), dtype=float),
+        int(max_iter),
+        float(xtol),
+        float(ftol),
+        float(gtol),
+        out_p,
+        out_rss,
+        out_conv,
+        out_nit,
+        out_jtj,
+    )
+    return out_p, out_rss, out_conv, out_nit.astype(int), out_jtj
+
+
 def _covariance(
-    prob: _Problem, p: FloatArray, free: BoolArray, rss: FloatArray, df: NDArray[np.int_]
+    prob: _Problem,
+    p: FloatArray,
+    free: BoolArray,
+    rss: FloatArray,
+    df: NDArray[np.int_],
+    jtj: FloatArray | None = None,
 ) -> tuple[FloatArray, BoolArray]:
     """``s² (JᵀWJ)⁻¹`` per curve, and whether it is finite (parameters identifiable).
 
@@ -272,12 +341,17 @@ def _covariance(
     factorisation; since its largest eigenvalue is at most ``P`` and its smallest at least
     ``1 / trace(inverse)``, that settles ``λ_min > RCOND · λ_max`` for almost every curve. The
     few others (near-singular) go through an eigen-decomposition, which decides singularity.
+    ``jtj`` is ``(C, P, P)`` ``JᵀWJ`` at ``p`` for these ``free`` parameters when already at
+    hand (from the compiled kernel); rows of it that are not finite are recomputed.
     """
     nb, npar = p.shape
-    cols = [
-        None if c is None else np.where(np.isfinite(c), c, 0.0) for c in prob.jac(None, p, free)
-    ]
-    a, _ = normal_equations(cols, np.zeros_like(prob.y))
+    redo = np.arange(nb) if jtj is None else np.flatnonzero(~np.isfinite(jtj).all(axis=(1, 2)))
+    if redo.size == nb:
+        a = _jtj(prob, p, free)
+    else:
+        a = np.ascontiguousarray(jtj.transpose(1, 2, 0))  # type: ignore[union-attr]
+        if redo.size:
+            a[:, :, redo] = _jtj(prob.take(redo), p[redo], free[redo])
     diag_idx = np.arange(npar)
     d = np.sqrt(a[diag_idx, diag_idx]).T  # (C, P)
     use = free & (d > 0)
@@ -330,6 +404,7 @@ def least_squares(
     ftol: float = 1e-15,
     gtol: float = 1e-10,
     collapse: bool = True,
+    engine: str = "auto",
 ) -> FitResult:
     """Fit ``model`` to every row of ``x, y`` at once by (weighted) least squares.
 
@@ -359,6 +434,10 @@ def least_squares(
         Fit replicates (points sharing an x in a curve) through their weighted means — exactly
         the same estimates, covariance and RSS (the pure-error part is added back), with a
         fraction of the work.
+    engine
+        ``"auto"``: the model's compiled kernel (:mod:`assaykit.fitting.kernels`) where it has
+        one and numba is available, else the numpy iterations; ``"numpy"``: always numpy.
+        Both run the same algorithm and agree to rounding.
 
     Returns
     -------
@@ -382,6 +461,8 @@ def least_squares(
     >>> res.converged.tolist(), res.df.tolist()
     ([True, True], [7, 7])
     """
+    if engine not in ("auto", "numpy"):
+        raise ValueError(f"engine must be 'auto' or 'numpy', not {engine!r}")
     xa = np.asarray(x, dtype=float)
     ya = np.asarray(y, dtype=float)
     if ya.ndim != 2:
@@ -405,6 +486,7 @@ def least_squares(
             ftol=ftol,
             gtol=gtol,
             collapse=collapse,
+            engine=engine,
         )
     xfin = np.isfinite(xa) if xa.ndim == 2 else np.all(np.isfinite(xa), axis=-1)
     m = np.isfinite(ya) & xfin
@@ -474,24 +556,21 @@ def least_squares(
         ns = cands.shape[1]
     # refine the best-ranked start of every curve; curves that do not converge get the next
     # n_rescue starts too, and each curve keeps its lowest RSS
-    p, rss, conv, nit = _lm(
-        prob, cands[:, 0].copy(), free, lo, hi, max_iter=max_iter, xtol=xtol, ftol=ftol, gtol=gtol
-    )
+    tols = {"max_iter": max_iter, "xtol": xtol, "ftol": ftol, "gtol": gtol}
+    p, rss, conv, nit, jtj = _refine(prob, cands[:, 0].copy(), free, lo, hi, engine=engine, **tols)
     retry = np.flatnonzero(~conv) if ns > 1 else np.array([], dtype=int)
     if retry.size:
         k = min(ns - 1, n_rescue)
         rep = np.repeat(retry, k)
         sub = _Problem(model, xz[rep], yz[rep], sw[rep], m[rep])
-        p2, rss2, conv2, nit2 = _lm(
+        p2, rss2, conv2, nit2, jtj2 = _refine(
             sub,
             cands[retry, 1 : k + 1].reshape(retry.size * k, npar).copy(),
             free[rep],
             lo[rep],
             hi[rep],
-            max_iter=max_iter,
-            xtol=xtol,
-            ftol=ftol,
-            gtol=gtol,
+            engine=engine,
+            **tols,
         )
         all_rss = np.concatenate([rss[retry, None], rss2.reshape(retry.size, k)], axis=1)
         all_p = np.concatenate([p[retry, None], p2.reshape(retry.size, k, npar)], axis=1)
@@ -501,6 +580,13 @@ def least_squares(
         ar = np.arange(retry.size)
         p[retry], rss[retry] = all_p[ar, best], all_rss[ar, best]
         conv[retry], nit[retry] = all_conv[ar, best], all_nit[ar, best]
+        if jtj is not None and jtj2 is not None:
+            all_jtj = np.concatenate(
+                [jtj[retry, None], jtj2.reshape(retry.size, k, npar, npar)], axis=1
+            )
+            jtj[retry] = all_jtj[ar, best]
+        else:
+            jtj = None
 
     rss = rss * wnorm + pure_error
     nfree = free.sum(axis=1)
@@ -512,7 +598,9 @@ def least_squares(
             (np.isfinite(lo) & (p <= np.where(np.isfinite(lo), lo, 0.0) + tol_lo))
             | (np.isfinite(hi) & (p >= np.where(np.isfinite(hi), hi, 0.0) - tol_hi))
         )
-    cov, ident = _covariance(prob, p, free & ~at_bound, rss, df)
+    if jtj is not None:  # the kernel's JᵀJ has every LM-free parameter: not those at a bound
+        jtj[at_bound.any(axis=1)] = np.nan
+    cov, ident = _covariance(prob, p, free & ~at_bound, rss, df, jtj)
     cov /= wnorm[:, None, None]
     se = np.sqrt(np.einsum("bii->bi", cov))
     se = np.where(at_bound, np.nan, se)

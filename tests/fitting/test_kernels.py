@@ -1,0 +1,148 @@
+"""The compiled 4PL kernel against the numpy iterations, and both against scipy's MINPACK.
+
+The two engines run the same algorithm, so on curves with a well-defined optimum they must
+reach the same point to the convergence tolerance; each is also checked against an independent
+optimiser (scipy.optimize.least_squares with the analytic Jacobian at 1e-15 tolerances).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import optimize
+
+from assaykit.binding.curves import FOUR_PL, four_pl, four_pl_jacobian
+from assaykit.fitting import least_squares
+from assaykit.fitting.kernels import lm_kernel
+
+pytestmark = pytest.mark.skipif(lm_kernel("four_pl") is None, reason="numba is not installed")
+
+LOG_CONC = np.linspace(-11.0, -5.5, 12)
+
+
+def _curves(n: int, seed: int, replicates: int = 3, missing: float = 0.0):
+    rng = np.random.default_rng(seed)
+    truth = np.column_stack(
+        [
+            rng.normal(100, 5, n),
+            rng.normal(2, 2, n),
+            rng.uniform(-9.5, -7.0, n),
+            -rng.uniform(0.7, 1.4, n),
+        ]
+    )
+    x = np.tile(np.repeat(LOG_CONC, replicates), (n, 1))
+    y = four_pl(x, *(truth[:, k : k + 1] for k in range(4))) + rng.normal(0, 4, x.shape)
+    if missing:
+        y[rng.random(y.shape) < missing] = np.nan
+    return x, y / 100.0, truth
+
+
+def _minpack(x, y, p0, fixed=None, w=None):
+    """Tightly converged reference optimum of one curve (free parameters only)."""
+    fixed = fixed or {}
+    free = [k for k in range(4) if k not in fixed]
+    ok = np.isfinite(y)
+    x, y = x[ok], y[ok]
+    sw = np.ones_like(y) if w is None else np.sqrt(w[ok])
+
+    def full(q):
+        p = np.empty(4)
+        p[free] = q
+        for k, v in fixed.items():
+            p[k] = v
+        return p
+
+    def resid(q):
+        return sw * (four_pl(x, *full(q)) - y)
+
+    def jac(q):
+        return sw[:, None] * four_pl_jacobian(x, *full(q))[:, free]
+
+    r = optimize.least_squares(
+        resid, np.asarray(p0)[free], jac=jac, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15
+    )
+    return full(r.x), float(np.sum(r.fun**2))
+
+
+@pytest.mark.parametrize("missing", [0.0, 0.15])
+def test_compiled_and_numpy_engines_reach_the_same_optimum(missing):
+    x, y, _ = _curves(300, seed=11, missing=missing)
+    fast = least_squares(FOUR_PL, x, y, engine="auto")
+    slow = least_squares(FOUR_PL, x, y, engine="numpy")
+    assert fast.converged.all() and slow.converged.all()
+    np.testing.assert_allclose(fast.rss, slow.rss, rtol=1e-10)
+    np.testing.assert_allclose(fast.params, slow.params, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(fast.se, slow.se, rtol=1e-5)
+    assert np.array_equal(fast.identifiable, slow.identifiable)
+    # and both at MINPACK's optimum (an optimiser written by others)
+    for i in range(0, 300, 37):
+        p_ref, rss_ref = _minpack(x[i], y[i], fast.params[i])
+        assert fast.rss[i] <= rss_ref * (1 + 1e-10)
+        assert abs(fast.params[i, 2] - p_ref[2]) < 1e-6
+
+
+def test_fixed_bounded_and_weighted_fits_agree_between_engines():
+    x, y, _ = _curves(120, seed=5, replicates=2)
+    w = 1.0 / np.clip(y, 0.05, None) ** 2
+    options = {
+        "fixed": {"bottom": 0.0},
+        "lower": {"hill": -1.2},
+        "upper": {"top": 1.02},
+        "weights": w,
+    }
+    fast = least_squares(FOUR_PL, x, y, engine="auto", **options)
+    slow = least_squares(FOUR_PL, x, y, engine="numpy", **options)
+    assert np.array_equal(fast.converged, slow.converged)
+    assert np.array_equal(fast.at_bound, slow.at_bound)
+    assert (fast.params[:, 1] == 0.0).all()
+    assert (fast.params[:, 3] >= -1.2).all() and (fast.params[:, 0] <= 1.02).all()
+    # projected LM creeps along a bound (top = 1.02 here) and may stop at the iteration limit:
+    # there the two engines' rounding lets them stop at slightly different points
+    conv = fast.converged
+    assert conv.sum() > 30
+    np.testing.assert_allclose(fast.rss[conv], slow.rss[conv], rtol=1e-10)
+    np.testing.assert_allclose(fast.params[conv], slow.params[conv], rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(fast.rss, slow.rss, rtol=1e-8)
+    np.testing.assert_allclose(fast.params, slow.params, rtol=1e-6, atol=1e-6)
+    both = np.isfinite(slow.se)
+    assert np.array_equal(np.isfinite(fast.se), both)
+    np.testing.assert_allclose(fast.se[both], slow.se[both], rtol=1e-5)
+    # a curve away from every bound against MINPACK with the same fixed bottom and weights
+    i = int(np.flatnonzero(conv & ~fast.at_bound.any(axis=1))[0])
+    p_ref, _ = _minpack(x[i], y[i], fast.params[i], fixed={1: 0.0}, w=w[i])
+    assert abs(fast.params[i, 2] - p_ref[2]) < 1e-6
+
+
+def test_kernel_reports_non_finite_start_as_not_converged():
+    kernel = lm_kernel("four_pl")
+    x = np.tile(LOG_CONC, (2, 1))
+    y = np.vstack([four_pl(LOG_CONC, 1.0, 0.0, -8.0, -1.0)] * 2)
+    p0 = np.array([[1.0, 0.0, -8.0, -1.0], [np.inf, 0.0, -8.0, -1.0]])
+    out = (np.empty((2, 4)), np.empty(2), np.empty(2, bool), np.empty(2, np.int64))
+    jtj = np.empty((2, 4, 4))
+    inf = np.full((2, 4), np.inf)
+    kernel(
+        x,
+        y,
+        np.ones_like(y),
+        p0,
+        np.ones((2, 4), bool),
+        -inf,
+        inf,
+        50,
+        1e-10,
+        1e-15,
+        1e-10,
+        *out,
+        jtj,
+    )
+    p, rss, conv, nit = out
+    assert conv.tolist() == [True, False] and nit[1] == 0
+    assert rss[0] < 1e-20 and not np.isfinite(rss[1])
+    assert np.isfinite(jtj[0]).all() and np.isnan(jtj[1]).all()
+
+
+def test_unknown_engine_is_refused():
+    x, y, _ = _curves(2, seed=1)
+    with pytest.raises(ValueError, match="engine"):
+        least_squares(FOUR_PL, x, y, engine="fortran")
