@@ -47,9 +47,20 @@ def pad_groups(
     """
     by = list(by)
     if len(by) == 1 and not data[by[0]].isna().any():
-        # one key column: factorize (sorted) is the groupby numbering without the groupby
-        codes, uniques = pd.factorize(data[by[0]], sort=True)
-        gid = np.asarray(codes, dtype=np.intp)
+        key = data[by[0]]
+        if len(key) and key.is_monotonic_increasing:
+            # rows already sorted by curve (the usual tidy table): runs of equal keys are the
+            # curves, in sorted order — what factorize(sort=True) gives, without hashing
+            vals = key.to_numpy()
+            change = np.flatnonzero(vals[1:] != vals[:-1]) + 1
+            gid = np.zeros(len(vals), dtype=np.intp)
+            gid[change] = 1
+            np.cumsum(gid, out=gid)
+            uniques = key.iloc[np.concatenate([[0], change])].reset_index(drop=True)
+        else:
+            # one key column: factorize (sorted) is the groupby numbering without the groupby
+            codes, uniques = pd.factorize(key, sort=True)
+            gid = np.asarray(codes, dtype=np.intp)
         counts = np.bincount(gid, minlength=len(uniques))
         keys = pd.DataFrame({by[0]: uniques, "_n_rows": counts})
     elif by:
