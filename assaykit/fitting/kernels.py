@@ -72,11 +72,13 @@ def _build(numba: Any) -> Callable[..., None]:
     inline = _jit(numba, inline="always")
 
     @inline
-    def normal_equations(x: Any, y: Any, sw: Any, p: Any, free: Any, a: Any, g: Any):
+    def normal_equations(x: Any, y: Any, sw: Any, p: Any, free: Any, a: Any, g: Any, u: Any):
         """RSS, ``JᵀJ`` (a) and ``Jᵀr`` (g) of one 4PL curve at ``p``; unused points skipped.
 
         The model is bottom + (top − bottom) / (1 + 10**((log_ic50 − x)·hill)); its four
-        derivatives and the ten distinct entries of ``JᵀJ`` are held in registers.
+        derivatives and the ten distinct entries of ``JᵀJ`` are held in registers. The
+        exponentials are taken first, into the scratch ``u``: a call into libm in the
+        accumulating loop would spill every accumulator around it.
         """
         top, bottom, log_ic50, hill = p[0], p[1], p[2], p[3]
         f0 = 1.0 if free[0] else 0.0
@@ -89,17 +91,17 @@ def _build(numba: Any) -> Callable[..., None]:
         rss = 0.0
         g0 = g1 = g2 = g3 = 0.0
         a00 = a10 = a11 = a20 = a21 = a22 = a30 = a31 = a32 = a33 = 0.0
-        for i in range(x.shape[0]):
+        npts = x.shape[0]
+        for i in range(npts):
+            t = (log_ic50 - x[i]) * scale_z
+            u[i] = math.exp(min(t, EXP_CLIP))
+        for i in range(npts):
             w = sw[i]
             if w == 0.0:
                 continue
             d = log_ic50 - x[i]
-            t = d * scale_z
-            if t > EXP_CLIP:
-                t = EXP_CLIP
-            u = math.exp(t)
-            s = 1.0 / (1.0 + u)
-            s1 = u * s
+            s = 1.0 / (1.0 + u[i])
+            s1 = u[i] * s
             core = s * s1 * scale_core
             ri = w * (y[i] - (span * s + bottom))
             rss += ri * ri
@@ -187,6 +189,7 @@ def _build(numba: Any) -> Callable[..., None]:
     ):  # pragma: no cover - compiled; its Python body is not what runs
         ncurves = y.shape[0]
         npar = p0.shape[1]
+        ubuf = np.empty(y.shape[1])
         a = np.empty((npar, npar))
         an = np.empty((npar, npar))
         m = np.empty((npar, npar))
@@ -212,7 +215,7 @@ def _build(numba: Any) -> Callable[..., None]:
                 t = swc[i] * yc[i]
                 yy += t * t
             tiny = 1e-28 * max(yy, 1e-300)
-            rss, finite = normal_equations(xc, yc, swc, p, fr, a, g)
+            rss, finite = normal_equations(xc, yc, swc, p, fr, a, g, ubuf)
             for k in range(npar):
                 out_p[c, k] = p[k]
             out_rss[c] = rss
@@ -266,7 +269,7 @@ def _build(numba: Any) -> Callable[..., None]:
                         v = min(max(v, lo[c, k]), hi[c, k])
                         delta[k] = v - p[k]
                     pn[k] = v
-                rssn, finite = normal_equations(xc, yc, swc, pn, fr, an, gn)
+                rssn, finite = normal_equations(xc, yc, swc, pn, fr, an, gn, ubuf)
                 pred = 0.0
                 dn2 = 0.0
                 pn2 = 0.0
