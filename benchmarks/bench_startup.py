@@ -6,7 +6,7 @@ figures are differences and ratios from the same run. Also:
 
 - ``python -X importtime -c "import assaykit.cli"``: the modules that cost most (cumulative),
   and the same while running each command (typer imports more at run time);
-- which heavy libraries (pandas, numpy, scipy, plotnine, pingouin, matplotlib, openpyxl) are in
+- which heavy libraries (pandas, numpy, scipy, plotnine, pingouin, matplotlib, openpyxl, numba) are in
   ``sys.modules`` after ``--help`` and after ``parse missing.csv`` (the latter may legitimately
   need what reading an export needs; the brief asks for no pandas/scipy/plotnine/pingouin).
 
@@ -38,8 +38,9 @@ HEAVY = (
     "matplotlib",
     "openpyxl",
     "statsmodels",
+    "numba",
 )
-FORBIDDEN = ("pandas", "scipy", "plotnine", "pingouin")
+FORBIDDEN = ("pandas", "scipy", "plotnine", "pingouin", "numba")
 
 _PROBE = """
 import json, sys

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("pandas", "numpy", "scipy", "plotnine", "pingouin", "matplotlib", "openpyxl")
+HEAVY = ("pandas", "numpy", "scipy", "plotnine", "pingouin", "matplotlib", "openpyxl", "numba")
 
 
 def _modules_after(argv: list[str]) -> set[str]:
