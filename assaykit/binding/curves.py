@@ -400,10 +400,68 @@ def _best_shared(
     return np.ascontiguousarray(out.transpose(1, 0, 2))
 
 
+def _ranked_starts(
+    x: FloatArray,
+    y: FloatArray,
+    sw: FloatArray,
+    mask: NDArray[np.bool_],
+    fixed: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    n_keep: int,
+) -> FloatArray | None:
+    """Guess, grid and ranking of the usual plate in one compiled pass (None: not covered).
+
+    Covered: two or more curves at the same concentrations, every point used, no parameter
+    fixed — the layout where :func:`_starts` shares one row of curve shapes between curves.
+    Returns the ``n_keep`` best of [:func:`_guess`, 4 best grid points] by weighted RSS, as
+    the engine's own ranking would.
+    """
+    from assaykit.fitting.kernels import starts_kernel
+
+    kernel = starts_kernel("four_pl")
+    c = x.shape[0]
+    if kernel is None or c < 2 or not mask.all() or np.isfinite(fixed).any():
+        return None
+    if not np.all(x == x[:1]):
+        return None
+    xlo, xhi = float(x[0].min()), float(x[0].max())
+    fracs = np.linspace(-0.1, 1.1, GRID_STEPS)
+    grid = [(h0, xlo + f * (xhi - xlo)) for h0 in GRID_HILLS for f in fracs]
+    srows = np.stack([_fraction(x[0], li, h) for h, li in grid])
+    n_best = 4
+    out = np.empty((c, min(n_keep, 1 + n_best), 4))
+    kernel(
+        np.ascontiguousarray(x),
+        np.ascontiguousarray(y),
+        np.ascontiguousarray(sw),
+        srows,
+        srows.sum(axis=1),
+        (srows * srows).sum(axis=1),
+        np.array([li for _, li in grid]),
+        np.array([h for h, _ in grid]),
+        np.ascontiguousarray(lower, dtype=float),
+        np.ascontiguousarray(upper, dtype=float),
+        n_best,
+        out,
+    )
+    return out
+
+
 def _constant(v: FloatArray) -> bool:
     """All NaN, or all the same value."""
     return bool(np.all(np.isnan(v)) or np.all(v == v[0]))
 
 
 #: The variable-slope 4PL as a batched model (``x`` = log10 M), parameters :data:`PARAMS`.
-FOUR_PL = Model("4pl", PARAMS, _func, _jac, _guess, _starts, func_jac=_func_jac, kernel="four_pl")
+FOUR_PL = Model(
+    "4pl",
+    PARAMS,
+    _func,
+    _jac,
+    _guess,
+    _starts,
+    func_jac=_func_jac,
+    kernel="four_pl",
+    ranked_starts=_ranked_starts,
+)

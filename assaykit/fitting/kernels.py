@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["lm_kernel"]
+__all__ = ["lm_kernel", "starts_kernel"]
 
 LN10 = math.log(10.0)
 #: As :data:`assaykit.binding.curves.EXP_CLIP`: ln(10)·z is clipped before exponentiation.
@@ -44,13 +44,145 @@ def lm_kernel(name: str) -> Callable[..., None] | None:
     return None if kernels is None else kernels.get(name)
 
 
+def starts_kernel(name: str) -> Callable[..., None] | None:
+    """The compiled start ranking for model ``name`` (``"four_pl"``), or None without numba.
+
+    For ``"four_pl"`` the signature is ``(x, y, sw, srows, sum_s, a11, grid_log, grid_hill,
+    lo, hi, n_best, out)``: curves sharing one layout (``srows`` ``(G, N)`` the grid's curve
+    shapes at the common ``x``, ``sum_s``/``a11`` their sums and sums of squares), every point
+    used; ``out`` ``(C, K, 4)`` receives the ``K`` best of [data-driven guess, ``n_best``
+    best grid points] ranked by weighted RSS — what :func:`assaykit.binding.curves._guess`,
+    ``_starts`` and the engine's ranking compute on whole arrays.
+    """
+    kernels = _compiled()
+    return None if kernels is None else kernels.get(f"{name}_starts")
+
+
 @cache
 def _compiled() -> dict[str, Callable[..., None]] | None:
     try:
         import numba
     except ImportError:  # pragma: no cover - numba is a dependency; the numpy path remains
         return None
-    return {"four_pl": _build(numba)}
+    return {"four_pl": _build(numba), "four_pl_starts": _build_starts(numba)}
+
+
+def _build_starts(numba: Any) -> Callable[..., None]:
+    jit = _jit(numba)
+    inline = _jit(numba, inline="always")
+
+    @inline
+    def weighted_rss(x: Any, y: Any, sw: Any, top: float, bot: float, log_ic50: float, hill: float):
+        """As the engine's ranking: Σ (√w (y − f))², f evaluated as the numpy model does."""
+        scale_z = LN10 * hill
+        span = top - bot
+        rss = 0.0
+        for i in range(x.shape[0]):
+            u = math.exp(min((log_ic50 - x[i]) * scale_z, EXP_CLIP))
+            r = sw[i] * (y[i] - (span / (1.0 + u) + bot))
+            rss += r * r
+        return rss if math.isfinite(rss) else math.inf
+
+    @inline
+    def stable_order(v: Any, idx: Any, n: int) -> None:
+        """Indices 0…n-1 in ``idx`` sorted by ``v`` (ties keep their order): insertion sort."""
+        for i in range(n):
+            idx[i] = i
+        for i in range(1, n):
+            j = i
+            while j > 0 and v[idx[j - 1]] > v[idx[j]]:
+                idx[j - 1], idx[j] = idx[j], idx[j - 1]
+                j -= 1
+
+    @jit
+    def starts_four_pl(
+        x, y, sw, srows, sum_s, a11, grid_log, grid_hill, lo, hi, n_best, out
+    ):  # pragma: no cover - compiled; its Python body is not what runs
+        ncurves, npts = y.shape
+        ngrid = srows.shape[0]
+        nkeep = out.shape[1]
+        grid_rss = np.empty(ngrid)
+        tops = np.empty(ngrid)
+        bots = np.empty(ngrid)
+        gidx = np.empty(ngrid, dtype=np.int64)
+        cand = np.empty((1 + n_best, 4))
+        crss = np.empty(1 + n_best)
+        cidx = np.empty(1 + n_best, dtype=np.int64)
+        for c in range(ncurves):
+            xc, yc, swc = x[c], y[c], sw[c]
+            # the data-driven guess: plateaus from the extremes, direction from cov(x, y)
+            ymin = math.inf
+            ymax = -math.inf
+            sx = 0.0
+            sy = 0.0
+            for i in range(npts):
+                ymin = min(ymin, yc[i])
+                ymax = max(ymax, yc[i])
+                sx += xc[i]
+                sy += yc[i]
+            xm = sx / npts
+            ym = sy / npts
+            cxy = 0.0
+            for i in range(npts):
+                cxy += (xc[i] - xm) * (yc[i] - ym)
+            mid = 0.5 * (ymin + ymax)
+            best_i = 0
+            best_d = math.inf
+            for i in range(npts):
+                d = abs(yc[i] - mid)
+                if d < best_d:
+                    best_d = d
+                    best_i = i
+            cand[0, 0] = ymax
+            cand[0, 1] = ymin
+            cand[0, 2] = xc[best_i]
+            cand[0, 3] = -1.0 if cxy <= 0 else 1.0
+            for j in range(4):  # as the engine: a start that is not finite becomes 0
+                if not math.isfinite(cand[0, j]):
+                    cand[0, j] = 0.0
+            # grid of (logIC50, hill) shapes; plateaus by linear least squares on each
+            sum_w = float(npts)
+            sum_wy = sy
+            yy = 0.0
+            for i in range(npts):
+                yy += yc[i] * yc[i]
+            fallback = sum_wy / max(sum_w, 1.0)
+            for g in range(ngrid):
+                b1 = 0.0
+                for i in range(npts):
+                    b1 += yc[i] * srows[g, i]
+                a12 = sum_s[g] - a11[g]
+                a22 = sum_w - 2 * sum_s[g] + a11[g]
+                b2 = sum_wy - b1
+                det = a11[g] * a22 - a12 * a12
+                if det > 1e-12 * max(a11[g] * a22, 1e-300):
+                    top = (b1 * a22 - b2 * a12) / det
+                    bot = (a11[g] * b2 - a12 * b1) / det
+                    rss = yy - top * b1 - bot * b2
+                    grid_rss[g] = rss if math.isfinite(rss) else math.inf
+                else:
+                    top = bot = fallback
+                    grid_rss[g] = math.inf
+                tops[g] = top
+                bots[g] = bot
+            stable_order(grid_rss, gidx, ngrid)
+            for k in range(n_best):
+                g = gidx[k]
+                cand[1 + k, 0] = tops[g]
+                cand[1 + k, 1] = bots[g]
+                cand[1 + k, 2] = grid_log[g]
+                cand[1 + k, 3] = grid_hill[g]
+            # clip to the bounds, rank every candidate by its weighted RSS, keep the best
+            for k in range(1 + n_best):
+                for j in range(4):
+                    cand[k, j] = min(max(cand[k, j], lo[c, j]), hi[c, j])
+                crss[k] = weighted_rss(xc, yc, swc, cand[k, 0], cand[k, 1], cand[k, 2], cand[k, 3])
+            stable_order(crss, cidx, 1 + n_best)
+            for k in range(nkeep):
+                for j in range(4):
+                    out[c, k, j] = cand[cidx[k], j]
+
+    return starts_four_pl
 
 
 def _jit(numba: Any, **options: Any) -> Callable[[Callable[..., Any]], Any]:

@@ -49,6 +49,10 @@ class Model:
     kernel
         Optional name of a compiled Levenberg–Marquardt kernel for this model
         (:func:`assaykit.fitting.kernels.lm_kernel`), used instead of the numpy iterations.
+    ranked_starts
+        Optional ``ranked_starts(x, y, sw, mask, fixed, lower, upper, n_keep) -> (C, K, P)``
+        or None: the engine's guess + ``starts`` + ranking by RSS in one (compiled) pass, for
+        the cases it covers (None: the engine does it on whole arrays).
 
     Examples
     --------
@@ -72,6 +76,7 @@ class Model:
     extra: dict[str, object] = field(default_factory=dict)
     func_jac: Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray]] | None = None
     kernel: str | None = None
+    ranked_starts: Callable[..., FloatArray | None] | None = None
 
     @property
     def n_params(self) -> int:

@@ -527,33 +527,13 @@ def least_squares(
     lo = np.where(free, lo, -np.inf)
     hi = np.where(free, hi, np.inf)
 
-    if p0 is None:
-        if model.guess is None:
-            raise ValueError(f"model {model.name!r} has no guess(); give p0")
-        start = np.asarray(model.guess(xz, yz, m), dtype=float)
-    else:
-        start = np.broadcast_to(np.asarray(p0, dtype=float), (nc, npar)).copy()
-    start = np.where(free, start, fix)
-    start = np.where(np.isfinite(start), start, 0.0)
-
-    cands = start[:, None, :]
-    if multistart and model.starts is not None and p0 is None:
-        extra = np.asarray(model.starts(xz, yz, m, fix), dtype=float)
-        extra = np.where(free[:, None, :], extra, fix[:, None, :])
-        cands = np.concatenate([cands, extra], axis=1)
-    cands = np.clip(cands, lo[:, None, :], hi[:, None, :])
-    ns = cands.shape[1]
     prob = _Problem(model, xz, yz, sw, m)
-    if ns > 1:
-        # rank the candidate starts by their RSS, one candidate at a time (no copies of the data)
-        rss0 = np.empty((nc, ns))
-        for k in range(ns):
-            rk = prob.resid(None, cands[:, k])
-            rss0[:, k] = np.einsum("bn,bn->b", rk, rk)
-        rss0 = np.where(np.isfinite(rss0), rss0, np.inf)
-        order = np.argsort(rss0, axis=1, kind="stable")[:, : 1 + n_rescue]
-        cands = np.take_along_axis(cands, order[:, :, None], axis=1)
-        ns = cands.shape[1]
+    cands = None
+    if engine == "auto" and p0 is None and multistart and model.ranked_starts is not None:
+        cands = model.ranked_starts(xz, yz, sw, m, fix, lo, hi, 1 + n_rescue)
+    if cands is None:
+        cands = _ranked_starts(prob, p0, fix, free, lo, hi, multistart, n_rescue)
+    ns = cands.shape[1]
     # refine the best-ranked start of every curve; curves that do not converge get the next
     # n_rescue starts too, and each curve keeps its lowest RSS
     tols = {"max_iter": max_iter, "xtol": xtol, "ftol": ftol, "gtol": gtol}
@@ -621,6 +601,47 @@ def least_squares(
         free=free,
         at_bound=at_bound,
     )
+
+
+def _ranked_starts(
+    prob: _Problem,
+    p0: ArrayLike | None,
+    fix: FloatArray,
+    free: BoolArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    multistart: bool,
+    n_rescue: int,
+) -> FloatArray:
+    """``(C, K, P)`` starts: the guess (or ``p0``) and the model's ``starts``, best RSS first."""
+    model, xz, yz, m = prob.model, prob.x, prob.y, prob.mask
+    nc, npar = fix.shape
+    if p0 is None:
+        if model.guess is None:
+            raise ValueError(f"model {model.name!r} has no guess(); give p0")
+        start = np.asarray(model.guess(xz, yz, m), dtype=float)
+    else:
+        start = np.broadcast_to(np.asarray(p0, dtype=float), (nc, npar)).copy()
+    start = np.where(free, start, fix)
+    start = np.where(np.isfinite(start), start, 0.0)
+
+    cands = start[:, None, :]
+    if multistart and model.starts is not None and p0 is None:
+        extra = np.asarray(model.starts(xz, yz, m, fix), dtype=float)
+        extra = np.where(free[:, None, :], extra, fix[:, None, :])
+        cands = np.concatenate([cands, extra], axis=1)
+    cands = np.clip(cands, lo[:, None, :], hi[:, None, :])
+    ns = cands.shape[1]
+    if ns > 1:
+        # rank the candidate starts by their RSS, one candidate at a time (no copies of the data)
+        rss0 = np.empty((nc, ns))
+        for k in range(ns):
+            rk = prob.resid(None, cands[:, k])
+            rss0[:, k] = np.einsum("bn,bn->b", rk, rk)
+        rss0 = np.where(np.isfinite(rss0), rss0, np.inf)
+        order = np.argsort(rss0, axis=1, kind="stable")[:, : 1 + n_rescue]
+        cands = np.take_along_axis(cands, order[:, :, None], axis=1)
+    return cands
 
 
 def _in_blocks(
