@@ -410,35 +410,35 @@ def _ranked_starts(
     upper: FloatArray,
     n_keep: int,
 ) -> FloatArray | None:
-    """Guess, grid and ranking of the usual plate in one compiled pass (None: not covered).
+    """Guess, grid and ranking in one compiled pass (None: a case it does not cover).
 
-    Covered: two or more curves at the same concentrations, every point used, no parameter
-    fixed — the layout where :func:`_starts` shares one row of curve shapes between curves.
-    Returns the ``n_keep`` best of [:func:`_guess`, 4 best grid points] by weighted RSS, as
-    the engine's own ranking would.
+    Covered: no parameter fixed (then :func:`_starts` uses :data:`GRID_HILLS` on every curve).
+    Returns the ``n_keep`` best of [:func:`_guess`, 4 best grid points] by weighted RSS, as the
+    engine's own ranking would. When every curve has the same concentrations and all points,
+    the grid's curve shapes are computed once for all curves, as :func:`_starts` does.
     """
     from assaykit.fitting.kernels import starts_kernel
 
     kernel = starts_kernel("four_pl")
     c = x.shape[0]
-    if kernel is None or c < 2 or not mask.all() or np.isfinite(fixed).any():
+    if kernel is None or c == 0 or np.isfinite(fixed).any():
         return None
-    if not np.all(x == x[:1]):
-        return None
-    xlo, xhi = float(x[0].min()), float(x[0].max())
     fracs = np.linspace(-0.1, 1.1, GRID_STEPS)
-    grid = [(h0, xlo + f * (xhi - xlo)) for h0 in GRID_HILLS for f in fracs]
-    srows = np.stack([_fraction(x[0], li, h) for h, li in grid])
+    grid = [(h0, f) for h0 in GRID_HILLS for f in fracs]
+    if c > 1 and mask.all() and np.all(x == x[:1]):
+        xlo, xhi = float(x[0].min()), float(x[0].max())
+        srows = np.stack([_fraction(x[0], xlo + f * (xhi - xlo), h) for h, f in grid])
+    else:
+        srows = np.empty((0, x.shape[1]))
     n_best = 4
     out = np.empty((c, min(n_keep, 1 + n_best), 4))
     kernel(
-        np.ascontiguousarray(x),
-        np.ascontiguousarray(y),
-        np.ascontiguousarray(sw),
+        np.ascontiguousarray(x, dtype=float),
+        np.ascontiguousarray(y, dtype=float),
+        np.ascontiguousarray(sw, dtype=float),
+        np.ascontiguousarray(mask, dtype=bool),
         srows,
-        srows.sum(axis=1),
-        (srows * srows).sum(axis=1),
-        np.array([li for _, li in grid]),
+        np.array([f for _, f in grid]),
         np.array([h for h, _ in grid]),
         np.ascontiguousarray(lower, dtype=float),
         np.ascontiguousarray(upper, dtype=float),

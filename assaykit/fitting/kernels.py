@@ -47,12 +47,13 @@ def lm_kernel(name: str) -> Callable[..., None] | None:
 def starts_kernel(name: str) -> Callable[..., None] | None:
     """The compiled start ranking for model ``name`` (``"four_pl"``), or None without numba.
 
-    For ``"four_pl"`` the signature is ``(x, y, sw, srows, sum_s, a11, grid_log, grid_hill,
-    lo, hi, n_best, out)``: curves sharing one layout (``srows`` ``(G, N)`` the grid's curve
-    shapes at the common ``x``, ``sum_s``/``a11`` their sums and sums of squares), every point
-    used; ``out`` ``(C, K, 4)`` receives the ``K`` best of [data-driven guess, ``n_best``
-    best grid points] ranked by weighted RSS — what :func:`assaykit.binding.curves._guess`,
-    ``_starts`` and the engine's ranking compute on whole arrays.
+    For ``"four_pl"`` the signature is ``(x, y, sw, mask, srows, grid_frac, grid_hill, lo, hi,
+    n_best, out)``. ``out`` ``(C, K, 4)`` receives the ``K`` best of [data-driven guess,
+    ``n_best`` best grid points] ranked by weighted RSS — what
+    :func:`assaykit.binding.curves._guess`, ``_starts`` and the engine's ranking compute on
+    whole arrays. The grid is ``hill = grid_hill[g]``, ``log_ic50 = xlo + grid_frac[g]·(xhi −
+    xlo)`` over each curve's tested range; ``srows`` ``(G, N)`` are its curve shapes when every
+    curve has the same ``x`` (an empty array: computed per curve).
     """
     kernels = _compiled()
     return None if kernels is None else kernels.get(f"{name}_starts")
@@ -96,43 +97,59 @@ def _build_starts(numba: Any) -> Callable[..., None]:
 
     @jit
     def starts_four_pl(
-        x, y, sw, srows, sum_s, a11, grid_log, grid_hill, lo, hi, n_best, out
+        x, y, sw, mask, srows, grid_frac, grid_hill, lo, hi, n_best, out
     ):  # pragma: no cover - compiled; its Python body is not what runs
         ncurves, npts = y.shape
-        ngrid = srows.shape[0]
+        ngrid = grid_frac.shape[0]
+        shared = srows.shape[0] == ngrid
         nkeep = out.shape[1]
         grid_rss = np.empty(ngrid)
         tops = np.empty(ngrid)
         bots = np.empty(ngrid)
+        logs = np.empty(ngrid)
         gidx = np.empty(ngrid, dtype=np.int64)
+        srow = np.empty(npts)
         cand = np.empty((1 + n_best, 4))
         crss = np.empty(1 + n_best)
         cidx = np.empty(1 + n_best, dtype=np.int64)
         for c in range(ncurves):
-            xc, yc, swc = x[c], y[c], sw[c]
+            xc, yc, swc, mc = x[c], y[c], sw[c], mask[c]
             # the data-driven guess: plateaus from the extremes, direction from cov(x, y)
+            n = 0
             ymin = math.inf
             ymax = -math.inf
+            xlo = math.inf
+            xhi = -math.inf
             sx = 0.0
             sy = 0.0
+            yy = 0.0
             for i in range(npts):
-                ymin = min(ymin, yc[i])
-                ymax = max(ymax, yc[i])
-                sx += xc[i]
-                sy += yc[i]
-            xm = sx / npts
-            ym = sy / npts
+                if mc[i]:
+                    n += 1
+                    ymin = min(ymin, yc[i])
+                    ymax = max(ymax, yc[i])
+                    xlo = min(xlo, xc[i])
+                    xhi = max(xhi, xc[i])
+                    sx += xc[i]
+                    sy += yc[i]
+                    yy += yc[i] * yc[i]
+            if not (math.isfinite(ymin) and math.isfinite(ymax)):
+                ymin = ymax = 0.0
+            if not (math.isfinite(xlo) and math.isfinite(xhi)):
+                xlo = xhi = 0.0
+            xm = sx / max(n, 1)
+            ym = sy / max(n, 1)
             cxy = 0.0
-            for i in range(npts):
-                cxy += (xc[i] - xm) * (yc[i] - ym)
             mid = 0.5 * (ymin + ymax)
             best_i = 0
             best_d = math.inf
             for i in range(npts):
-                d = abs(yc[i] - mid)
-                if d < best_d:
-                    best_d = d
-                    best_i = i
+                if mc[i]:
+                    cxy += (xc[i] - xm) * (yc[i] - ym)
+                    d = abs(yc[i] - mid)
+                    if d < best_d:
+                        best_d = d
+                        best_i = i
             cand[0, 0] = ymax
             cand[0, 1] = ymin
             cand[0, 2] = xc[best_i]
@@ -141,23 +158,37 @@ def _build_starts(numba: Any) -> Callable[..., None]:
                 if not math.isfinite(cand[0, j]):
                     cand[0, j] = 0.0
             # grid of (logIC50, hill) shapes; plateaus by linear least squares on each
-            sum_w = float(npts)
+            sum_w = float(n)
             sum_wy = sy
-            yy = 0.0
-            for i in range(npts):
-                yy += yc[i] * yc[i]
             fallback = sum_wy / max(sum_w, 1.0)
             for g in range(ngrid):
+                log_g = xlo + grid_frac[g] * (xhi - xlo)
+                logs[g] = log_g
+                if shared:
+                    for i in range(npts):
+                        srow[i] = srows[g, i]
+                else:
+                    scale_z = LN10 * grid_hill[g]
+                    for i in range(npts):
+                        if mc[i]:
+                            srow[i] = 1.0 / (
+                                1.0 + math.exp(min((log_g - xc[i]) * scale_z, EXP_CLIP))
+                            )
+                sum_s = 0.0
+                a11 = 0.0
                 b1 = 0.0
                 for i in range(npts):
-                    b1 += yc[i] * srows[g, i]
-                a12 = sum_s[g] - a11[g]
-                a22 = sum_w - 2 * sum_s[g] + a11[g]
+                    if mc[i]:
+                        sum_s += srow[i]
+                        a11 += srow[i] * srow[i]
+                        b1 += yc[i] * srow[i]
+                a12 = sum_s - a11
+                a22 = sum_w - 2 * sum_s + a11
                 b2 = sum_wy - b1
-                det = a11[g] * a22 - a12 * a12
-                if det > 1e-12 * max(a11[g] * a22, 1e-300):
+                det = a11 * a22 - a12 * a12
+                if det > 1e-12 * max(a11 * a22, 1e-300):
                     top = (b1 * a22 - b2 * a12) / det
-                    bot = (a11[g] * b2 - a12 * b1) / det
+                    bot = (a11 * b2 - a12 * b1) / det
                     rss = yy - top * b1 - bot * b2
                     grid_rss[g] = rss if math.isfinite(rss) else math.inf
                 else:
@@ -170,7 +201,7 @@ def _build_starts(numba: Any) -> Callable[..., None]:
                 g = gidx[k]
                 cand[1 + k, 0] = tops[g]
                 cand[1 + k, 1] = bots[g]
-                cand[1 + k, 2] = grid_log[g]
+                cand[1 + k, 2] = logs[g]
                 cand[1 + k, 3] = grid_hill[g]
             # clip to the bounds, rank every candidate by its weighted RSS, keep the best
             for k in range(1 + n_best):
