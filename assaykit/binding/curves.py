@@ -414,8 +414,8 @@ def _ranked_starts(
 
     Covered: no parameter fixed (then :func:`_starts` uses :data:`GRID_HILLS` on every curve).
     Returns the ``n_keep`` best of [:func:`_guess`, 4 best grid points] by weighted RSS, as the
-    engine's own ranking would. When every curve has the same concentrations and all points,
-    the grid's curve shapes are computed once for all curves, as :func:`_starts` does.
+    engine's own ranking would. Curves at the same concentrations share the grid's curve
+    shapes (computed once), as in :func:`_starts`.
     """
     from assaykit.fitting.kernels import starts_kernel
 
@@ -425,11 +425,13 @@ def _ranked_starts(
         return None
     fracs = np.linspace(-0.1, 1.1, GRID_STEPS)
     grid = [(h0, f) for h0 in GRID_HILLS for f in fracs]
-    if c > 1 and mask.all() and np.all(x == x[:1]):
-        xlo, xhi = float(x[0].min()), float(x[0].max())
-        srows = np.stack([_fraction(x[0], xlo + f * (xhi - xlo), h) for h, f in grid])
-    else:
-        srows = np.empty((0, x.shape[1]))
+    # the grid's curve shapes once, on the curve with most points, for every curve at the same
+    # concentrations and tested range (the kernel checks the range; others compute their own)
+    ref = int(np.argmax(mask.sum(axis=1)))
+    xr = x[ref][mask[ref]]
+    xlo, xhi = (float(xr.min()), float(xr.max())) if xr.size else (0.0, 0.0)
+    srows = np.stack([_fraction(x[ref], xlo + f * (xhi - xlo), h) for h, f in grid])
+    same_x = np.all((x == x[ref]) | ~mask, axis=1) if c > 1 else np.zeros(c, dtype=bool)
     n_best = 4
     out = np.empty((c, min(n_keep, 1 + n_best), 4))
     kernel(
@@ -438,6 +440,8 @@ def _ranked_starts(
         np.ascontiguousarray(sw, dtype=float),
         np.ascontiguousarray(mask, dtype=bool),
         srows,
+        np.array([xlo, xhi]),
+        same_x,
         np.array([f for _, f in grid]),
         np.array([h for h, _ in grid]),
         np.ascontiguousarray(lower, dtype=float),

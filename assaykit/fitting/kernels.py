@@ -47,13 +47,14 @@ def lm_kernel(name: str) -> Callable[..., None] | None:
 def starts_kernel(name: str) -> Callable[..., None] | None:
     """The compiled start ranking for model ``name`` (``"four_pl"``), or None without numba.
 
-    For ``"four_pl"`` the signature is ``(x, y, sw, mask, srows, grid_frac, grid_hill, lo, hi,
-    n_best, out)``. ``out`` ``(C, K, 4)`` receives the ``K`` best of [data-driven guess,
-    ``n_best`` best grid points] ranked by weighted RSS — what
+    For ``"four_pl"`` the signature is ``(x, y, sw, mask, srows, ref_range, same_x, grid_frac,
+    grid_hill, lo, hi, n_best, out)``. ``out`` ``(C, K, 4)`` receives the ``K`` best of
+    [data-driven guess, ``n_best`` best grid points] ranked by weighted RSS — what
     :func:`assaykit.binding.curves._guess`, ``_starts`` and the engine's ranking compute on
     whole arrays. The grid is ``hill = grid_hill[g]``, ``log_ic50 = xlo + grid_frac[g]·(xhi −
-    xlo)`` over each curve's tested range; ``srows`` ``(G, N)`` are its curve shapes when every
-    curve has the same ``x`` (an empty array: computed per curve).
+    xlo)`` over each curve's tested range; ``srows`` ``(G, N)`` are its curve shapes on a
+    reference curve with tested range ``ref_range`` (``xlo, xhi``), used for the curves with
+    ``same_x`` and that range (others compute their own).
     """
     kernels = _compiled()
     return None if kernels is None else kernels.get(f"{name}_starts")
@@ -97,11 +98,10 @@ def _build_starts(numba: Any) -> Callable[..., None]:
 
     @jit
     def starts_four_pl(
-        x, y, sw, mask, srows, grid_frac, grid_hill, lo, hi, n_best, out
+        x, y, sw, mask, srows, ref_range, same_x, grid_frac, grid_hill, lo, hi, n_best, out
     ):  # pragma: no cover - compiled; its Python body is not what runs
         ncurves, npts = y.shape
         ngrid = grid_frac.shape[0]
-        shared = srows.shape[0] == ngrid
         nkeep = out.shape[1]
         grid_rss = np.empty(ngrid)
         tops = np.empty(ngrid)
@@ -161,6 +161,7 @@ def _build_starts(numba: Any) -> Callable[..., None]:
             sum_w = float(n)
             sum_wy = sy
             fallback = sum_wy / max(sum_w, 1.0)
+            shared = same_x[c] and xlo == ref_range[0] and xhi == ref_range[1]
             for g in range(ngrid):
                 log_g = xlo + grid_frac[g] * (xhi - xlo)
                 logs[g] = log_g
