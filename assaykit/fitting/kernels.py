@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["lm_kernel", "starts_kernel"]
+__all__ = ["collapse_kernel", "lm_kernel", "starts_kernel"]
 
 LN10 = math.log(10.0)
 #: As :data:`assaykit.binding.curves.EXP_CLIP`: ln(10)·z is clipped before exponentiation.
@@ -60,13 +60,72 @@ def starts_kernel(name: str) -> Callable[..., None] | None:
     return None if kernels is None else kernels.get(f"{name}_starts")
 
 
+def collapse_kernel() -> Callable[..., int] | None:
+    """The compiled replicate merge, or None without numba.
+
+    Signature ``(xs, ys, ws, out_x, out_y, out_w, out_m, out_dev) -> width``: rows of ``xs``
+    sorted, unused points with ``x = inf`` (last) and weight 0; each run of equal finite ``x``
+    becomes one point (weighted mean, weight sum) in the ``(C, N)`` outputs, packed left; the
+    pure-error sum ``Σ w (y − ȳ_w)²`` goes to ``out_dev``; returns the widest row's run count —
+    what :func:`assaykit.fitting.prep.collapse_replicates` computes with ``reduceat``.
+    """
+    kernels = _compiled()
+    return None if kernels is None else kernels.get("collapse")
+
+
 @cache
 def _compiled() -> dict[str, Callable[..., None]] | None:
     try:
         import numba
     except ImportError:  # pragma: no cover - numba is a dependency; the numpy path remains
         return None
-    return {"four_pl": _build(numba), "four_pl_starts": _build_starts(numba)}
+    return {
+        "four_pl": _build(numba),
+        "four_pl_starts": _build_starts(numba),
+        "collapse": _build_collapse(numba),
+    }
+
+
+def _build_collapse(numba: Any) -> Callable[..., int]:
+    @_jit(numba)
+    def collapse(
+        xs, ys, ws, out_x, out_y, out_w, out_m, out_dev
+    ):  # pragma: no cover - compiled; its Python body is not what runs
+        ncurves, npts = ys.shape
+        width = 1
+        for c in range(ncurves):
+            k = 0
+            dev = 0.0
+            i = 0
+            for j in range(npts):
+                out_x[c, j] = 0.0
+                out_y[c, j] = 0.0
+                out_w[c, j] = 0.0
+                out_m[c, j] = False
+            while i < npts and math.isfinite(xs[c, i]):
+                xv = xs[c, i]
+                wsum = 0.0
+                wy = 0.0
+                j = i
+                while j < npts and xs[c, j] == xv:
+                    wsum += ws[c, j]
+                    wy += ws[c, j] * ys[c, j]
+                    j += 1
+                mean = wy / wsum if wsum > 0 else 0.0
+                for t in range(i, j):
+                    if ws[c, t] > 0:
+                        dev += ws[c, t] * (ys[c, t] - mean) ** 2
+                out_x[c, k] = xv
+                out_w[c, k] = wsum
+                out_m[c, k] = wsum > 0
+                out_y[c, k] = mean if wsum > 0 else 0.0
+                k += 1
+                i = j
+            out_dev[c] = dev
+            width = max(width, k)
+        return width
+
+    return collapse
 
 
 def _build_starts(numba: Any) -> Callable[..., None]:

@@ -68,7 +68,7 @@ def weights_from(y: FloatArray, scheme: str | ArrayLike | None) -> FloatArray:
 
 
 def collapse_replicates(
-    x: FloatArray, y: FloatArray, w: FloatArray, m: BoolArray
+    x: FloatArray, y: FloatArray, w: FloatArray, m: BoolArray, *, compiled: bool = False
 ) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray, FloatArray]:
     """Merge points sharing an x within a curve (replicates) into their weighted mean.
 
@@ -76,6 +76,17 @@ def collapse_replicates(
     squares on the means with weights ``W = Σ w_i`` gives the same estimates and the same
     ``JᵀWJ``; the second (pure-error) term is returned per curve and added to the RSS.
     Returns ``x, y, sqrt(W), mask`` of shape ``(C, U)`` and the pure-error sum of squares.
+    ``compiled``: merge the runs with :func:`assaykit.fitting.kernels.collapse_kernel` (same
+    sums, one pass) when numba is available.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([[1.0, 1.0, 2.0, 2.0]])
+    >>> y = np.array([[1.0, 3.0, 5.0, 5.0]])
+    >>> xc, yc, sw, mc, pe = collapse_replicates(x, y, np.ones_like(y), np.ones_like(y, bool))
+    >>> xc.tolist(), yc.tolist(), (sw**2).round(12).tolist(), pe.tolist()
+    ([[1.0, 2.0]], [[2.0, 5.0]], [[2.0, 2.0]], [2.0])
     """
     nc, npt = y.shape
     key = np.where(m, x, np.inf)
@@ -87,6 +98,20 @@ def collapse_replicates(
         xs = np.take_along_axis(key, order, axis=1)
         ys = np.take_along_axis(np.where(m, y, 0.0), order, axis=1)
         ws = np.take_along_axis(ws, order, axis=1)
+    kernel = None
+    if compiled:
+        from assaykit.fitting.kernels import collapse_kernel
+
+        kernel = collapse_kernel()
+    if kernel is not None:
+        xc, yc, wsum = np.empty((nc, npt)), np.empty((nc, npt)), np.empty((nc, npt))
+        mc = np.empty((nc, npt), dtype=bool)
+        dev = np.empty(nc)
+        width = kernel(
+            np.ascontiguousarray(xs), np.ascontiguousarray(ys), np.ascontiguousarray(ws),
+            xc, yc, wsum, mc, dev,
+        )  # fmt: skip
+        return xc[:, :width], yc[:, :width], np.sqrt(wsum[:, :width]), mc[:, :width], dev
     if m.all():
         brk = xs[:, 1:] != xs[:, :-1]
         if np.all(brk == brk[:1]):  # every curve has the same layout of replicates

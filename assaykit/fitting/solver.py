@@ -510,7 +510,7 @@ def least_squares(
         tss = np.sum(np.where(m, sw2 * (yz - ybar[:, None]) ** 2, 0.0), axis=1)
     pure_error = np.zeros(nc)
     if collapse and xa.ndim == 2 and npt > 1 and nc > 0:
-        xc, yc, swc, mc, pe = collapse_replicates(xz, yz, sw2, m)
+        xc, yc, swc, mc, pe = collapse_replicates(xz, yz, sw2, m, compiled=engine == "auto")
         if xc.shape[1] < npt:  # replicates present: fit the means (same optimum, less work)
             xz, yz, sw, m, pure_error = xc, yc, swc, mc, pe
     # a curve with every point present and one weight throughout (e.g. the same number of
