@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["collapse_kernel", "lm_kernel", "starts_kernel"]
+__all__ = ["collapse_kernel", "lm_kernel", "rout_kernel", "starts_kernel"]
 
 LN10 = math.log(10.0)
 #: As :data:`assaykit.binding.curves.EXP_CLIP`: ln(10)·z is clipped before exponentiation.
@@ -73,6 +73,18 @@ def collapse_kernel() -> Callable[..., int] | None:
     return None if kernels is None else kernels.get("collapse")
 
 
+def rout_kernel() -> Callable[..., None] | None:
+    """The compiled robust residual scale of ROUT, or None without numba.
+
+    Signature ``(resid, mask, k, cut, out_t, out_cand, out_rsdr)``: per row the RSDR (68.27th
+    percentile of the used ``|resid|``, linear interpolation, times ``N/(N−k)``), ``t =
+    |resid| / RSDR`` (NaN off the mask) and the candidates ``t > cut`` — the first steps of
+    :func:`assaykit.fitting.stats.rout_outliers`, with the same arithmetic.
+    """
+    kernels = _compiled()
+    return None if kernels is None else kernels.get("rout")
+
+
 @cache
 def _compiled() -> dict[str, Callable[..., None]] | None:
     try:
@@ -83,7 +95,57 @@ def _compiled() -> dict[str, Callable[..., None]] | None:
         "four_pl": _build(numba),
         "four_pl_starts": _build_starts(numba),
         "collapse": _build_collapse(numba),
+        "rout": _build_rout(numba),
     }
+
+
+def _build_rout(numba: Any) -> Callable[..., None]:
+    @_jit(numba)
+    def rout(
+        resid, mask, k, cut, out_t, out_cand, out_rsdr
+    ):  # pragma: no cover - compiled; its Python body is not what runs
+        ncurves, npts = resid.shape
+        buf = np.empty(npts)
+        for c in range(ncurves):
+            n = 0
+            m = 0  # finite values in buf
+            for i in range(npts):
+                if mask[c, i]:
+                    n += 1
+                    v = resid[c, i]
+                    if math.isfinite(v):
+                        # insertion into the sorted buffer
+                        a = abs(v)
+                        j = m
+                        while j > 0 and buf[j - 1] > a:
+                            buf[j] = buf[j - 1]
+                            j -= 1
+                        buf[j] = a
+                        m += 1
+            for j in range(m, npts):
+                buf[j] = math.inf
+            dof = n - k[c]
+            if n > 0:
+                pos = 0.6827 * (n - 1)
+                lo = int(math.floor(pos))
+                hi = min(lo + 1, n - 1)
+                frac = pos - lo
+                p68 = buf[lo] + frac * (buf[hi] - buf[lo])
+            else:
+                p68 = math.nan
+            rsdr = p68 * n / dof if dof > 0 else math.nan
+            out_rsdr[c] = rsdr
+            for i in range(npts):
+                v = resid[c, i]
+                if mask[c, i] and math.isfinite(v):
+                    t = abs(v) / rsdr
+                    out_t[c, i] = t
+                    out_cand[c, i] = math.isfinite(t) and t > cut[c]
+                else:
+                    out_t[c, i] = math.nan
+                    out_cand[c, i] = False
+
+    return rout
 
 
 def _build_collapse(numba: Any) -> Callable[..., int]:

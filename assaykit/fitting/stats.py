@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from assaykit.fitting.kernels import rout_kernel
 from assaykit.fitting.model import FloatArray
 
 __all__ = ["aicc", "f_test", "rout_outliers", "wald_ci"]
@@ -97,25 +98,27 @@ def rout_outliers(
     n = mask.sum(axis=1)
     k = np.asarray(n_params, float) * np.ones(len(n))
     dof = n - k
-    a = np.where(mask & np.isfinite(resid), np.abs(resid), np.nan)
-    # 68.27th percentile per row (linear interpolation, as numpy's default), without a row loop
-    srt = np.sort(np.where(np.isnan(a), np.inf, a), axis=1)
-    pos = 0.6827 * np.maximum(n - 1, 0)
-    lo = np.floor(pos).astype(int)
-    hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
-    frac = pos - lo
-    v_lo = np.take_along_axis(srt, lo[:, None], axis=1)[:, 0]
-    v_hi = np.take_along_axis(srt, hi[:, None], axis=1)[:, 0]
-    with np.errstate(all="ignore"):
-        p68 = np.where(n > 0, v_lo + frac * (v_hi - v_lo), np.nan)
-        rsdr = p68 * n / np.where(dof > 0, dof, np.nan)
-        t = a / rsdr[:, None]
-        dof1 = np.where(dof > 0, dof, 1)
-        # BH never rejects p > q: compute p only where |t| beats the two-sided q cut-off
-        # the cut-off depends on the degrees of freedom only: one quantile per distinct value
-        ud, inv = np.unique(dof1, return_inverse=True)
-        cut = stats.t.isf(q / 2, ud)[inv]
-        cand = mask & np.isfinite(t) & (t > cut[:, None])
+    dof1 = np.where(dof > 0, dof, 1)
+    # BH never rejects p > q: compute p only where |t| beats the two-sided q cut-off
+    # the cut-off depends on the degrees of freedom only: one quantile per distinct value
+    ud, inv = np.unique(dof1, return_inverse=True)
+    cut = stats.t.isf(q / 2, ud)[inv]
+    kernel = rout_kernel()
+    if kernel is not None:
+        t = np.empty(resid.shape)
+        cand = np.empty(resid.shape, dtype=bool)
+        rsdr = np.empty(len(n))
+        kernel(
+            np.ascontiguousarray(resid, dtype=float),
+            np.ascontiguousarray(mask, dtype=bool),
+            k,
+            cut,
+            t,
+            cand,
+            rsdr,
+        )
+    else:
+        t, cand, rsdr = _rout_scale(resid, mask, n, dof, cut)
     out = np.zeros_like(mask)
     rows = np.flatnonzero(cand.any(axis=1))  # BH can only reject on rows with a candidate
     if rows.size:
@@ -134,3 +137,28 @@ def rout_outliers(
         np.put_along_axis(flagged, order, rank - 1 <= last[:, None], axis=1)
         out[rows] = flagged
     return out & mask & (dof > 0)[:, None] & (rsdr > 0)[:, None]
+
+
+def _rout_scale(
+    resid: FloatArray,
+    mask: NDArray[np.bool_],
+    n: NDArray[np.int_],
+    dof: FloatArray,
+    cut: FloatArray,
+) -> tuple[FloatArray, NDArray[np.bool_], FloatArray]:
+    """RSDR, ``t = |r| / RSDR`` and the candidates ``t > cut`` on whole arrays."""
+    a = np.where(mask & np.isfinite(resid), np.abs(resid), np.nan)
+    # 68.27th percentile per row (linear interpolation, as numpy's default), without a row loop
+    srt = np.sort(np.where(np.isnan(a), np.inf, a), axis=1)
+    pos = 0.6827 * np.maximum(n - 1, 0)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+    frac = pos - lo
+    v_lo = np.take_along_axis(srt, lo[:, None], axis=1)[:, 0]
+    v_hi = np.take_along_axis(srt, hi[:, None], axis=1)[:, 0]
+    with np.errstate(all="ignore"):
+        p68 = np.where(n > 0, v_lo + frac * (v_hi - v_lo), np.nan)
+        rsdr = p68 * n / np.where(dof > 0, dof, np.nan)
+        t = a / rsdr[:, None]
+        cand = mask & np.isfinite(t) & (t > cut[:, None])
+    return t, cand, rsdr

@@ -213,3 +213,32 @@ def test_compiled_replicate_merge_equals_reduceat(missing):
     yy, ww = y[0, :3][first], w[0, :3][first]
     mean = np.sum(ww * yy) / np.sum(ww)
     assert np.isclose(fast[1][0, 0], mean) and np.isclose(fast[2][0, 0] ** 2, ww.sum())
+
+
+def test_compiled_rout_scale_equals_the_numpy_one():
+    """Same RSDR, t and candidates, bit for bit, on residuals with gaps and non-finite values."""
+    from scipy import stats
+
+    from assaykit.fitting.stats import _rout_scale
+
+    rng = np.random.default_rng(4)
+    resid = rng.standard_t(3, (500, 36))
+    resid[rng.random(resid.shape) < 0.02] = np.nan
+    resid[7, 3] = np.inf
+    mask = rng.random(resid.shape) > 0.2
+    mask[9] = False  # a curve with no usable point
+    mask[10, 5:] = False  # and one with too few for the degrees of freedom
+    n = mask.sum(axis=1)
+    k = np.full(len(n), 4.0)
+    dof = n - k
+    cut = stats.t.isf(0.005, np.where(dof > 0, dof, 1))
+    t, cand, rsdr = (np.empty(resid.shape), np.empty(resid.shape, bool), np.empty(len(n)))
+    lm_kernel("four_pl")  # numba present (module mark); the rout kernel comes with it
+    from assaykit.fitting.kernels import rout_kernel
+
+    rout_kernel()(resid, mask, k, cut, t, cand, rsdr)
+    t_np, cand_np, rsdr_np = _rout_scale(resid, mask, n, dof, cut)
+    np.testing.assert_array_equal(rsdr, rsdr_np)
+    np.testing.assert_array_equal(t, t_np)
+    np.testing.assert_array_equal(cand, cand_np)
+    assert cand.any() and np.isnan(rsdr[9]) and np.isnan(rsdr[10])
