@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["collapse_kernel", "lm_kernel", "rout_kernel", "starts_kernel"]
+__all__ = ["collapse_kernel", "covariance_kernel", "lm_kernel", "rout_kernel", "starts_kernel"]
 
 LN10 = math.log(10.0)
 #: As :data:`assaykit.binding.curves.EXP_CLIP`: ln(10)·z is clipped before exponentiation.
@@ -85,6 +85,19 @@ def rout_kernel() -> Callable[..., None] | None:
     return None if kernels is None else kernels.get("rout")
 
 
+def covariance_kernel() -> Callable[..., None] | None:
+    """The compiled ``s² (JᵀWJ)⁻¹`` through the column-scaled Cholesky inverse, or None.
+
+    Signature ``(a, free, s2, rcond, out_cov, out_sure)`` with ``a`` ``(C, P, P)``: per curve
+    the covariance of the free parameters with a positive diagonal (0 elsewhere) and whether
+    the Cholesky inverse settles ``λ_min > rcond · λ_max`` — the fast path of
+    :func:`assaykit.fitting.solver._covariance`; the other curves are left to its
+    eigen-decomposition.
+    """
+    kernels = _compiled()
+    return None if kernels is None else kernels.get("covariance")
+
+
 @cache
 def _compiled() -> dict[str, Callable[..., None]] | None:
     try:
@@ -96,7 +109,79 @@ def _compiled() -> dict[str, Callable[..., None]] | None:
         "four_pl_starts": _build_starts(numba),
         "collapse": _build_collapse(numba),
         "rout": _build_rout(numba),
+        "covariance": _build_covariance(numba),
     }
+
+
+def _build_covariance(numba: Any) -> Callable[..., None]:
+    @_jit(numba)
+    def covariance(
+        a, free, s2, rcond, out_cov, out_sure
+    ):  # pragma: no cover - compiled; its Python body is not what runs
+        ncurves, npar = free.shape
+        ds = np.empty(npar)
+        use = np.empty(npar, dtype=np.bool_)
+        sc = np.empty((npar, npar))
+        low = np.zeros((npar, npar))
+        minv = np.zeros((npar, npar))
+        for c in range(ncurves):
+            for k in range(npar):
+                dk = math.sqrt(a[c, k, k])
+                use[k] = free[c, k] and dk > 0
+                ds[k] = dk if use[k] else 1.0
+            for i in range(npar):
+                for j in range(npar):
+                    if use[i] and use[j]:
+                        v = a[c, i, j] / (ds[i] * ds[j])
+                    else:
+                        v = 1.0 if i == j else 0.0
+                    sc[i, j] = v if math.isfinite(v) else 0.0
+            ok = True
+            for j in range(npar):  # Cholesky factor of the scaled matrix
+                s = sc[j, j]
+                for k in range(j):
+                    s -= low[j, k] * low[j, k]
+                if not s > PIVOT_MIN:
+                    ok = False
+                    break
+                low[j, j] = math.sqrt(s)
+                for i in range(j + 1, npar):
+                    v = sc[i, j]
+                    for k in range(j):
+                        v -= low[i, k] * low[j, k]
+                    low[i, j] = v / low[j, j]
+            out_sure[c] = False
+            if not ok:
+                continue
+            for i in range(npar):  # M = L⁻¹ (lower triangular)
+                minv[i, i] = 1.0 / low[i, i]
+                for j in range(i):
+                    v = 0.0
+                    for k in range(j, i):
+                        v -= low[i, k] * minv[k, j]
+                    minv[i, j] = v / low[i, i]
+            trace = 0.0
+            finite = True
+            for i in range(npar):  # (scaled)⁻¹ = MᵀM
+                for j in range(i + 1):
+                    v = 0.0
+                    for k in range(i, npar):
+                        v += minv[k, i] * minv[k, j]
+                    finite = finite and math.isfinite(v)
+                    sc[i, j] = v
+                    sc[j, i] = v
+                trace += sc[i, i]
+            if not (finite and trace > 0 and trace * rcond * npar < 1):
+                continue
+            out_sure[c] = True
+            for i in range(npar):
+                for j in range(npar):
+                    if use[i] and use[j]:
+                        out_cov[c, i, j] = s2[c] * (sc[i, j] / (ds[i] * ds[j]))
+                    else:
+                        out_cov[c, i, j] = 0.0
+
+    return covariance
 
 
 def _build_rout(numba: Any) -> Callable[..., None]:

@@ -334,24 +334,59 @@ def _covariance(
     rss: FloatArray,
     df: NDArray[np.int_],
     jtj: FloatArray | None = None,
+    *,
+    compiled: bool = False,
 ) -> tuple[FloatArray, BoolArray]:
     """``s² (JᵀWJ)⁻¹`` per curve, and whether it is finite (parameters identifiable).
 
-    The column-scaled matrix (unit diagonal) is inverted through a batched Cholesky
-    factorisation; since its largest eigenvalue is at most ``P`` and its smallest at least
+    The column-scaled matrix (unit diagonal) is inverted through its Cholesky factorisation;
+    since its largest eigenvalue is at most ``P`` and its smallest at least
     ``1 / trace(inverse)``, that settles ``λ_min > RCOND · λ_max`` for almost every curve. The
     few others (near-singular) go through an eigen-decomposition, which decides singularity.
     ``jtj`` is ``(C, P, P)`` ``JᵀWJ`` at ``p`` for these ``free`` parameters when already at
     hand (from the compiled kernel); rows of it that are not finite are recomputed.
+    ``compiled``: the Cholesky path in :func:`assaykit.fitting.kernels.covariance_kernel`.
     """
     nb, npar = p.shape
     redo = np.arange(nb) if jtj is None else np.flatnonzero(~np.isfinite(jtj).all(axis=(1, 2)))
     if redo.size == nb:
-        a = _jtj(prob, p, free)
+        a = np.ascontiguousarray(_jtj(prob, p, free).transpose(2, 0, 1))
     else:
-        a = np.ascontiguousarray(jtj.transpose(1, 2, 0))  # type: ignore[union-attr]
+        a = np.array(jtj, dtype=float)
         if redo.size:
-            a[:, :, redo] = _jtj(prob.take(redo), p[redo], free[redo])
+            a[redo] = _jtj(prob.take(redo), p[redo], free[redo]).transpose(2, 0, 1)
+    with np.errstate(all="ignore"):
+        s2 = np.where(df > 0, rss / np.maximum(df, 1), np.nan)
+    kernel = None
+    if compiled:
+        from assaykit.fitting.kernels import covariance_kernel
+
+        kernel = covariance_kernel()
+    if kernel is None:
+        cov, singular = _scaled_inverse(a, free, s2)
+    else:
+        cov = np.empty_like(a)
+        sure = np.empty(nb, dtype=bool)
+        kernel(a, np.ascontiguousarray(free), s2, RCOND, cov, sure)
+        singular = np.zeros(nb, dtype=bool)
+        hard = np.flatnonzero(~sure)
+        if hard.size:
+            cov[hard], singular[hard] = _scaled_inverse(a[hard], free[hard], s2[hard])
+    d = np.sqrt(np.einsum("bii->bi", a))
+    ident = ~singular & np.all(~free | (d > 0), axis=1) & (df > 0)
+    bad = ~ident
+    cov[bad] = np.where(free[bad][:, :, None] & free[bad][:, None, :], np.inf, 0.0)
+    return cov, ident
+
+
+def _scaled_inverse(a: FloatArray, free: BoolArray, s2: FloatArray) -> tuple[FloatArray, BoolArray]:
+    """``s² a⁻¹`` over the free parameters with a positive diagonal, and which are singular.
+
+    ``a`` is ``(C, P, P)``; worked parameter-major (whole-array Cholesky), eigen-decomposition
+    for the curves the Cholesky inverse does not settle.
+    """
+    nb, npar = free.shape
+    a = np.ascontiguousarray(a.transpose(1, 2, 0))
     diag_idx = np.arange(npar)
     d = np.sqrt(a[diag_idx, diag_idx]).T  # (C, P)
     use = free & (d > 0)
@@ -377,13 +412,8 @@ def _covariance(
         winv = np.where(w > RCOND * wmax[:, None], 1.0 / np.where(w > 0, w, 1.0), 0.0)
         inv[hard] = np.einsum("bij,bj,bkj->bik", v, winv, v)
     inv /= dsd.transpose(2, 0, 1)
-    with np.errstate(all="ignore"):
-        s2 = np.where(df > 0, rss / np.maximum(df, 1), np.nan)
     cov = s2[:, None, None] * np.where(both.transpose(2, 0, 1), inv, 0.0)
-    ident = ~singular & np.all(~free | (d > 0), axis=1) & (df > 0)
-    bad = ~ident
-    cov[bad] = np.where(free[bad][:, :, None] & free[bad][:, None, :], np.inf, 0.0)
-    return cov, ident
+    return cov, singular
 
 
 def least_squares(
@@ -580,7 +610,7 @@ def least_squares(
         )
     if jtj is not None:  # the kernel's JᵀJ has every LM-free parameter: not those at a bound
         jtj[at_bound.any(axis=1)] = np.nan
-    cov, ident = _covariance(prob, p, free & ~at_bound, rss, df, jtj)
+    cov, ident = _covariance(prob, p, free & ~at_bound, rss, df, jtj, compiled=engine == "auto")
     cov /= wnorm[:, None, None]
     se = np.sqrt(np.einsum("bii->bi", cov))
     se = np.where(at_bound, np.nan, se)

@@ -242,3 +242,31 @@ def test_compiled_rout_scale_equals_the_numpy_one():
     np.testing.assert_array_equal(t, t_np)
     np.testing.assert_array_equal(cand, cand_np)
     assert cand.any() and np.isnan(rsdr[9]) and np.isnan(rsdr[10])
+
+
+def test_compiled_covariance_equals_the_numpy_one_including_singular_curves():
+    from assaykit.fitting.solver import _covariance, _Problem
+
+    rng = np.random.default_rng(12)
+    n = 200
+    jac = rng.normal(size=(n, 10, 4))
+    jac[:20, :, 3] = jac[:20, :, 2] * 2.0  # exactly collinear columns: singular
+    jac[20:40, :, 3] = jac[20:40, :, 2] * (1 + 1e-9)  # nearly: left to the eigen-decomposition
+    jtj = np.einsum("bni,bnj->bij", jac, jac)
+    free = np.ones((n, 4), dtype=bool)
+    free[40:60, 1] = False  # a fixed parameter
+    jtj[40:60, 1, :] = jtj[40:60, :, 1] = 0.0
+    rss = rng.uniform(0.5, 2.0, n)
+    df = np.full(n, 6)
+    dummy = _Problem(
+        FOUR_PL, np.zeros((n, 1)), np.zeros((n, 1)), np.ones((n, 1)), np.ones((n, 1), bool)
+    )
+    p = np.zeros((n, 4))
+    fast, ident_fast = _covariance(dummy, p, free, rss, df, jtj, compiled=True)
+    slow, ident_slow = _covariance(dummy, p, free, rss, df, jtj, compiled=False)
+    np.testing.assert_array_equal(ident_fast, ident_slow)
+    assert not ident_fast[:20].any() and ident_fast[60:].all()
+    np.testing.assert_allclose(fast, slow, rtol=1e-10, atol=0)
+    # and against a direct inverse where the matrix is well conditioned
+    ref = (rss / df)[60:, None, None] * np.linalg.inv(jtj[60:])
+    np.testing.assert_allclose(fast[60:], ref, rtol=1e-9)
