@@ -185,6 +185,153 @@ def _build_covariance(numba: Any) -> Callable[..., None]:
 
 
 def _build_rout(numba: Any) -> Callable[..., None]:
+    @_jit(numba, inline="always")
+    def select(buf: Any, m: int, k: int) -> float:
+        """The k-th smallest of ``buf[:m]`` (0-based; partially reorders ``buf``): quickselect."""
+        lo = 0
+        hi = m - 1
+        while lo < hi:
+            pivot = buf[(lo + hi) // 2]
+            i = lo
+            j = hi
+            while i <= j:
+                while buf[i] < pivot:
+                    i += 1
+                while buf[j] > pivot:
+                    j -= 1
+                if i <= j:
+                    buf[i], buf[j] = buf[j], buf[i]
+                    i += 1
+                    j -= 1
+            if k <= j:
+                hi = j
+            elif k >= i:
+                lo = i
+            else:
+                break
+        return buf[k]
+
+    @_jit(numba)
+    def rout(
+        resid, mask, k, cut, out_t, out_cand, out_rsdr
+    ):  # pragma: no cover - compiled; its Python body is not what runs
+        ncurves, npts = resid.shape
+        buf = np.empty(npts)
+        for c in range(ncurves):
+            n = 0
+            m = 0  # finite |residuals| in buf; the non-finite ones rank last (as inf)
+            for i in range(npts):
+                if mask[c, i]:
+                    n += 1
+                    v = resid[c, i]
+                    if math.isfinite(v):
+                        buf[m] = abs(v)
+                        m += 1
+            dof = n - k[c]
+            if n > 0:
+                pos = 0.6827 * (n - 1)
+                lo = int(math.floor(pos))
+                hi = min(lo + 1, n - 1)
+                frac = pos - lo
+                v_lo = select(buf, m, lo) if lo < m else math.inf
+                if hi == lo:
+                    v_hi = v_lo
+                elif hi < m:  # after the selection, the next order statistic is the smallest above
+                    v_hi = buf[lo + 1]
+                    for j in range(lo + 2, m):
+                        v_hi = min(v_hi, buf[j])
+                else:
+                    v_hi = math.inf
+                p68 = v_lo + frac * (v_hi - v_lo)
+            else:
+                p68 = math.nan
+            rsdr = p68 * n / dof if dof > 0 else math.nan
+            out_rsdr[c] = rsdr
+            for i in range(npts):
+                v = resid[c, i]
+                if mask[c, i] and math.isfinite(v):
+                    t = abs(v) / rsdr
+                    out_t[c, i] = t
+                    out_cand[c, i] = math.isfinite(t) and t > cut[c]
+                else:
+                    out_t[c, i] = math.nan
+                    out_cand[c, i] = False
+
+    return rout
+
+
+def _build_covariance(numba: Any) -> Callable[..., None]:
+    @_jit(numba)
+    def covariance(
+        a, free, s2, rcond, out_cov, out_sure
+    ):  # pragma: no cover - compiled; its Python body is not what runs
+        ncurves, npar = free.shape
+        ds = np.empty(npar)
+        use = np.empty(npar, dtype=np.bool_)
+        sc = np.empty((npar, npar))
+        low = np.zeros((npar, npar))
+        minv = np.zeros((npar, npar))
+        for c in range(ncurves):
+            for k in range(npar):
+                dk = math.sqrt(a[c, k, k])
+                use[k] = free[c, k] and dk > 0
+                ds[k] = dk if use[k] else 1.0
+            for i in range(npar):
+                for j in range(npar):
+                    if use[i] and use[j]:
+                        v = a[c, i, j] / (ds[i] * ds[j])
+                    else:
+                        v = 1.0 if i == j else 0.0
+                    sc[i, j] = v if math.isfinite(v) else 0.0
+            ok = True
+            for j in range(npar):  # Cholesky factor of the scaled matrix
+                s = sc[j, j]
+                for k in range(j):
+                    s -= low[j, k] * low[j, k]
+                if not s > PIVOT_MIN:
+                    ok = False
+                    break
+                low[j, j] = math.sqrt(s)
+                for i in range(j + 1, npar):
+                    v = sc[i, j]
+                    for k in range(j):
+                        v -= low[i, k] * low[j, k]
+                    low[i, j] = v / low[j, j]
+            out_sure[c] = False
+            if not ok:
+                continue
+            for i in range(npar):  # M = L⁻¹ (lower triangular)
+                minv[i, i] = 1.0 / low[i, i]
+                for j in range(i):
+                    v = 0.0
+                    for k in range(j, i):
+                        v -= low[i, k] * minv[k, j]
+                    minv[i, j] = v / low[i, i]
+            trace = 0.0
+            finite = True
+            for i in range(npar):  # (scaled)⁻¹ = MᵀM
+                for j in range(i + 1):
+                    v = 0.0
+                    for k in range(i, npar):
+                        v += minv[k, i] * minv[k, j]
+                    finite = finite and math.isfinite(v)
+                    sc[i, j] = v
+                    sc[j, i] = v
+                trace += sc[i, i]
+            if not (finite and trace > 0 and trace * rcond * npar < 1):
+                continue
+            out_sure[c] = True
+            for i in range(npar):
+                for j in range(npar):
+                    if use[i] and use[j]:
+                        out_cov[c, i, j] = s2[c] * (sc[i, j] / (ds[i] * ds[j]))
+                    else:
+                        out_cov[c, i, j] = 0.0
+
+    return covariance
+
+
+def _build_rout(numba: Any) -> Callable[..., None]:
     @_jit(numba)
     def rout(
         resid, mask, k, cut, out_t, out_cand, out_rsdr
