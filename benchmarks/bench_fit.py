@@ -5,7 +5,8 @@ parameters free, unweighted. Compared, in ONE process on the SAME data:
 
 - ``assaykit.fit_curves``   tidy table → one row per curve (packing, fit, SEs, verdicts, CIs);
 - ``assaykit engine``       ``assaykit.fitting.least_squares`` alone on prepared padded arrays
-                            (and once more with ``multistart=False``: no grid of starts);
+                            (and once more with ``multistart=False``: no grid of starts, and
+                            with ``engine="numpy"``: without the compiled kernels);
 - ``scipy curve_fit``       plain Python loop, one ``scipy.optimize.curve_fit`` per curve, from
                             data-driven starts (top = max, bottom = min, logIC50 = x whose mean
                             response is nearest half-way, hill = −1), numeric Jacobian (the
@@ -291,6 +292,11 @@ def main() -> None:
         "assaykit_fit_curves": (n, lambda: fit_curves(data)),
         "assaykit_pack_only": (n, lambda: prepare_engine(data)),
         "assaykit_engine": (n, lambda: least_squares(FOUR_PL, xlog, ys, valid, **FIT_TOLERANCES)),
+        # the same engine with its numpy iterations only (what the compiled kernels replace)
+        "assaykit_engine_numpy": (
+            n,
+            lambda: least_squares(FOUR_PL, xlog, ys, valid, engine="numpy", **FIT_TOLERANCES),
+        ),
         # where the time goes: the same engine without the (logIC50 × hill) grid of starts
         "assaykit_engine_no_grid": (
             n,
@@ -311,6 +317,7 @@ def main() -> None:
             cpu[k].append(time.process_time() - c0)
     res, eng = out["assaykit_fit_curves"], out["assaykit_engine"]
     eng_ng = out["assaykit_engine_no_grid"]
+    eng_np = out["assaykit_engine_numpy"]
     p_cf, rss_cf, ok_cf = out["scipy_curve_fit"]
     p_cj, rss_cj, ok_cj = out["scipy_curve_fit_jac"]
     c_fc, c_eng, c_pad = (
@@ -397,6 +404,16 @@ def main() -> None:
             eng.param("log_ic50")[:nr],
             rss_eng[:nr],
             eng.converged[:nr],
+            p_ref,
+            rss_ref,
+            ok_ref,
+            keys[:nr],
+        ),
+        "engine_numpy": agreement(
+            "tight_reference",
+            eng_np.param("log_ic50")[:nr],
+            (eng_np.rss * scale**2)[:nr],
+            eng_np.converged[:nr],
             p_ref,
             rss_ref,
             ok_ref,
