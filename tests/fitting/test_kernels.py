@@ -271,3 +271,22 @@ def test_compiled_covariance_equals_the_numpy_one_including_singular_curves():
     # and against a direct inverse where the matrix is well conditioned
     ref = (rss / df)[60:, None, None] * np.linalg.inv(jtj[60:])
     np.testing.assert_allclose(fast[60:], ref, rtol=1e-9)
+
+
+def test_kernels_compile_without_a_disk_cache_where_none_can_be_written():
+    """A read-only installation: numba refuses cache=True, the kernel is compiled per process."""
+    import types
+
+    from assaykit.fitting.kernels import _jit
+
+    calls = []
+
+    def njit(cache=False, **options):
+        calls.append(cache)
+        if cache:
+            raise RuntimeError("cannot cache function 'f': no locator available for file 'f.py'")
+        return lambda func: func
+
+    fake = types.SimpleNamespace(njit=njit, NumbaWarning=Warning)
+    assert _jit(fake)(abs)(-2) == 2
+    assert calls == [True, False]
