@@ -273,11 +273,11 @@ def test_compiled_covariance_equals_the_numpy_one_including_singular_curves():
     np.testing.assert_allclose(fast[60:], ref, rtol=1e-9)
 
 
-def test_kernels_compile_without_a_disk_cache_where_none_can_be_written():
+def test_kernels_compile_without_a_disk_cache_where_none_can_be_written(monkeypatch):
     """A read-only installation: numba refuses cache=True, the kernel is compiled per process."""
     import types
 
-    from assaykit.fitting.kernels import _jit
+    from assaykit.fitting import _numba_kernels
 
     calls = []
 
@@ -287,6 +287,33 @@ def test_kernels_compile_without_a_disk_cache_where_none_can_be_written():
             raise RuntimeError("cannot cache function 'f': no locator available for file 'f.py'")
         return lambda func: func
 
-    fake = types.SimpleNamespace(njit=njit, NumbaWarning=Warning)
-    assert _jit(fake)(abs)(-2) == 2
+    monkeypatch.setattr(
+        _numba_kernels, "numba", types.SimpleNamespace(njit=njit, NumbaWarning=Warning)
+    )
+    assert _numba_kernels._decorator()(abs)(-2) == 2
     assert calls == [True, False]
+
+
+def test_compiled_kernels_are_found_in_the_disk_cache_by_the_next_process(tmp_path):
+    """Kernels at module level: a second process loads them instead of compiling again."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np; from assaykit.fitting import least_squares;"
+        "from assaykit.binding.curves import FOUR_PL;"
+        "x = np.tile(np.linspace(-11, -5, 8), (3, 1));"
+        "y = 1 / (1 + 10 ** (x + 8));"
+        "least_squares(FOUR_PL, x, y)"
+    )
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), NUMBA_DEBUG_CACHE="1")
+    runs = [
+        subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        for _ in range(2)
+    ]
+    assert all(r.returncode == 0 for r in runs), runs[-1].stderr
+    saved = lambda r: {ln.split("'")[1] for ln in r.stdout.splitlines() if "data saved" in ln}  # noqa: E731
+    assert saved(runs[0])  # the first process compiled and wrote its kernels
+    assert not saved(runs[1]), "the second process compiled again instead of loading the cache"
+    assert "data loaded" in runs[1].stdout
