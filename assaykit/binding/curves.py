@@ -420,8 +420,8 @@ def _ranked_starts(
     from assaykit.fitting.kernels import starts_kernel
 
     kernel = starts_kernel("four_pl")
-    c = x.shape[0]
-    if kernel is None or c == 0 or np.isfinite(fixed).any():
+    c, npts = x.shape
+    if kernel is None or c == 0 or npts == 0 or np.isfinite(fixed).any():
         return None
     fracs = np.linspace(-0.1, 1.1, GRID_STEPS)
     grid = [(h0, f) for h0 in GRID_HILLS for f in fracs]

@@ -317,3 +317,16 @@ def test_compiled_kernels_are_found_in_the_disk_cache_by_the_next_process(tmp_pa
     assert saved(runs[0])  # the first process compiled and wrote its kernels
     assert not saved(runs[1]), "the second process compiled again instead of loading the cache"
     assert "data loaded" in runs[1].stdout
+
+
+def test_curves_without_points_are_refused_as_by_the_numpy_engine():
+    """Zero-width data never reaches a kernel (it would read past the end of a row)."""
+    from assaykit.binding.curves import _ranked_starts
+
+    empty = np.empty((2, 0))
+    fixed = np.full((2, 4), np.nan)
+    inf = np.full((2, 4), np.inf)
+    assert _ranked_starts(empty, empty, empty, empty.astype(bool), fixed, -inf, inf, 4) is None
+    for engine in ("auto", "numpy"):
+        with pytest.raises(ValueError):
+            least_squares(FOUR_PL, empty, empty, engine=engine)
