@@ -456,32 +456,43 @@ def collapse(
     ncurves, npts = ys.shape
     width = 1
     for c in range(ncurves):
-        k = 0
-        dev = 0.0
-        i = 0
         for j in range(npts):
             out_x[c, j] = 0.0
             out_y[c, j] = 0.0
             out_w[c, j] = 0.0
             out_m[c, j] = False
-        while i < npts and math.isfinite(xs[c, i]):
+        k = 0
+        dev = 0.0
+        prev = -math.inf
+        i = 0
+        while i < npts:
             xv = xs[c, i]
+            if not math.isfinite(xv):  # an unused point (x = inf): skipped where it stands
+                i += 1
+                continue
+            if xv < prev:
+                return -1  # not in order: the caller sorts the rows first
             wsum = 0.0
             wy = 0.0
             j = i
-            while j < npts and xs[c, j] == xv:
-                wsum += ws[c, j]
-                wy += ws[c, j] * ys[c, j]
+            while j < npts:
+                xj = xs[c, j]
+                if math.isfinite(xj):
+                    if xj != xv:
+                        break
+                    wsum += ws[c, j]
+                    wy += ws[c, j] * ys[c, j]
                 j += 1
             mean = wy / wsum if wsum > 0 else 0.0
             for t in range(i, j):
-                if ws[c, t] > 0:
+                if ws[c, t] > 0 and math.isfinite(xs[c, t]):
                     dev += ws[c, t] * (ys[c, t] - mean) ** 2
             out_x[c, k] = xv
             out_w[c, k] = wsum
             out_m[c, k] = wsum > 0
             out_y[c, k] = mean if wsum > 0 else 0.0
             k += 1
+            prev = xv
             i = j
         out_dev[c] = dev
         width = max(width, k)

@@ -55,11 +55,12 @@ def starts_kernel(name: str) -> Callable[..., None] | None:
 def collapse_kernel() -> Callable[..., int] | None:
     """The compiled replicate merge, or None without numba.
 
-    Signature ``(xs, ys, ws, out_x, out_y, out_w, out_m, out_dev) -> width``: rows of ``xs``
-    sorted, unused points with ``x = inf`` (last) and weight 0; each run of equal finite ``x``
-    becomes one point (weighted mean, weight sum) in the ``(C, N)`` outputs, packed left; the
-    pure-error sum ``Σ w (y − ȳ_w)²`` goes to ``out_dev``; returns the widest row's run count —
-    what :func:`assaykit.fitting.prep.collapse_replicates` computes with ``reduceat``.
+    Signature ``(xs, ys, ws, out_x, out_y, out_w, out_m, out_dev) -> width``: unused points
+    have ``x = inf`` and weight 0 and may stand anywhere; each run of equal finite ``x`` becomes
+    one point (weighted mean, weight sum) in the ``(C, N)`` outputs, packed left; the pure-error
+    sum ``Σ w (y − ȳ_w)²`` goes to ``out_dev``; returns the widest row's run count, or −1 when
+    the finite ``x`` of a row are not in ascending order (then sort first) — what
+    :func:`assaykit.fitting.prep.collapse_replicates` computes with ``reduceat``.
     """
     kernels = _compiled()
     return None if kernels is None else kernels.get("collapse")

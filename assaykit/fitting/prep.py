@@ -91,27 +91,30 @@ def collapse_replicates(
     nc, npt = y.shape
     key = np.where(m, x, np.inf)
     ws = np.where(m, w, 0.0)
-    if np.all(key[:, 1:] >= key[:, :-1]):  # already sorted (the usual layout): no reordering
-        xs, ys = key, np.where(m, y, 0.0)
-    else:
-        order = np.argsort(key, axis=1, kind="stable")
-        xs = np.take_along_axis(key, order, axis=1)
-        ys = np.take_along_axis(np.where(m, y, 0.0), order, axis=1)
-        ws = np.take_along_axis(ws, order, axis=1)
+    ym = np.where(m, y, 0.0)
     kernel = None
     if compiled:
         from assaykit.fitting.kernels import collapse_kernel
 
         kernel = collapse_kernel()
     if kernel is not None:
+        # one pass per curve; unused points may stay where they are (ragged rows need no sort)
         xc, yc, wsum = np.empty((nc, npt)), np.empty((nc, npt)), np.empty((nc, npt))
         mc = np.empty((nc, npt), dtype=bool)
         dev = np.empty(nc)
-        width = kernel(
-            np.ascontiguousarray(xs), np.ascontiguousarray(ys), np.ascontiguousarray(ws),
-            xc, yc, wsum, mc, dev,
-        )  # fmt: skip
+        width = kernel(key, ym, ws, xc, yc, wsum, mc, dev)
+        if width < 0:  # some row out of order: sort the rows, then merge
+            order = np.argsort(key, axis=1, kind="stable")
+            key, ym, ws = (np.take_along_axis(v, order, axis=1) for v in (key, ym, ws))
+            width = kernel(key, ym, ws, xc, yc, wsum, mc, dev)
         return xc[:, :width], yc[:, :width], np.sqrt(wsum[:, :width]), mc[:, :width], dev
+    if np.all(key[:, 1:] >= key[:, :-1]):  # already sorted (the usual layout): no reordering
+        xs, ys = key, ym
+    else:
+        order = np.argsort(key, axis=1, kind="stable")
+        xs = np.take_along_axis(key, order, axis=1)
+        ys = np.take_along_axis(ym, order, axis=1)
+        ws = np.take_along_axis(ws, order, axis=1)
     if m.all():
         brk = xs[:, 1:] != xs[:, :-1]
         if np.all(brk == brk[:1]):  # every curve has the same layout of replicates

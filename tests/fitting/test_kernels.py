@@ -191,8 +191,9 @@ def test_compiled_start_ranking_equals_the_numpy_ranking(hard, missing):
     assert _ranked_starts(x, y, sw, mask, fix_bottom, lo, hi, 4) is None
 
 
+@pytest.mark.parametrize("shuffle", [False, True])
 @pytest.mark.parametrize("missing", [0.0, 0.2, 0.6])
-def test_compiled_replicate_merge_equals_reduceat(missing):
+def test_compiled_replicate_merge_equals_reduceat(missing, shuffle):
     """One pass per curve gives the run means, weight sums and pure error of the numpy merge."""
     from assaykit.fitting.prep import collapse_replicates
 
@@ -201,7 +202,8 @@ def test_compiled_replicate_merge_equals_reduceat(missing):
     m = np.isfinite(y)
     w = rng.uniform(0.2, 3.0, y.shape)
     xz, yz = np.where(m, x, 0.0), np.where(m, y, 0.0)
-    perm = np.argsort(rng.random(x.shape), axis=1)  # unsorted rows: both sort first
+    # in order with gaps where points are missing (merged in place), or shuffled (sorted first)
+    perm = np.argsort(rng.random(x.shape), axis=1) if shuffle else np.indices(x.shape)[1]
     args = [np.take_along_axis(a, perm, axis=1) for a in (xz, yz, w, m)]
     fast = collapse_replicates(*args, compiled=True)
     slow = collapse_replicates(*args, compiled=False)
