@@ -36,8 +36,9 @@ def _decorator(**options: Any) -> Any:
     return wrap
 
 
-_jit = _decorator()
-_inline = _decorator(inline="always")
+# error_model="numpy": x / 0 gives inf or NaN as in numpy (numba's default raises ZeroDivisionError)
+_jit = _decorator(error_model="numpy")
+_inline = _decorator(inline="always", error_model="numpy")
 
 # ---------------------------------------------------------------------------- 4PL LM
 

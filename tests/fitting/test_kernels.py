@@ -332,3 +332,12 @@ def test_curves_without_points_are_refused_as_by_the_numpy_engine():
     for engine in ("auto", "numpy"):
         with pytest.raises(ValueError):
             least_squares(FOUR_PL, empty, empty, engine=engine)
+
+
+def test_compiled_kernels_divide_as_numpy_does():
+    """Zero residuals (a robust scale of 0) give inf/NaN as in numpy, not ZeroDivisionError."""
+    from assaykit.fitting.stats import rout_outliers
+
+    r = np.zeros((2, 12))
+    r[1, :6] = 1e-3  # more than 68 % of the residuals are exactly 0: RSDR = 0
+    assert not rout_outliers(r, np.ones_like(r, dtype=bool), 4).any()
