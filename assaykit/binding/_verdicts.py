@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from assaykit.binding.curves import _fraction, four_pl
+from assaykit.fitting.kernels import residuals_kernel
 from assaykit.fitting.stats import f_test, rout_outliers
 
 #: A free plateau counts as reached when the fitted curve covers this fraction of the span
@@ -54,21 +55,50 @@ class Context:
     model: str
 
 
-def _null_fit(c: Context) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """RSS and df of the horizontal line nested in the fitted model (top = bottom)."""
-    y = np.where(c.valid, c.y, 0.0)
-    wsum = np.sum(c.w, axis=1)
-    with np.errstate(all="ignore"):
-        if "top" in c.fixed and "bottom" in c.fixed:
-            return np.full(c.n_curves, np.nan), np.full(c.n_curves, np.nan)
-        if "top" in c.fixed or "bottom" in c.fixed:
-            level = np.full(c.n_curves, c.fixed.get("top", c.fixed.get("bottom", np.nan)))
-            k = 0
-        else:
-            level = np.sum(c.w * y, axis=1) / wsum
-            k = 1
-        ss = np.sum(np.where(c.valid, c.w * (y - level[:, None]) ** 2, 0.0), axis=1)
-    return ss, (c.n - k).astype(float)
+def _null_level(c: Context) -> tuple[float, int]:
+    """Level of the horizontal line nested in the model (NaN: fitted) and its free parameters."""
+    if "top" in c.fixed and "bottom" in c.fixed:
+        return np.nan, -1  # no nested line: the model has no free plateau
+    if "top" in c.fixed or "bottom" in c.fixed:
+        return float(c.fixed.get("top", c.fixed.get("bottom", np.nan))), 0
+    return np.nan, 1
+
+
+def _residual_pass(
+    c: Context,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Largest |y|, RSS and df of the nested horizontal line, and the weighted residuals."""
+    level, k = _null_level(c)
+    kernel = residuals_kernel("four_pl")
+    if kernel is not None:
+        resid = np.empty(c.y.shape)
+        ss = np.empty(c.n_curves)
+        yscale = np.empty(c.n_curves)
+        kernel(
+            np.ascontiguousarray(c.x, dtype=float),
+            np.ascontiguousarray(c.y, dtype=float),
+            np.ascontiguousarray(c.w, dtype=float),
+            np.ascontiguousarray(c.valid),
+            np.ascontiguousarray(c.params, dtype=float),
+            np.full(c.n_curves, level),
+            resid,
+            ss,
+            yscale,
+        )
+    else:
+        yscale = np.max(np.where(c.valid, np.abs(c.y), 0.0), axis=1)
+        y = np.where(c.valid, c.y, 0.0)
+        with np.errstate(all="ignore"):
+            lev = np.full(c.n_curves, level)
+            if k == 1:
+                lev = np.sum(c.w * y, axis=1) / np.sum(c.w, axis=1)
+            ss = np.sum(np.where(c.valid, c.w * (y - lev[:, None]) ** 2, 0.0), axis=1)
+        top, bottom, log_ic50, hill = (c.params[:, j, None] for j in range(4))
+        pred = four_pl(c.x, top, bottom, log_ic50, hill)
+        resid = np.where(c.valid, np.sqrt(c.w) * (c.y - pred), 0.0)
+    if k < 0:
+        return yscale, np.full(c.n_curves, np.nan), np.full(c.n_curves, np.nan), resid
+    return yscale, ss, (c.n - k).astype(float), resid
 
 
 def _fmt_conc(log_m: float) -> str:
@@ -94,7 +124,7 @@ def judge(
 
     # runaway: no convergence because the fit keeps improving towards an infinite logIC50,
     # plateau or slope (a ridge, not a minimum)
-    yscale = np.max(np.where(c.valid, np.abs(c.y), 0.0), axis=1)
+    yscale, ss0, df0, resid = _residual_pass(c)
     with np.errstate(invalid="ignore"):
         far = (log_ic50 < c.xmin) | (log_ic50 > c.xmax)
         huge = (np.abs(top) > 10 * np.maximum(yscale, 1e-300)) | (
@@ -102,7 +132,6 @@ def judge(
         )
         extreme_hill = free_hill & ((np.abs(hill) > 10) | (np.abs(hill) < 0.05))
 
-    ss0, df0 = _null_fit(c)
     fstat, p_flat = f_test(ss0, df0, c.rss, c.df)
     # the F test also judges a fit that wanders without converging (its RSS is near the limit)
     no_inh = fitted & finite & np.isfinite(p_flat) & (p_flat >= c.alpha)
@@ -133,8 +162,6 @@ def judge(
     defined = ok_fit & ~extrap
 
     # residual screen for outliers on every fitted curve
-    pred = four_pl(c.x, top[:, None], bottom[:, None], log_ic50[:, None], hill[:, None])
-    resid = np.where(c.valid, np.sqrt(c.w) * (c.y - pred), 0.0)
     screen = c.valid & (fitted & finite)[:, None]
     outl = rout_outliers(resid, screen, c.n_free, q=c.outlier_q)
     n_out = outl.sum(axis=1)

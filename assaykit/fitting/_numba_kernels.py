@@ -646,3 +646,36 @@ def covariance(
                     out_cov[c, i, j] = s2[c] * (sc[i, j] / (ds[i] * ds[j]))
                 else:
                     out_cov[c, i, j] = 0.0
+
+
+# ---------------------------------------------------------------------------- 4PL residuals
+
+
+@_jit
+def four_pl_residuals(
+    x, y, w, valid, params, level, out_resid, out_ss0, out_yscale
+):  # pragma: no cover - compiled; its Python body is not what runs
+    ncurves, npts = y.shape
+    for c in range(ncurves):
+        top, bottom, log_ic50, hill = params[c, 0], params[c, 1], params[c, 2], params[c, 3]
+        scale_z = LN10 * hill
+        yscale = 0.0
+        wsum = 0.0
+        wy = 0.0
+        for i in range(npts):
+            if valid[c, i]:
+                yscale = max(yscale, abs(y[c, i]))
+                wsum += w[c, i]
+                wy += w[c, i] * y[c, i]
+                u = math.exp(min((log_ic50 - x[c, i]) * scale_z, EXP_CLIP))
+                s = 1.0 / (1.0 + u)
+                out_resid[c, i] = math.sqrt(w[c, i]) * (y[c, i] - (bottom + (top - bottom) * s))
+            else:
+                out_resid[c, i] = 0.0
+        out_yscale[c] = yscale
+        lev = level[c] if math.isfinite(level[c]) else wy / wsum
+        ss = 0.0
+        for i in range(npts):
+            if valid[c, i]:
+                ss += w[c, i] * (y[c, i] - lev) ** 2
+        out_ss0[c] = ss

@@ -21,7 +21,14 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-__all__ = ["collapse_kernel", "covariance_kernel", "lm_kernel", "rout_kernel", "starts_kernel"]
+__all__ = [
+    "collapse_kernel",
+    "covariance_kernel",
+    "lm_kernel",
+    "residuals_kernel",
+    "rout_kernel",
+    "starts_kernel",
+]
 
 
 def lm_kernel(name: str) -> Callable[..., None] | None:
@@ -91,6 +98,18 @@ def covariance_kernel() -> Callable[..., None] | None:
     return None if kernels is None else kernels.get("covariance")
 
 
+def residuals_kernel(name: str) -> Callable[..., None] | None:
+    """The compiled residual pass of model ``name`` (``"four_pl"``), or None without numba.
+
+    Signature ``(x, y, w, valid, params, level, out_resid, out_ss0, out_yscale)``: per curve the
+    weighted residuals ``√w (y − f(x))`` at the valid points (0 elsewhere), the sum of squares
+    about a horizontal line at ``level`` (NaN: the weighted mean) and the largest ``|y|`` — what
+    :func:`assaykit.binding._verdicts.judge` computes on whole arrays.
+    """
+    kernels = _compiled()
+    return None if kernels is None else kernels.get(f"{name}_residuals")
+
+
 @cache
 def _compiled() -> dict[str, Callable[..., Any]] | None:
     try:
@@ -103,4 +122,5 @@ def _compiled() -> dict[str, Callable[..., Any]] | None:
         "collapse": nk.collapse,
         "rout": nk.rout,
         "covariance": nk.covariance,
+        "four_pl_residuals": nk.four_pl_residuals,
     }

@@ -341,3 +341,32 @@ def test_compiled_kernels_divide_as_numpy_does():
     r = np.zeros((2, 12))
     r[1, :6] = 1e-3  # more than 68 % of the residuals are exactly 0: RSDR = 0
     assert not rout_outliers(r, np.ones_like(r, dtype=bool), 4).any()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"fix": {"bottom": 0.0}}, {"fix": {"top": 100.0, "bottom": 0.0}}, {"weighting": "1/y2"}],
+)
+def test_verdicts_are_the_same_with_the_compiled_residual_pass(monkeypatch, options):
+    """Statuses, flags, messages and numbers of fit_curves with and without the kernel."""
+    import pandas as pd
+
+    from assaykit.binding import _verdicts, fit_curves
+
+    rng = np.random.default_rng(21)
+    x, y, _ = _curves(60, seed=9, missing=0.1)
+    y = y * 100
+    y[3] = 50.0 + rng.normal(0, 1, y.shape[1])  # no inhibition
+    for c in (4, 6, 8):  # one outlier each
+        y[c, np.flatnonzero(np.isfinite(y[c]))[10]] += 60.0
+    y[5] = np.round(y[5])  # ties in the residuals
+    curve = np.repeat(np.arange(len(x)), x.shape[1])
+    data = pd.DataFrame({"curve": curve, "conc": 10.0 ** x.ravel(), "response": y.ravel()})
+    fast = fit_curves(data, **options)
+    monkeypatch.setattr(_verdicts, "residuals_kernel", lambda name: None)
+    slow = fit_curves(data, **options)
+    for col in ("status", "flags", "message"):
+        assert fast[col].tolist() == slow[col].tolist(), col
+    num = fast.select_dtypes("number").columns
+    np.testing.assert_allclose(fast[num].to_numpy(float), slow[num].to_numpy(float), rtol=1e-12)
+    assert fast["flags"].str.contains("outliers:1").sum() >= 2
