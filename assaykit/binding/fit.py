@@ -19,6 +19,7 @@ from assaykit.binding.curves import FOUR_PL, PARAMS, canonical_four_pl
 from assaykit.errors import FitError
 from assaykit.fitting import FitResult, least_squares, weights_from
 from assaykit.fitting.data import pad_groups
+from assaykit.fitting.kernels import summaries_kernel
 from assaykit.fitting.profile import profile_ci
 from assaykit.fitting.solver import BLOCK
 from assaykit.fitting.stats import wald_ci
@@ -151,6 +152,83 @@ def _subset(fit: FitResult, sel: np.ndarray) -> FitResult:
     return FitResult(**{k: (v if k == "model" else v[sel]) for k, v in fields.items()})
 
 
+@dataclasses.dataclass
+class _Summaries:
+    """Per-curve facts about the raw points of a block (``valid`` is per point)."""
+
+    valid: np.ndarray
+    n: np.ndarray
+    n_nonpositive: np.ndarray
+    n_missing: np.ndarray
+    n_bad_weight: np.ndarray
+    scale: np.ndarray
+    distinct: np.ndarray
+    yr: np.ndarray
+    xmin: np.ndarray
+    xmax: np.ndarray
+
+
+def _summaries(
+    conc: np.ndarray, resp: np.ndarray, xlog: np.ndarray, w: np.ndarray, n_rows: np.ndarray
+) -> _Summaries:
+    """Which points are usable, and per curve: counts, response scale and range, tested range.
+
+    ``scale`` is the largest usable ``|response|`` (1 where there is none or it is 0), ``yr`` the
+    range of ``response / scale``, ``distinct`` the number of concentrations more than 1e-9
+    log units apart, ``xmin``/``xmax`` the tested range (NaN without usable points).
+    """
+    nc, width = conc.shape
+    kernel = summaries_kernel()
+    if kernel is not None:
+        valid = np.empty((nc, width), dtype=bool)
+        ints = np.empty((nc, 5), dtype=np.int64)  # n, nonpositive, missing, bad weight, distinct
+        flts = np.empty((nc, 4))  # scale, yr, xmin, xmax
+        kernel(
+            np.ascontiguousarray(conc, dtype=float),
+            np.ascontiguousarray(resp, dtype=float),
+            np.ascontiguousarray(xlog, dtype=float),
+            np.ascontiguousarray(w, dtype=float),
+            np.ascontiguousarray(n_rows, dtype=np.int64),
+            valid,
+            ints,
+            flts,
+        )
+        n, nonpos, missing, bad_weight, distinct = ints.T
+        scale, yr, xmin, xmax = flts.T
+        return _Summaries(valid, n, nonpos, missing, bad_weight, scale, distinct, yr, xmin, xmax)
+    present = np.arange(width)[None, :] < n_rows[:, None]
+    nonpos = present & np.isfinite(conc) & (conc <= 0)
+    missing = present & ~(np.isfinite(conc) & np.isfinite(resp))
+    valid = present & np.isfinite(xlog) & np.isfinite(resp)
+    bad_weight = valid & ~np.isfinite(w)
+    valid &= np.isfinite(w)
+    scale = np.max(np.where(valid, np.abs(resp), 0.0), axis=1)
+    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+    ys = resp / scale[:, None]
+    n = valid.sum(axis=1)
+    xs = np.where(valid, xlog, np.inf)
+    if not np.all(xs[:, 1:] >= xs[:, :-1]):  # usually in order already
+        xs = np.sort(xs, axis=1)
+    with np.errstate(invalid="ignore"):
+        step = np.diff(xs, axis=1)
+    distinct = np.where(n > 0, 1 + np.sum(np.isfinite(step) & (step > 1e-9), axis=1), 0)
+    yr = np.max(np.where(valid, ys, -np.inf), axis=1) - np.min(np.where(valid, ys, np.inf), axis=1)
+    xmin = np.min(np.where(valid, xlog, np.inf), axis=1)
+    xmax = np.max(np.where(valid, xlog, -np.inf), axis=1)
+    return _Summaries(
+        valid,
+        n,
+        nonpos.sum(axis=1),
+        missing.sum(axis=1),
+        bad_weight.sum(axis=1),
+        scale,
+        distinct,
+        yr,
+        np.where(np.isfinite(xmin), xmin, np.nan),
+        np.where(np.isfinite(xmax), xmax, np.nan),
+    )
+
+
 def _fit_block(
     conc: np.ndarray,
     resp: np.ndarray,
@@ -169,29 +247,14 @@ def _fit_block(
 ) -> dict[str, object]:
     """Fit and judge one block of padded curves; the result columns (after ``by``)."""
     nc, width = conc.shape
-    present = np.arange(width)[None, :] < n_rows[:, None]
     with np.errstate(all="ignore"):
         xlog = np.where(conc > 0, np.log10(conc * factor), np.nan)
-    nonpos = present & np.isfinite(conc) & (conc <= 0)
-    missing = present & ~(np.isfinite(conc) & np.isfinite(resp))
-    valid = present & np.isfinite(xlog) & np.isfinite(resp)
     w = weights_from(resp, weighting)
-    bad_weight = valid & ~np.isfinite(w)
-    valid &= np.isfinite(w)
-
+    sm = _summaries(conc, resp, xlog, w, n_rows)
+    valid, n, scale, distinct, yr = sm.valid, sm.n, sm.scale, sm.distinct, sm.yr
     # scale responses to O(1) per curve (counts of 1e12 are fitted like counts of 1e3)
-    scale = np.max(np.where(valid, np.abs(resp), 0.0), axis=1)
-    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
     ys = resp / scale[:, None]
     n_free = len(PARAMS) - len(fixed)
-    n = valid.sum(axis=1)
-    xs = np.where(valid, xlog, np.inf)
-    if not np.all(xs[:, 1:] >= xs[:, :-1]):  # usually in order already
-        xs = np.sort(xs, axis=1)
-    with np.errstate(invalid="ignore"):
-        step = np.diff(xs, axis=1)
-    distinct = np.where(n > 0, 1 + np.sum(np.isfinite(step) & (step > 1e-9), axis=1), 0)
-    yr = np.max(np.where(valid, ys, -np.inf), axis=1) - np.min(np.where(valid, ys, np.inf), axis=1)
     insufficient = (n < n_free + 1) | (distinct < 3)
     constant = ~insufficient & (yr <= 1e-12)
     todo = np.flatnonzero(~insufficient & ~constant)
@@ -237,10 +300,7 @@ def _fit_block(
     r2 = np.full(nc, np.nan)
     r2[todo] = fit.r_squared
 
-    xmin = np.min(np.where(valid, xlog, np.inf), axis=1)
-    xmax = np.max(np.where(valid, xlog, -np.inf), axis=1)
-    xmin = np.where(np.isfinite(xmin), xmin, np.nan)
-    xmax = np.where(np.isfinite(xmax), xmax, np.nan)
+    xmin, xmax = sm.xmin, sm.xmax
 
     ctx = _verdicts.Context(
         n_curves=nc,
@@ -265,9 +325,9 @@ def _fit_block(
         constant=constant,
         distinct=distinct,
         n_free=n_free,
-        n_nonpositive=nonpos.sum(axis=1),
-        n_missing=missing.sum(axis=1),
-        n_bad_weight=bad_weight.sum(axis=1),
+        n_nonpositive=sm.n_nonpositive,
+        n_missing=sm.n_missing,
+        n_bad_weight=sm.n_bad_weight,
         alpha=alpha,
         hill_range=hill_range,
         outlier_q=outlier_q,

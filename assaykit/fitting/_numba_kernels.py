@@ -679,3 +679,68 @@ def four_pl_residuals(
             if valid[c, i]:
                 ss += w[c, i] * (y[c, i] - lev) ** 2
         out_ss0[c] = ss
+
+
+# ---------------------------------------------------------------------------- point summaries
+
+
+@_jit
+def summaries(
+    conc, resp, xlog, w, n_rows, out_valid, out_ints, out_flts
+):  # pragma: no cover - compiled; its Python body is not what runs
+    ncurves, width = resp.shape
+    xbuf = np.empty(width)
+    for c in range(ncurves):
+        n = nonpos = missing = bad_weight = 0
+        scale = 0.0
+        ymax = -math.inf
+        ymin = math.inf
+        xmin = math.inf
+        xmax = -math.inf
+        in_order = True
+        for i in range(width):
+            ok = False
+            if i < n_rows[c]:
+                cf = math.isfinite(conc[c, i])
+                rf = math.isfinite(resp[c, i])
+                if cf and conc[c, i] <= 0:
+                    nonpos += 1
+                if not (cf and rf):
+                    missing += 1
+                if math.isfinite(xlog[c, i]) and rf:
+                    if math.isfinite(w[c, i]):
+                        ok = True
+                    else:
+                        bad_weight += 1
+            out_valid[c, i] = ok
+            if ok:
+                r = resp[c, i]
+                xv = xlog[c, i]
+                scale = max(scale, abs(r))
+                ymax = max(ymax, r)
+                ymin = min(ymin, r)
+                if n > 0 and xv < xbuf[n - 1]:
+                    in_order = False
+                xbuf[n] = xv
+                n += 1
+                xmin = min(xmin, xv)
+                xmax = max(xmax, xv)
+        if not (math.isfinite(scale) and scale > 0):
+            scale = 1.0
+        if not in_order:
+            xbuf[:n] = np.sort(xbuf[:n])
+        distinct = 0
+        if n > 0:
+            distinct = 1
+            for i in range(1, n):
+                if xbuf[i] - xbuf[i - 1] > 1e-9:
+                    distinct += 1
+        out_ints[c, 0] = n
+        out_ints[c, 1] = nonpos
+        out_ints[c, 2] = missing
+        out_ints[c, 3] = bad_weight
+        out_ints[c, 4] = distinct
+        out_flts[c, 0] = scale
+        out_flts[c, 1] = ymax / scale - ymin / scale
+        out_flts[c, 2] = xmin if math.isfinite(xmin) else math.nan
+        out_flts[c, 3] = xmax if math.isfinite(xmax) else math.nan

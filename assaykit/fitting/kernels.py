@@ -28,6 +28,7 @@ __all__ = [
     "residuals_kernel",
     "rout_kernel",
     "starts_kernel",
+    "summaries_kernel",
 ]
 
 
@@ -110,6 +111,18 @@ def residuals_kernel(name: str) -> Callable[..., None] | None:
     return None if kernels is None else kernels.get(f"{name}_residuals")
 
 
+def summaries_kernel() -> Callable[..., None] | None:
+    """The compiled per-curve summary of raw points, or None without numba.
+
+    Signature ``(conc, resp, xlog, w, n_rows, out_valid, out_ints, out_flts)``: usable points
+    and, per curve, ``out_ints`` = (n, non-positive concentrations, missing values, unusable
+    weights, distinct concentrations) and ``out_flts`` = (scale, response range / scale, xmin,
+    xmax) — what :func:`assaykit.binding.fit._summaries` computes on whole arrays.
+    """
+    kernels = _compiled()
+    return None if kernels is None else kernels.get("summaries")
+
+
 @cache
 def _compiled() -> dict[str, Callable[..., Any]] | None:
     try:
@@ -123,4 +136,5 @@ def _compiled() -> dict[str, Callable[..., Any]] | None:
         "rout": nk.rout,
         "covariance": nk.covariance,
         "four_pl_residuals": nk.four_pl_residuals,
+        "summaries": nk.summaries,
     }

@@ -370,3 +370,36 @@ def test_verdicts_are_the_same_with_the_compiled_residual_pass(monkeypatch, opti
     num = fast.select_dtypes("number").columns
     np.testing.assert_allclose(fast[num].to_numpy(float), slow[num].to_numpy(float), rtol=1e-12)
     assert fast["flags"].str.contains("outliers:1").sum() >= 2
+
+
+def test_compiled_point_summaries_equal_the_numpy_ones(monkeypatch):
+    """Usable points, counts, scale, ranges on messy padded rows: kernel and numpy agree."""
+    from assaykit.binding import fit as fit_module
+    from assaykit.fitting import weights_from
+
+    rng = np.random.default_rng(5)
+    nc, width = 300, 40
+    conc = 10.0 ** rng.uniform(-11, -5, (nc, width))
+    conc[rng.random(conc.shape) < 0.05] = np.nan
+    conc[rng.random(conc.shape) < 0.05] = 0.0
+    conc[rng.random(conc.shape) < 0.02] = -1e-9
+    conc[:100] = np.sort(conc[:100], axis=1)  # some rows in order, the others not
+    resp = rng.normal(50, 40, (nc, width))
+    resp[rng.random(resp.shape) < 0.05] = np.nan
+    resp[7] = 3.0  # constant
+    resp[8] = 0.0  # all zero: scale 1
+    n_rows = rng.integers(0, width + 1, nc)
+    n_rows[:3] = width
+    with np.errstate(all="ignore"):
+        xlog = np.where(conc > 0, np.log10(conc), np.nan)
+    for weighting in (None, "1/y2"):
+        w = weights_from(resp, weighting)
+        fast = fit_module._summaries(conc, resp, xlog, w, n_rows)
+        monkeypatch.setattr(fit_module, "summaries_kernel", lambda: None)
+        slow = fit_module._summaries(conc, resp, xlog, w, n_rows)
+        monkeypatch.undo()
+        for field in ("valid", "n", "n_nonpositive", "n_missing", "n_bad_weight", "distinct"):
+            np.testing.assert_array_equal(getattr(fast, field), getattr(slow, field), field)
+        for field in ("scale", "yr", "xmin", "xmax"):
+            np.testing.assert_array_equal(getattr(fast, field), getattr(slow, field), field)
+    assert slow.n_bad_weight.sum() > 0 and slow.n_nonpositive.sum() > 0
