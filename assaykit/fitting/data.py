@@ -76,13 +76,17 @@ def pad_groups(
     width = int(counts.max()) if len(gid) else 0
     # flat position of each row in the (C, width) arrays: its curve's row, then its rank
     first = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    if len(gid) and np.all(gid[1:] >= gid[:-1]):  # rows already grouped by curve
+    grouped = bool(len(gid)) and bool(np.all(gid[1:] >= gid[:-1]))  # rows grouped by curve
+    # grouped with every curve as long as the longest: row i goes to flat position i
+    regular = grouped and len(gid) == n_curves * width
+    if regular:
+        flat = np.arange(0)
+    elif grouped:
         flat = np.arange(len(gid)) - np.repeat(first - np.arange(n_curves) * width, counts)
     else:
         order = np.argsort(gid, kind="stable")
         flat = np.empty(len(gid), dtype=np.intp)
         flat[order] = np.arange(len(gid)) - np.repeat(first - np.arange(n_curves) * width, counts)
-    regular = len(gid) == n_curves * width and np.array_equal(flat, np.arange(len(gid)))
     arrays = []
     for col in columns:
         vals = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
