@@ -104,17 +104,12 @@ def collapse_replicates(
         dev = np.empty(nc)
         width = kernel(key, ym, ws, xc, yc, wsum, mc, dev)
         if width < 0:  # some row out of order: sort the rows, then merge
-            order = np.argsort(key, axis=1, kind="stable")
-            key, ym, ws = (np.take_along_axis(v, order, axis=1) for v in (key, ym, ws))
+            key, ym, ws = _sort_rows(key, ym, ws)
             width = kernel(key, ym, ws, xc, yc, wsum, mc, dev)
         return xc[:, :width], yc[:, :width], np.sqrt(wsum[:, :width]), mc[:, :width], dev
-    if np.all(key[:, 1:] >= key[:, :-1]):  # already sorted (the usual layout): no reordering
-        xs, ys = key, ym
-    else:
-        order = np.argsort(key, axis=1, kind="stable")
-        xs = np.take_along_axis(key, order, axis=1)
-        ys = np.take_along_axis(ym, order, axis=1)
-        ws = np.take_along_axis(ws, order, axis=1)
+    xs, ys = key, ym
+    if not np.all(key[:, 1:] >= key[:, :-1]):  # usually sorted already: no reordering
+        xs, ys, ws = _sort_rows(key, ym, ws)
     if m.all():
         brk = xs[:, 1:] != xs[:, :-1]
         if np.all(brk == brk[:1]):  # every curve has the same layout of replicates
@@ -162,3 +157,9 @@ def collapse_replicates(
     dev = wf * (yf - back) ** 2
     dev = np.where(wf > 0, dev, 0.0).reshape(nc, npt).sum(axis=1)
     return xc, yc, np.sqrt(wsum), mc, dev
+
+
+def _sort_rows(key: FloatArray, *others: FloatArray) -> tuple[FloatArray, ...]:
+    """``key`` sorted within each row (stably), and ``others`` in the same order."""
+    order = np.argsort(key, axis=1, kind="stable")
+    return tuple(np.take_along_axis(v, order, axis=1) for v in (key, *others))
