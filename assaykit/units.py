@@ -1,0 +1,307 @@
+"""One vocabulary of units: tables, parsers and formatting for every assay.
+
+Every concentration, time, activity, mass and volume that enters assaykit goes through this
+module, so a unit is spelled, converted and reported the same way in the templates, the CLI, the
+library and the results. A unit that is not known raises :class:`UnitError` (a ``ValueError``)
+with a "did you mean" hint.
+
+Conversions by an exact power of ten are done in decimal, so ``0.1 nM`` is exactly ``1e-10`` M.
+
+Examples
+--------
+>>> to_base(2.5, "nM")
+2.5e-09
+>>> parse_quantity("0.1 nM", "concentration")
+1e-10
+>>> parse_quantity("30 s", "time", base="min")
+0.5
+>>> canonical_unit("um")
+'µM'
+>>> format_quantity(3.2e-9, "concentration")
+'3.2 nM'
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from decimal import Decimal
+from typing import Literal
+
+from assaykit.errors import AssaykitError
+
+__all__ = [
+    "ACTIVITY_UNITS",
+    "CONC_UNITS",
+    "MASS_UNITS",
+    "PER_MOLAR",
+    "TIME_UNITS",
+    "VOLUME_UNITS",
+    "Dimension",
+    "UnitError",
+    "canonical_unit",
+    "convert",
+    "format_quantity",
+    "parse_quantity",
+    "to_base",
+    "unit_dimension",
+]
+
+Dimension = Literal["concentration", "time", "activity", "mass", "volume"]
+
+
+class UnitError(AssaykitError, ValueError):
+    """A unit that assaykit does not know, or a quantity that cannot be read."""
+
+
+#: Concentration units → power of ten to molar (M).
+CONC_UNITS: dict[str, int] = {"M": 0, "mM": -3, "µM": -6, "nM": -9, "pM": -12, "fM": -15}
+#: The same units as divisors (``nM`` → 1e9): dividing by an exact power of ten keeps
+#: ``0.1 nM`` == ``1e-10`` exactly, which multiplying by 1e-9 does not.
+PER_MOLAR: dict[str, float] = {u: 10.0 ** (-e) for u, e in CONC_UNITS.items()}
+#: Time units → factor to minutes (the time unit of every assaykit table: ``time_min``).
+TIME_UNITS: dict[str, float] = {"s": 1 / 60, "min": 1.0, "h": 60.0, "d": 1440.0}
+#: Activity units → factor to becquerel.
+ACTIVITY_UNITS: dict[str, float] = {
+    "Bq": 1.0,
+    "kBq": 1e3,
+    "MBq": 1e6,
+    "GBq": 1e9,
+    "µCi": 3.7e4,
+    "mCi": 3.7e7,
+    "Ci": 3.7e10,
+}
+#: Mass units → power of ten to gram.
+MASS_UNITS: dict[str, int] = {"g": 0, "mg": -3, "µg": -6, "ng": -9, "kg": 3}
+#: Volume units → power of ten to litre.
+VOLUME_UNITS: dict[str, int] = {"L": 0, "mL": -3, "µL": -6, "nL": -9}
+
+_TABLES: dict[str, dict[str, int] | dict[str, float]] = {
+    "concentration": CONC_UNITS,
+    "time": TIME_UNITS,
+    "activity": ACTIVITY_UNITS,
+    "mass": MASS_UNITS,
+    "volume": VOLUME_UNITS,
+}
+_BASE: dict[str, str] = {
+    "concentration": "M",
+    "time": "min",
+    "activity": "Bq",
+    "mass": "g",
+    "volume": "L",
+}
+#: Other spellings (keys compared case-sensitively first, then lower-cased where unambiguous).
+_ALIASES: dict[str, str] = {
+    "uM": "µM",
+    "μM": "µM",  # Greek mu U+03BC
+    "mol/l": "M",
+    "mol/L": "M",
+    "sec": "s",
+    "secs": "s",
+    "second": "s",
+    "seconds": "s",
+    "mins": "min",
+    "minute": "min",
+    "minutes": "min",
+    "hr": "h",
+    "hrs": "h",
+    "hour": "h",
+    "hours": "h",
+    "day": "d",
+    "days": "d",
+    "uCi": "µCi",
+    "μCi": "µCi",
+    "ug": "µg",
+    "μg": "µg",
+    "uL": "µL",
+    "μL": "µL",
+    "ul": "µL",
+    "ml": "mL",
+    "l": "L",
+}
+# Lower-case spellings that are unambiguous ('mm' is mM here: no length units in assaykit).
+_LOWER: dict[str, str] = {
+    "m": "M",
+    "mm": "mM",
+    "um": "µM",
+    "µm": "µM",
+    "μm": "µM",
+    "nm": "nM",
+    "pm": "pM",
+    "fm": "fM",
+    "bq": "Bq",
+    "kbq": "kBq",
+    "mbq": "MBq",
+    "gbq": "GBq",
+    "uci": "µCi",
+    "µci": "µCi",
+    "mci": "mCi",
+    "ci": "Ci",
+}
+_NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([^\d\s].*?)?\s*$")
+
+
+def _all_units() -> list[str]:
+    return [u for table in _TABLES.values() for u in table]
+
+
+def canonical_unit(text: str) -> str:
+    """The canonical spelling of a unit (``um`` → ``µM``, ``minutes`` → ``min``).
+
+    Raises
+    ------
+    UnitError
+        The unit is not known; the message suggests the closest known unit.
+    """
+    raw = str(text).strip()
+    if any(raw in table for table in _TABLES.values()):
+        return raw
+    if raw in _ALIASES:
+        return _ALIASES[raw]
+    low = raw.lower()
+    if low in _LOWER:
+        return _LOWER[low]
+    if low in _ALIASES:
+        return _ALIASES[low]
+    close = difflib.get_close_matches(raw, _all_units() + list(_ALIASES), n=1, cutoff=0.5)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise UnitError(f"unknown unit {raw!r}{hint}; known units: {', '.join(_all_units())}")
+
+
+def unit_dimension(unit: str) -> Dimension:
+    """The dimension of a unit: ``nM`` → ``'concentration'``."""
+    u = canonical_unit(unit)
+    for dim, table in _TABLES.items():
+        if u in table:
+            return dim  # type: ignore[return-value]
+    raise UnitError(f"unknown unit {unit!r}")  # pragma: no cover - canonical_unit raised
+
+
+def _factor(unit: str, dimension: Dimension | None) -> tuple[str, Decimal | float]:
+    u = canonical_unit(unit)
+    dim = unit_dimension(u)
+    if dimension is not None and dim != dimension:
+        raise UnitError(f"{u!r} is a unit of {dim}, expected a unit of {dimension}")
+    table = _TABLES[dim]
+    f = table[u]
+    if isinstance(f, int):
+        return dim, Decimal(1).scaleb(f)
+    return dim, f
+
+
+def to_base(value: float, unit: str, dimension: Dimension | None = None) -> float:
+    """``value`` in ``unit`` expressed in the dimension's base unit (M, min, Bq, g, L).
+
+    Examples
+    --------
+    >>> to_base(0.1, "nM"), to_base(2, "h"), to_base(1, "mCi")
+    (1e-10, 120.0, 37000000.0)
+    """
+    _, f = _factor(unit, dimension)
+    if isinstance(f, Decimal):
+        v = float(value)
+        if not math.isfinite(v):
+            return v
+        return float(Decimal(repr(v)) * f)
+    return float(value) * f
+
+
+def convert(value: float, unit: str, to: str) -> float:
+    """Convert ``value`` from ``unit`` to ``to`` (same dimension).
+
+    Examples
+    --------
+    >>> convert(2.5, "nM", "pM"), convert(90, "s", "min")
+    (2500.0, 1.5)
+    """
+    dim, f_from = _factor(unit, None)
+    _, f_to = _factor(to, dim)  # type: ignore[arg-type]
+    if isinstance(f_from, Decimal) and isinstance(f_to, Decimal):
+        v = float(value)
+        if not math.isfinite(v):
+            return v
+        return float(Decimal(repr(v)) * f_from / f_to)
+    return float(value) * float(f_from) / float(f_to)
+
+
+def parse_quantity(
+    text: str | float | int | None,
+    dimension: Dimension,
+    *,
+    base: str | None = None,
+    default_unit: str | None = None,
+    what: str = "value",
+) -> float | None:
+    """A quantity given as a number or as text with its unit (``"1 nM"``, ``"30 s"``) → float.
+
+    Parameters
+    ----------
+    text
+        A number (taken in ``default_unit``, or the base unit) or text with a unit.
+    dimension
+        What the quantity is (``concentration``, ``time``, ...).
+    base
+        The unit to return the value in (default: the dimension's base, M for concentrations).
+    default_unit
+        Unit of a bare number (default: ``base``).
+    what
+        Name of the quantity for the message (an option or a cell).
+
+    Returns
+    -------
+    float or None
+        None for ``None`` or an empty string.
+
+    Examples
+    --------
+    >>> parse_quantity("2.5 µM", "concentration"), parse_quantity(3, "concentration", default_unit="nM")
+    (2.5e-06, 3e-09)
+    >>> parse_quantity("3 furlongs", "concentration", what="--kd")
+    Traceback (most recent call last):
+    ...
+    assaykit.units.UnitError: --kd: unknown unit 'furlongs'; expected a concentration such as 1e-9 (M) or '1 nM'
+    """
+    target = base or _BASE[dimension]
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return None
+    example = {
+        "concentration": "1e-9 (M) or '1 nM'",
+        "time": "'30 min' or '2 h'",
+        "activity": "'5 MBq'",
+        "mass": "'0.25 g'",
+        "volume": "'200 µL'",
+    }[dimension]
+    if isinstance(text, (int, float)):
+        return convert(float(text), default_unit or target, target)
+    m = _NUMBER_UNIT.match(str(text))
+    if not m:
+        raise UnitError(f"{what}: expected a {dimension} such as {example}, got {text!r}")
+    unit = (m.group(2) or "").strip() or default_unit or target
+    try:
+        return convert(float(m.group(1)), unit, target)
+    except UnitError:
+        if unit not in _all_units() and unit not in _ALIASES and unit.lower() not in _LOWER:
+            raise UnitError(
+                f"{what}: unknown unit {unit!r}; expected a {dimension} such as {example}"
+            ) from None
+        raise UnitError(f"{what}: {unit!r} is not a unit of {dimension}") from None
+
+
+def format_quantity(value: float, dimension: Dimension, *, digits: int = 3) -> str:
+    """A value in the base unit written with the unit that keeps it readable.
+
+    Examples
+    --------
+    >>> format_quantity(3.2e-9, "concentration"), format_quantity(1.5e-12, "concentration")
+    ('3.2 nM', '1.5 pM')
+    >>> format_quantity(float("nan"), "concentration")
+    'n/a'
+    """
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    if dimension == "concentration":
+        for unit, exp in sorted(CONC_UNITS.items(), key=lambda kv: -kv[1]):
+            if abs(value) >= 10.0**exp or exp == -15:
+                return f"{value / 10.0**exp:.{digits}g} {unit}"
+    return f"{value:.{digits}g} {_BASE[dimension]}"
