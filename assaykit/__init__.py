@@ -18,7 +18,17 @@ from assaykit.errors import (
     UnsupportedFormatError,
 )
 
-__version__ = "0.1.0"
+
+def __getattr__(name: str) -> str:
+    """``__version__`` from the installed package's metadata (read on first use)."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("assaykit")
+        except PackageNotFoundError:  # running from a source tree that was never installed
+            return "0+unknown"
+    raise AttributeError(f"module 'assaykit' has no attribute {name!r}")
 
 __all__ = [
     "AssaykitError",

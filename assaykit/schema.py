@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COUNTER_COLUMNS",
+    "STATUSES",
+    "join_flags",
     "PLATE_READER_COLUMNS",
     "require_columns",
 ]
@@ -40,6 +42,38 @@ COUNTER_COLUMNS: tuple[str, ...] = (
     "isotope",
     "flag",
 )
+
+
+#: Every fitted row's ``status`` (docs/CONTRACTS.md §3): the curve's verdict in one word.
+STATUSES: tuple[str, ...] = (
+    "ok",
+    "no_inhibition",
+    "extrapolated",
+    "not_identifiable",
+    "insufficient_data",
+    "failed",
+)
+
+
+def join_flags(*parts: object, sep: str = ";") -> str:
+    """Join ``sep``-separated lists of flags (or messages), dropping empties, NaN and repeats.
+
+    The one helper for every ``flags`` (``;``) and ``message`` (``"; "``) cell.
+
+    Examples
+    --------
+    >>> join_flags("a;b", "", None, "b;c")
+    'a;b;c'
+    >>> join_flags("fit failed", "check the layout", sep="; ")
+    'fit failed; check the layout'
+    """
+    seen: list[str] = []
+    for part in parts:
+        for item in str(part if part is not None else "").split(sep):
+            item = item.strip()
+            if item and item.lower() != "nan" and item not in seen:
+                seen.append(item)
+    return sep.join(seen)
 
 
 def require_columns(df: pd.DataFrame, columns: Iterable[str], *, stage: str) -> None:

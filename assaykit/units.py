@@ -41,6 +41,7 @@ __all__ = [
     "Dimension",
     "UnitError",
     "canonical_unit",
+    "parse_molar",
     "convert",
     "format_quantity",
     "parse_quantity",
@@ -305,3 +306,14 @@ def format_quantity(value: float, dimension: Dimension, *, digits: int = 3) -> s
             if abs(value) >= 10.0**exp or exp == -15:
                 return f"{value / 10.0**exp:.{digits}g} {unit}"
     return f"{value:.{digits}g} {_BASE[dimension]}"
+
+
+def parse_molar(text: str | float | int | None, *, what: str = "concentration") -> float | None:
+    """A concentration given as ``1e-9`` (M), ``"1 nM"``, ``"0.1nM"`` or ``"2.5 µM"`` → M.
+
+    Examples
+    --------
+    >>> parse_molar("1 nM"), parse_molar("0.1nM"), parse_molar(2e-9), parse_molar(None)
+    (1e-09, 1e-10, 2e-09, None)
+    """
+    return parse_quantity(text, "concentration", what=what)

@@ -2,7 +2,7 @@
 
 Each plate is a generic plate-grid CSV (``assaykit/io/generic.py``: a header ``1 … 24`` and rows
 ``A … P``; checked with ``assaykit parse``) of one binding layout, written once as a filled
-template (``assaykit.templates.fill_template``):
+template (``assaykit.layout.templates.fill_template``):
 
 - 10 competitors × 12 concentrations (10^-11 … 10^-5.5 M) × 3 replicates = 360 wells;
 - 12 total-binding (TB) and 12 nonspecific-binding (NSB, 10 µM of competitor 1) wells;
@@ -132,7 +132,7 @@ def write_grid(path: Path, vals: dict[str, float]) -> None:
 _API_LOOP = """
 import sys, time
 from pathlib import Path
-from assaykit.binding.pipeline import run_binding_analysis
+from assaykit.run import run_binding_analysis
 files, layout, out = sys.argv[1].split(','), sys.argv[2], Path(sys.argv[3])
 for i, f in enumerate(files):
     run_binding_analysis(f, out / f'plate{i:03d}', layout=layout, figures=False)
@@ -170,7 +170,7 @@ def main() -> None:
         return
 
     work = Path(tempfile.mkdtemp(prefix="bench_e2e_"))
-    from assaykit.templates import fill_template
+    from assaykit.layout.templates import fill_template
 
     layout = layout_frame()
     assert len(layout) == 384

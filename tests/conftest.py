@@ -18,9 +18,15 @@ SHARED = Path(os.environ.get("ASSAYKIT_SHARED", REPO.parent / "shared"))
 
 
 def shared_path(*parts: str) -> Path:
-    """Path inside ../shared; skip the test with a clear reason when it is not there."""
+    """Path inside ../shared; skip the test with a clear reason when it is not there.
+
+    Under CI (the ``CI`` environment variable set) ../shared is always beside the clone, so a
+    missing file fails the test instead of skipping it.
+    """
     p = SHARED.joinpath(*parts)
     if not p.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{p} not found: CI must have ../shared beside the clone")
         pytest.skip(
             f"{p} not found: the shared instrument exports and reference data live beside the repo (../shared)"
         )

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from assaykit.errors import LayoutError
 from assaykit.io._text import counter_frame, plate_frame
 from assaykit.layout import annotate, experiment_from_dict, layout_from_frame, read_layout
+from assaykit.layout.templates import example_layout, fill_template, write_template
 from assaykit.plate import iter_wells
-from assaykit.templates import example_layout, fill_template, write_template
 from tests.conftest import DATA, shared_path
 
 LAYOUTS = DATA / "layouts"

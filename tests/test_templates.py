@@ -15,7 +15,7 @@ from assaykit.cli import main
 from assaykit.errors import LayoutError, OutputError
 from assaykit.layout import BINDING_ROLES, read_layout
 from assaykit.layout._vocab import FRACTIONS, UNITS, molar_from, nice_unit
-from assaykit.templates import SHEETS, example_layout, fill_template, write_template
+from assaykit.layout.templates import SHEETS, example_layout, fill_template, write_template
 from tests.conftest import REPO
 
 COMMITTED = REPO / "templates"
@@ -285,5 +285,23 @@ def test_unit_conversion_round_trip(conc_m: float, unit: str) -> None:
         assert 1 - 1e-9 <= shown < 1000
 
 
-def test_uptake_fractions_listed() -> None:
-    assert FRACTIONS == ("supernatant", "surface", "internalized")
+def test_uptake_fractions_offered_are_the_ones_the_reader_accepts(tmp_path: Path) -> None:
+    """Every fraction in the template's drop-down list is read back as itself; the three
+    fractions of an acid-wash protocol (DOMAIN §2.1) are all offered."""
+    from assaykit.layout._vocab import FRACTION_SYNONYMS, canonical
+
+    path = write_template("uptake", tmp_path / "uptake.xlsx")
+    ws = openpyxl.load_workbook(path)["Lists"]
+    header = [c.value for c in ws[1]]
+    col = header.index("fraction") + 1
+    offered = [
+        ws.cell(row=r, column=col).value
+        for r in range(2, ws.max_row + 1)
+        if ws.cell(row=r, column=col).value
+    ]
+    assert {"supernatant", "surface", "internalized"} <= set(offered)
+    for word in offered:
+        assert canonical(word, FRACTIONS, FRACTION_SYNONYMS, what="fraction") == word
+    # the lab's own words for the acid-wash fractions are read as the canonical ones
+    assert canonical("Acid wash", FRACTIONS, FRACTION_SYNONYMS, what="fraction") == "surface"
+    assert canonical("lysate", FRACTIONS, FRACTION_SYNONYMS, what="fraction") == "internalized"

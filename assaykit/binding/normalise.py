@@ -27,7 +27,7 @@ from assaykit.schema import require_columns
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["BINDING_ROLES", "BindingNormalisation", "normalise_binding"]
+__all__ = ["BINDING_ROLES", "BindingNormalisation", "normalise_binding", "normalize_binding"]
 
 #: Roles a binding layout may give a well or tube.
 BINDING_ROLES: tuple[str, ...] = ("total", "nsb", "competitor", "blank", "standard")
@@ -120,7 +120,7 @@ def _settings_from_attrs(data: pd.DataFrame) -> dict[str, Any]:
     return dict(exp) if isinstance(exp, dict) else {}
 
 
-def normalise_binding(
+def normalize_binding(
     data: pd.DataFrame,
     *,
     value: str | None = None,
@@ -396,3 +396,7 @@ def normalise_binding(
     out.attrs = dict(data.attrs)
     qc = pd.DataFrame(qc_rows)
     return BindingNormalisation(out, qc)
+
+
+#: British spelling, kept as an alias for one release (the API spells it the American way).
+normalise_binding = normalize_binding

@@ -16,7 +16,7 @@ from assaykit.schema import require_columns
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["compare_experiments", "summarise_experiments"]
+__all__ = ["compare_experiments", "summarise_experiments", "summarize_experiments"]
 
 _PADJUST = ("holm", "bonf", "sidak", "fdr_bh", "fdr_by", "none")
 
@@ -29,7 +29,7 @@ def _usable(fits: pd.DataFrame, compound: str, experiment: str, stage: str) -> p
     return fits.loc[ok, [compound, experiment, "log_ic50"]].astype({"log_ic50": float})
 
 
-def summarise_experiments(
+def summarize_experiments(
     fits: pd.DataFrame,
     *,
     compound: str = "compound",
@@ -62,7 +62,7 @@ def summarise_experiments(
     >>> import pandas as pd
     >>> fits = pd.DataFrame({"compound": ["A"] * 3 + ["B"], "experiment": [1, 2, 3, 1],
     ...     "log_ic50": [-7.7, -7.6, -7.5, -8.3], "status": ["ok", "ok", "ok", "ok"]})
-    >>> s = summarise_experiments(fits)
+    >>> s = summarize_experiments(fits)
     >>> s[["compound", "n", "mean_log_ic50", "sd_log_ic50"]].round(3)
       compound  n  mean_log_ic50  sd_log_ic50
     0        A  3           -7.6          0.1
@@ -287,3 +287,7 @@ def compare_experiments(
             )
         )
     return pd.DataFrame(rows)
+
+
+#: British spelling, kept as an alias for one release (the API spells it the American way).
+summarise_experiments = summarize_experiments

@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the app, turning user errors into one line and exit code 1."""
     import warnings
 
+    from assaykit.cli._common import OptionValueError
     from assaykit.errors import AssaykitError
 
     def _one_line_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
@@ -72,6 +73,11 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(code)
     except AssaykitError as err:
         typer.echo("assaykit: error: " + " ".join(str(err).splitlines()), err=True)
+        sys.exit(1)
+    except OptionValueError as err:  # a bad option value: one line naming the option
+        hint = err.param_hint if isinstance(err.param_hint, str) else ""
+        text = " ".join(str(err.message).splitlines())
+        typer.echo(f"assaykit: error: {hint + ': ' if hint else ''}{text}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         typer.echo("assaykit: interrupted; no partial results were kept", err=True)

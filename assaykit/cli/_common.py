@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_args
 
 import typer
 
@@ -28,3 +30,99 @@ Layout = Annotated[
         "--layout", "-l", help="Filled assaykit template (.xlsx) or wellmap layout (.toml)."
     ),
 ]
+Recursive = Annotated[
+    bool,
+    typer.Option("--recursive", "-r", help="Folders given as inputs: enter their sub-folders too."),
+]
+KeepGoing = Annotated[
+    bool,
+    typer.Option(
+        "--keep-going",
+        help="Several inputs: a file that cannot be read, annotated or normalized is listed "
+        "as an error in the 'files' sheet of results.xlsx and skipped; the others are "
+        "analysed and written, and the exit code is 1. Default: such a file stops the run "
+        "(exit 1, nothing written).",
+    ),
+]
+ShowProgress = Annotated[
+    bool | None,
+    typer.Option(
+        "--progress/--no-progress",
+        help="Progress bar on stderr for several inputs (default: only when stderr is a terminal).",
+    ),
+]
+
+
+class OptionValueError(typer.BadParameter):
+    """A bad value of an option, found by a command: one line naming the option, exit 1."""
+
+
+def choice(
+    value: str, policy: object, option: str, aliases: Mapping[str, str] | None = None
+) -> str:
+    """``value`` checked against a ``Literal`` policy of :mod:`assaykit._typing` (or a list).
+
+    Raises :class:`typer.BadParameter` naming the option and the choices; the entry point
+    prints it as one line and exits with code 1.
+    """
+    names = list(get_args(policy)) or list(policy)  # type: ignore[call-overload]
+    key = value.strip()
+    key = (aliases or {}).get(key, (aliases or {}).get(key.lower(), key))
+    if key not in names and key.lower() in names:
+        key = key.lower()
+    if key not in names:
+        raise OptionValueError(
+            f"unknown value {value!r}; expected one of {', '.join(names)}", param_hint=option
+        )
+    return key
+
+
+@contextmanager
+def progress_bar(show: bool, *, forced: bool = False) -> Iterator[object]:
+    """A rich progress bar on stderr as a ``progress(stage, done, total)`` callback (or None)."""
+    if not show:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    console = Console(stderr=True, force_terminal=True if forced else None)
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = [bar.add_task("loading", total=None)]
+
+        def update(stage: str, done: int, total: int | None) -> None:
+            if bar.tasks[-1].description != stage:  # a new stage: a new bar (None: no total)
+                bar.remove_task(task[0])
+                task[0] = bar.add_task(stage, total=total)
+            bar.update(task[0], completed=done)
+
+        yield update
+
+
+def show_progress(option: bool | None, n_inputs: int) -> tuple[bool, bool]:
+    """(show a bar, force a terminal) from ``--progress/--no-progress`` and the input count."""
+    import sys
+
+    if option is None:
+        return sys.stderr.isatty() and n_inputs > 1, False
+    return option, option and not sys.stderr.isatty()
+
+
+def say(lines: Iterable[str]) -> None:
+    """Print result lines on stderr (stdout stays free for tables)."""
+    for line in lines:
+        typer.echo(line, err=True)

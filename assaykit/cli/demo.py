@@ -1,4 +1,4 @@
-"""``assaykit demo``: run the analyses on bundled example data."""
+"""``assaykit demo``: run every analysis on bundled example data."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ def demo(
     ] = Path("assaykit-demo"),
     force: Force = False,
 ) -> None:
-    """Run binding and uptake analyses on bundled example exports and filled templates."""
-    from assaykit.datasets import run_demo
+    """Run every analysis on bundled example exports and filled templates."""
+    from assaykit.run import run_demo
 
     result = run_demo(output, force=force, progress=lambda msg: typer.echo(f"• {msg}", err=True))
     table = result["binding"]
@@ -27,19 +27,20 @@ def demo(
             typer.echo(
                 f"  {row.curve:<20s} IC50 {row.ic50 * 1e9:8.2f} nM  "
                 f"({row.ic50_ci_low * 1e9:.2f}–{row.ic50_ci_high * 1e9:.2f})  "
-                f"Hill {row.hill:5.2f}  [{row.status}]"
+                f"Hill {row.hill:5.2f}  Ki {row.ki * 1e9:.2f} nM  [{row.status}]"
             )
         else:
             typer.echo(f"  {row.curve:<20s} {row.status}: {row.message}")
     out = Path(result["output"])
-    import pandas as pd
-
-    summary = pd.read_csv(out / "uptake" / "results.csv")
+    summary = result["uptake"].results
     internalised = summary[summary["quantity"] == "internalized_pct"]
     typer.echo("\nUptake ([68Ga]Ga-Pentixafor) — internalised, % of applied activity (mean ± SD):")
     for cond, part in internalised.groupby("condition", sort=False):
         cells = "  ".join(
             f"{r.time_min:g} min {r.mean:.2f}±{r.sd:.2f}" for r in part.itertuples(index=False)
         )
-        typer.echo(f"  {cond:<8s} (n = {int(part['n'].min())})  {cells}")
-    typer.echo(f"\nResults, figures (PNG/PDF/SVG) and provenance: {out}/binding and {out}/uptake")
+        typer.echo(f"  {cond:<8s} (n = {int(part['n'].min())} wells)  {cells}")
+    typer.echo(
+        f"\nResults, figures (PNG/PDF/SVG) and provenance: {out}/binding and {out}/uptake; "
+        f"the example exports and filled templates: {out}/inputs"
+    )

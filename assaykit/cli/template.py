@@ -19,7 +19,7 @@ def template(
     ] = 96,
 ) -> None:
     """Write an Excel template (instructions, experiment sheet, Wells and Tubes tables, example)."""
-    from assaykit.templates import write_template
+    from assaykit.layout.templates import write_template
 
     write_template(kind, output, force=force, plate_size=plate_size)
     typer.echo(f"template written to {output}", err=True)

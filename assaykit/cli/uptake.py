@@ -1,4 +1,4 @@
-"""``assaykit uptake``: analyse uptake / internalization runs (heavy imports inside the command)."""
+"""``assaykit uptake``: analyze uptake / internalization runs (heavy imports inside the command)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from assaykit.cli._common import Force, Format, Layout, OutDir
+from assaykit._typing import PAdjust
+from assaykit.cli._common import Force, Format, Layout, OutDir, choice, say
 
 app = typer.Typer(help="Uptake and internalization time courses.", no_args_is_help=True)
 
@@ -80,18 +81,18 @@ def analyze(
     ] = False,
 ) -> None:
     """Corrected counts → % of applied activity → mean ± SD, Welch t-tests, ANOVA, fits and figures."""
+    applied_key = choice(applied, ("standards", "sum"), "--applied")
+    adjust = choice(padjust, PAdjust, "--padjust")
     from assaykit.errors import AssaykitError
-    from assaykit.uptake.pipeline import run_uptake_analysis
+    from assaykit.run import run_uptake
 
-    if applied not in ("standards", "sum"):
-        raise typer.BadParameter("expected 'standards' or 'sum'", param_hint="--applied")
     options: dict[str, object] = {
         "decay": not no_decay,
         "by_count_time": by_count_time,
-        "applied": applied,
+        "applied": applied_key,
         "tracer": tracer,
         "blocked": blocked,
-        "padjust": padjust,
+        "padjust": adjust,
         "fit": not no_fit,
     }
     if reference_time is not None:
@@ -107,7 +108,8 @@ def analyze(
         options["isotope"] = isotope
     if reference is not None:
         options["reference"] = reference
-    files = run_uptake_analysis(
+    outcome = run_uptake(
         input, output, layout=layout, force=force, format=format, figures=not no_figures, **options
     )
-    typer.echo(f"wrote {len(files)} files to {output}")
+    say(outcome.result.summary)
+    say([f"{len(outcome.files)} files written to {output}"])

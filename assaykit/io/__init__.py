@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assaykit.errors import AssaykitError, ParseError, UnsupportedFormatError
-from assaykit.io._registry import READERS, SNIFF_BYTES, FileSample, Reader
+from assaykit.io._registry import READERS, SNIFF_BYTES, FileSample, Reader, register
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["known_formats", "read_export", "READERS"]
+__all__ = ["READERS", "detect_format", "known_formats", "read_export", "register"]
 
 #: Modules that register readers; imported on first use so that ``import assaykit.io`` stays cheap.
 _READER_MODULES: tuple[str, ...] = (
@@ -45,11 +45,8 @@ _READER_MODULES: tuple[str, ...] = (
 
 def _load_readers() -> dict[str, Reader]:
     for name in _READER_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name != name:  # a real missing dependency, not a reader not written yet
-                raise
+        # a reader module that is missing is a broken installation: fail loudly, never skip it
+        importlib.import_module(name)
     return READERS
 
 

@@ -12,12 +12,12 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assaykit.errors import ParseError
+from assaykit.errors import AssaykitError, ParseError, SchemaError, UnsupportedFormatError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["read_tidy_table"]
+__all__ = ["read_annotated_table", "read_tidy", "read_tidy_table"]
 
 
 def read_tidy_table(path: str | PathLike[str]) -> pd.DataFrame:
@@ -91,4 +91,110 @@ def read_tidy_table(path: str | PathLike[str]) -> pd.DataFrame:
         msg = " ".join(str(err).split())
         raise ParseError(f"not a readable table ({msg})", path=p) from None
     df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+def read_tidy(
+    path: str | PathLike[str], *, x: str = "conc", y: str = "response", by: str = "curve"
+) -> pd.DataFrame:
+    """Read a tidy table of points and return it with columns ``conc``, ``response``, ``curve``.
+
+    The original columns named by ``x``, ``y``, ``by`` are renamed; other columns are kept.
+
+    Raises
+    ------
+    SchemaError
+        A column is missing (the message suggests ``--layout`` for instrument exports) or
+        ``x``/``y`` hold text that is not a number (the row is named).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "points.csv"
+    >>> _ = p.write_text("name,c,r\\nA,1e-9,98.5\\n", encoding="utf-8")
+    >>> read_tidy(p, x="c", y="r", by="name").to_dict("records")
+    [{'curve': 'A', 'conc': 1e-09, 'response': 98.5}]
+    """
+    import pandas as pd
+
+    p = Path(path)
+    df = read_tidy_table(p)
+    missing = [c for c in (x, y, by) if c not in df.columns]
+    if missing:
+        fmt = _export_format(p)
+        if fmt:
+            raise SchemaError(
+                f"this is a {fmt} instrument export, not a tidy table: give its filled binding template "
+                "with --layout FILLED.xlsx (make one with 'assaykit template binding')",
+                path=p,
+            )
+        have = ", ".join(repr(c) for c in df.columns[:12]) + (" …" if len(df.columns) > 12 else "")
+        raise SchemaError(
+            f"a tidy table needs columns {x!r} (concentration, M), {y!r} (response) and {by!r} (curve); "
+            f"missing {', '.join(map(repr, missing))} (it has {have}). Name other columns with --x/--y/--by, "
+            "or give an instrument export with --layout FILLED.xlsx",
+            path=p,
+        )
+    out = df.drop(
+        columns=[
+            c for c in ("conc", "response", "curve") if c in df.columns and c not in (x, y, by)
+        ]
+    )
+    out = out.rename(columns={x: "conc", y: "response", by: "curve"})
+    for col, orig in (("conc", x), ("response", y)):
+        num = pd.to_numeric(out[col], errors="coerce")
+        bad = num.isna() & out[col].notna() & (out[col].astype(str).str.strip() != "")
+        if bad.any():
+            i = int(bad.to_numpy().nonzero()[0][0])
+            raise SchemaError(
+                f"column {orig!r} must hold numbers; got {out[col].iloc[i]!r}", path=p, line=i + 2
+            )
+        out[col] = num.astype(float)
+    out["curve"] = out["curve"].astype(str).str.strip()
+    return out
+
+
+def _export_format(path: Path) -> str:
+    """The instrument format of ``path`` when a dedicated reader recognises it, else ``''``."""
+    from assaykit.io import detect_format
+
+    try:
+        name = detect_format(path)
+    except AssaykitError:
+        return ""
+    return "" if name.startswith("generic") or name in ("plate_grid", "tube_table") else name
+
+
+def read_annotated_table(path: str | PathLike[str]) -> pd.DataFrame:
+    """Read a tidy counter table that already carries the layout columns (``role``, ...).
+
+    Raises
+    ------
+    UnsupportedFormatError
+        No ``role`` column: neither an export nor an annotated table.
+    SchemaError
+        ``measured_at`` holds a value that is not a date-time.
+    """
+    import pandas as pd
+
+    p = Path(path)
+    df = read_tidy_table(p)
+    if "role" not in df.columns:
+        raise UnsupportedFormatError(
+            "not a known export format, and not an annotated table (no 'role' column); expected an "
+            "instrument export (with --layout) or a tidy table with the layout columns",
+            path=p,
+        )
+    if "measured_at" in df.columns:
+        try:
+            df["measured_at"] = pd.to_datetime(df["measured_at"])
+        except (ValueError, TypeError) as err:
+            raise SchemaError(
+                f"column measured_at holds a value that is not a date-time: {err}", path=p
+            ) from None
+    for col in ("role", "fraction", "condition", "compound", "isotope", "flag"):
+        if col in df.columns:
+            df[col] = df[col].fillna("").astype(str)
+    df.attrs["format"] = "tidy table"
+    df.attrs["source"] = p.name
     return df

@@ -90,7 +90,7 @@ def read_layout(path: str | os.PathLike[str], *, kind: str | None = None) -> pd.
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from assaykit.templates import example_layout, fill_template
+    >>> from assaykit.layout.templates import example_layout, fill_template
     >>> layout, experiment = example_layout("binding")
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "filled.xlsx"
     >>> _ = fill_template("binding", path, layout, experiment)

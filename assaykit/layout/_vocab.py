@@ -1,6 +1,6 @@
 """The layout vocabulary: roles, fractions, units, isotopes, column and experiment-field names.
 
-Shared by the template writer (:mod:`assaykit.templates`) and the layout reader, so the lists
+Shared by the template writer (:mod:`assaykit.layout.templates`) and the layout reader, so the lists
 offered in the workbook's drop-downs and the words the reader accepts can never drift apart.
 Every lookup is forgiving about case and surrounding spaces and raises
 :class:`~assaykit.errors.LayoutError` with a "did you mean" hint for anything else.

@@ -5,7 +5,7 @@ Pipeline of pure steps (DataFrame in, DataFrame out):
 activity, mass balance) → :func:`summarize` (mean ± SD per condition × time) and
 :func:`specific_uptake` (tracer − blocked) → :func:`compare_conditions` (Welch t-tests, Holm)
 and :func:`two_way_anova` → :func:`fit_association` (one-phase association). :func:`analyze`
-runs them all; :func:`assaykit.uptake.pipeline.run_uptake_analysis` also writes the results.
+runs them all; :func:`assaykit.run.run_uptake` also writes the results.
 """
 
 from __future__ import annotations

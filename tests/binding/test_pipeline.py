@@ -10,10 +10,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from assaykit.binding.pipeline import parse_molar, read_tidy, run_binding_analysis
 from assaykit.datasets.binding import EXPORT, LAYOUT
 from assaykit.datasets.binding.make_example import TRUE_HILL, TRUE_IC50
 from assaykit.errors import FitError, LayoutError, OutputError, SchemaError
+from assaykit.io.tidy import read_tidy
+from assaykit.run import run_binding_analysis
+from assaykit.units import UnitError, parse_molar
 
 FIGURES = ["overlay", "curve_AMD3100", "curve_natGa_Pentixafor", "curve_iodo_CPCR4"]
 
@@ -63,12 +65,12 @@ def test_example_ki_from_template(example):
 
 
 def test_example_normalisation_and_qc(example):
-    qc = example.qc.iloc[0]
+    qc = example.result.tables["qc"].iloc[0]
     assert qc["n_total"] == 3 and qc["n_nsb"] == 3 and qc["n_blank"] == 3
     assert 0.05 < qc["fraction_bound"] < 0.08  # ~6.7 % of 52 000 cpm added: no depletion flag
     assert qc["window"] == pytest.approx(1 - qc["mean_nsb"] / qc["mean_total"])
     assert "ligand_depletion" not in qc["flags"]
-    tb = example.normalised.query("role == 'total'")["response"]
+    tb = example.result.tables["normalised"].query("role == 'total'")["response"]
     assert tb.mean() == pytest.approx(100.0)
 
 
@@ -192,7 +194,7 @@ def test_export_without_layout_asks_for_layout(tmp_path):
 
 def test_layout_not_matching_the_export(tmp_path):
     from assaykit.layout import read_layout
-    from assaykit.templates import fill_template
+    from assaykit.layout.templates import fill_template
 
     lay = read_layout(LAYOUT)
     lay.loc[lay.index[-1], "rack"] = 99  # a tube the export lacks
@@ -206,7 +208,7 @@ def test_bad_option_values(tmp_path):
     path = _tidy(tmp_path, conc=[10.0**x for x in X8], response=Y8, curve=["P"] * 10)
     with pytest.raises(FitError):
         run_binding_analysis(path, tmp_path / "o1", model="5pl")
-    with pytest.raises(FitError, match="Kd"):
+    with pytest.raises(UnitError, match="Kd"):  # a unit typo is a ValueError, not a fit error
         run_binding_analysis(path, tmp_path / "o2", kd="one nanomolar")
 
 
@@ -218,7 +220,7 @@ def test_parse_molar(text, molar):
 
 
 def test_qc_flags_reach_the_results_row():
-    from assaykit.binding.pipeline import _assemble
+    from assaykit.binding.results import assemble as _assemble
 
     lg = math.log10(35e-9)
     fits = pd.DataFrame({"curve": ["P"], "top": [100.0], "bottom": [0.0], "hill": [-1.6], "hill_se": [0.1],

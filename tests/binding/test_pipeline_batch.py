@@ -10,10 +10,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from assaykit.binding.batch import _figure_mode, expand_inputs, run_binding_batch, source_names
-from assaykit.binding.pipeline import run_binding_analysis
+from assaykit.binding.results import figure_mode as _figure_mode
 from assaykit.datasets.binding import EXPORT, LAYOUT
 from assaykit.errors import AssaykitError, LayoutError, OutputError
+from assaykit.run import expand_inputs, run_binding_analysis, source_names
+from assaykit.run import run_binding_analysis as run_binding_batch
 
 NAMES = ("exp1.csv", "exp2.csv", "exp3.csv")
 COMPOUNDS = ("AMD3100", "[natGa]Pentixafor", "iodo-CPCR4")
@@ -77,7 +78,7 @@ def test_workbook_sheets_status_and_provenance(batch, exports):
     assert (files["format"] == "wizard2").all()
     norm = pd.read_excel(batch.outdir / "results.xlsx", sheet_name="normalised")
     assert set(norm["source"]) == set(NAMES)
-    assert len(norm) == len(batch.normalised)
+    assert len(norm) == len(batch.result.tables["normalised"])
     qc = pd.read_excel(batch.outdir / "results.xlsx", sheet_name="qc")
     assert list(qc["source"]) == list(NAMES)  # each file normalised to its own TB and NSB
     summary = pd.read_excel(batch.outdir / "results.xlsx", sheet_name="summary")
@@ -95,8 +96,8 @@ def test_workbook_sheets_status_and_provenance(batch, exports):
 
 def test_only_normalised_points_are_kept(batch):
     # the raw export columns that normalisation does not need are not carried along
-    assert not {"row", "col", "raw", "unit", "flag"} & set(batch.normalised.columns)
-    assert set(batch.normalised["role"]) <= {"total", "nsb", "competitor", "blank", "standard"}
+    assert not {"row", "col", "raw", "unit", "flag"} & set(batch.result.tables["normalised"].columns)
+    assert set(batch.result.tables["normalised"]["role"]) <= {"total", "nsb", "competitor", "blank", "standard"}
 
 
 def test_rerun_with_force_is_byte_identical(batch, exports):

@@ -157,4 +157,27 @@ def test_two_experiments_three_compounds_do_not_crash() -> None:
         }
     )
     out = compare_experiments(fits, compound="curve", experiment="experiment")
-    assert len(out) >= 1
+    # two experiments with all three compounds: a repeated-measures ANOVA, then the three
+    # pairwise paired t-tests (Holm), each against an independent computation
+    import numpy as np
+    from scipy import stats
+
+    assert list(out["test"]) == ["repeated-measures ANOVA"] + ["pairwise paired t-test"] * 3
+    by = fits.pivot(index="experiment", columns="curve", values="log_ic50")
+    # RM-ANOVA by hand: SS_conditions / SS_error with (k-1, (k-1)(n-1)) df
+    grand = by.to_numpy().mean()
+    ss_cond = len(by) * ((by.mean(axis=0) - grand) ** 2).sum()
+    resid = by.to_numpy() - by.mean(axis=0).to_numpy() - by.mean(axis=1).to_numpy()[:, None] + grand
+    f = (ss_cond / 2) / ((resid**2).sum() / 2)
+    assert out.loc[0, "statistic"] == pytest.approx(f, rel=1e-9)
+    raw = []
+    for _, row in out.iloc[1:].iterrows():
+        ref = stats.ttest_rel(by[row["a"]], by[row["b"]])
+        assert row["statistic"] == pytest.approx(ref.statistic, rel=1e-9)
+        assert row["p_val"] == pytest.approx(ref.pvalue, rel=1e-9)
+        raw.append(ref.pvalue)
+    order = np.argsort(raw)
+    holm = np.minimum(1, np.maximum.accumulate(np.sort(raw) * (3 - np.arange(3))))
+    expected = np.empty(3)
+    expected[order] = holm
+    assert out["p_adj"].iloc[1:].to_numpy() == pytest.approx(expected, rel=1e-9)

@@ -110,7 +110,7 @@ def test_missing_columns_in_tidy_table(tmp_path, capsys):
 
 def test_layout_not_matching_export(tmp_path, capsys):
     from assaykit.layout import read_layout
-    from assaykit.templates import fill_template
+    from assaykit.layout.templates import fill_template
 
     lay = read_layout(LAYOUT)
     lay.loc[lay.index[:3], "rack"] = 42
@@ -166,7 +166,7 @@ def test_summarise_results_of_three_experiments(tmp_path, capsys):
     c = pd.read_csv(out / "comparisons.csv").iloc[0]
     assert c["test"] == "paired t-test"
     assert c["p_val"] == pytest.approx(stats.ttest_rel(a, b).pvalue)
-    assert "P: logIC50 -7.46 ± 0.09 (n = 3)" in capsys.readouterr().err
+    assert "P: logIC50 -7.46 ± 0.09 (n = 3 experiments)" in capsys.readouterr().err
     assert (
         run(["binding", "summarise", files[0], "-o", str(tmp_path / "s2"), "--paired", "maybe"])
         == 1

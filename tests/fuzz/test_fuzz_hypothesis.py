@@ -27,8 +27,8 @@ LAYOUTS = seed_layouts()
 
 
 def _filled_templates() -> list[SeedFile]:
-    """Templates filled by assaykit.templates.fill_template from the example layouts."""
-    from assaykit.templates import example_layout, fill_template
+    """Templates filled by assaykit.layout.templates.fill_template from the example layouts."""
+    from assaykit.layout.templates import example_layout, fill_template
 
     root = Path(tempfile.mkdtemp(prefix="assaykit-fuzz-templates-"))
     out = []

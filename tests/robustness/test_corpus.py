@@ -202,7 +202,7 @@ def test_version_and_bare_command() -> None:
 # ---- the same files as tidy tables (no --layout): binding fit / uptake analyze ------------------
 
 _TIDY_BUGS: dict[tuple[str, str], str] = {}
-_OWNERS = {"binding": "assaykit/binding/pipeline.py", "uptake": "assaykit/uptake/pipeline.py"}
+_OWNERS = {"binding": "assaykit/run/binding.py", "uptake": "assaykit/run/uptake.py"}
 
 
 def _tidy_cases() -> list:

@@ -96,11 +96,12 @@ def test_traced_memory_is_flat_across_files(
 ) -> None:
     import tracemalloc
 
-    from assaykit.cli import parse as parse_cli
+    import assaykit.io
+    from assaykit.run import parse_many
 
     files = make_exports(tmp_path / "in", 1000, broken_every=50)
     samples: list[float] = []
-    original = parse_cli._parse_into
+    original = assaykit.io.read_export
     count = {"n": 0}
 
     def sampled(*args, **kwargs):  # noqa: ANN002, ANN003
@@ -110,14 +111,15 @@ def test_traced_memory_is_flat_across_files(
             samples.append(tracemalloc.get_traced_memory()[0] / 2**20)
         return record
 
-    monkeypatch.setattr(parse_cli, "_parse_into", sampled)
+    monkeypatch.setattr(assaykit.io, "read_export", sampled)
     import warnings
 
     tracemalloc.start()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            failed, total = parse_cli.parse_many(files, tmp_path / "out")
+            failed, summary = parse_many(files, tmp_path / "out")
+            total = len(summary)
     finally:
         tracemalloc.stop()
     print("\ntraced MB after every 100th file:", " ".join(f"{s:.2f}" for s in samples))

@@ -226,12 +226,12 @@ def test_interrupted_parse_to_xlsx_leaves_no_file(
 def test_interrupted_folder_parse_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assaykit.cli import parse as parse_cli
+    import assaykit.io
     from tests.robustness.test_load import make_exports
 
     make_exports(tmp_path / "in", 10)
     before = _snapshot(tmp_path / "in")
-    original, seen = parse_cli._parse_into, []
+    original, seen = assaykit.io.read_export, []
 
     def interrupt_at_five(*args, **kwargs):  # noqa: ANN002, ANN003
         seen.append(1)
@@ -239,7 +239,7 @@ def test_interrupted_folder_parse_leaves_nothing(
             raise KeyboardInterrupt
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(parse_cli, "_parse_into", interrupt_at_five)
+    monkeypatch.setattr(assaykit.io, "read_export", interrupt_at_five)
     run = run_inprocess(["parse", str(tmp_path / "in"), "-o", str(tmp_path / "out")])
     assert run.code == 130
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]

@@ -108,7 +108,7 @@ def make_example(folder: str | Path = HERE, *, seed: int = SEED) -> tuple[Path, 
     import numpy as np
     import pandas as pd
 
-    from assaykit.templates import fill_template
+    from assaykit.layout.templates import fill_template
 
     rng = np.random.default_rng(seed)
     folder = Path(folder)

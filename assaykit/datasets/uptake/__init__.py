@@ -5,9 +5,9 @@ Files (written by ``make_example.py`` in this folder, seed ``make_example.SEED``
 uptake template). The demo runs::
 
     from assaykit.datasets.uptake import example_paths
-    from assaykit.uptake.pipeline import run_uptake_analysis
+    from assaykit.run import run_uptake
     export, layout = example_paths()
-    run_uptake_analysis(export, outdir / "uptake", layout=layout, force=force)
+    run_uptake(export, outdir / "uptake", layout=layout, force=force)
 """
 
 from __future__ import annotations

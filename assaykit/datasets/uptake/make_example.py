@@ -215,8 +215,8 @@ def write_example(
     folder: Path = HERE, *, seed: int = SEED, force: bool = True
 ) -> tuple[Path, Path]:
     """Write the export CSV and the filled uptake template into ``folder``."""
+    from assaykit.layout.templates import fill_template
     from assaykit.report.output import atomic_path
-    from assaykit.templates import fill_template
 
     table, layout, experiment = simulate(seed)
     csv_path = Path(folder) / CSV_NAME

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import LayoutError
+from assaykit.layout._template_text import example_layout, instructions
 from assaykit.layout._vocab import (
     BINDING_ROLES,
     CONDITIONS,
@@ -45,7 +46,6 @@ from assaykit.layout._vocab import (
     fields_for,
     nice_unit,
 )
-from assaykit.templates._text import example_layout, instructions
 
 if TYPE_CHECKING:
     import pandas as pd

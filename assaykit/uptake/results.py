@@ -1,0 +1,97 @@
+"""The results of an uptake run as an :class:`~assaykit.result.AssayResult` (pure, no files).
+
+:func:`uptake_result` turns what :func:`assaykit.uptake.analyze` returns into the named tables of
+results.xlsx, the two time-course figures and the console lines with the key numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from assaykit.result import AssayResult
+
+__all__ = ["SHEETS", "uptake_result"]
+
+#: Tables of :func:`assaykit.uptake.analyze` → sheet names of results.xlsx (in this order).
+SHEETS = {
+    "summary": "summary",
+    "specific": "specific uptake",
+    "stats": "statistics",
+    "anova": "two-way ANOVA",
+    "fits": "association fits",
+    "reference": "% of reference",
+    "per_well": "per well",
+    "per_tube": "per tube",
+    "settings": "settings",
+}
+
+
+def _excel_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns Excel cannot hold (tz-aware times) as text; everything else unchanged."""
+    out = df.copy()
+    for col in out.columns:
+        if hasattr(out[col], "dt") and getattr(out[col].dt, "tz", None) is not None:
+            out[col] = out[col].astype(str)
+    return out
+
+
+def _summary_lines(summary: pd.DataFrame) -> list[str]:
+    """Internalized % of applied activity per condition and time (mean ± SD, n)."""
+    part = summary[summary["quantity"] == "internalized_pct"]
+    lines = []
+    for (compound, cond), rows in part.groupby(["compound", "condition"], sort=False):
+        cells = ", ".join(
+            f"{r.time_min:g} min {r.mean:.2f} ± {r.sd:.2f}" for r in rows.itertuples(index=False)
+        )
+        n = int(rows["n"].min()) if len(rows) else 0
+        lines.append(f"  {compound} {cond} (n = {n} wells): internalized % applied {cells}")
+    return lines
+
+
+def uptake_result(
+    tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any], *, figures: bool = True
+) -> AssayResult:
+    """The uptake tables, figures and summary lines as an AssayResult.
+
+    ``tables`` is what :func:`assaykit.uptake.analyze` returns; ``options`` the options used.
+    """
+    from assaykit.result import AssayResult, Figure
+    from assaykit.uptake.figures import (
+        condition_labels,
+        plot_internalized_fraction,
+        plot_timecourse,
+    )
+
+    sheets = {
+        SHEETS[k]: _excel_safe(tables[k]) for k in SHEETS if k in tables and not tables[k].empty
+    }
+    sheets = {"summary": sheets.pop("summary"), **sheets}
+    settings_used = dict(
+        zip(tables["settings"]["setting"], tables["settings"]["value"], strict=True)
+    )
+    figs: dict[str, Figure] = {}
+    if figures:
+        summary = tables["summary"]
+        n_compounds = max(1, summary["compound"].nunique())
+        labels = condition_labels(
+            sorted(set(tables["per_well"]["condition"])),
+            (tables["per_tube"].attrs.get("experiment") or {}).get("blocking_agent"),
+        )
+        figs["uptake_timecourse"] = Figure(
+            plot_timecourse(summary, labels=labels), 6.5, 0.6 + 2.6 * n_compounds
+        )
+        figs["internalized_fraction"] = Figure(
+            plot_internalized_fraction(summary, labels=labels), min(3.6 * n_compounds, 9.0), 3.2
+        )
+    return AssayResult(
+        assay="uptake",
+        tables=sheets,
+        figures=figs,
+        settings={**dict(options), "figures": figures, "settings_used": settings_used},
+        summary=_summary_lines(tables["summary"]),
+        n_statement="n = wells (replicate wells of one experiment) per condition and time",
+    )
