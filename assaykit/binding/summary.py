@@ -34,7 +34,7 @@ def summarize_experiments(
     *,
     compound: str = "compound",
     experiment: str = "experiment",
-    confidence: float = 0.95,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """Mean ± SD of logIC50 per compound over independent experiments, and the geometric-mean IC50.
 
@@ -45,7 +45,7 @@ def summarize_experiments(
         ``compound`` and ``experiment`` columns): needs ``log_ic50`` (log10 M) and ``status``.
     compound, experiment
         Column names of the compound and of the independent experiment.
-    confidence
+    level
         Level of the interval for the geometric mean (t distribution, n − 1 df).
 
     Returns
@@ -73,8 +73,8 @@ def summarize_experiments(
     import pandas as pd
     from scipy import stats
 
-    if not 0 < confidence < 1:
-        raise FitError(f"confidence must be between 0 and 1; got {confidence}")
+    if not 0 < level < 1:
+        raise FitError(f"level must be between 0 and 1; got {level}")
     use = _usable(fits, compound, experiment, "experiment summary")
     rows = []
     for name in pd.unique(fits[compound]):
@@ -84,7 +84,7 @@ def summarize_experiments(
         mean = float(v.mean()) if n else math.nan
         sd = float(v.std(ddof=1)) if n > 1 else math.nan
         sem = sd / math.sqrt(n) if n > 1 else math.nan
-        hw = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sem if n > 1 else math.nan
+        hw = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sem if n > 1 else math.nan
         ic = 10.0**v
         rows.append(
             {
@@ -165,7 +165,7 @@ def compare_experiments(
         ``repeated-measures ANOVA``, ``pairwise paired t-test``, ``pairwise Welch t-test``),
         ``a``, ``b`` (compounds; empty for an ANOVA), ``n_a``, ``n_b``, ``diff_log_ic50``
         (mean a − mean b; for paired tests the mean of the differences), ``fold_ic50``
-        (10^diff), ``statistic`` (T or F), ``dof``, ``p_val``, ``p_adj``, ``padjust``.
+        (10^diff), ``statistic`` (T or F), ``dof``, ``p_unc`` (uncorrected), ``p_adj``, ``padjust``.
 
     Raises
     ------
@@ -223,7 +223,7 @@ def compare_experiments(
     ) -> dict[str, object]:
         return {"test": test, "a": a, "b": b, "n_a": na, "n_b": nb, "diff_log_ic50": diff,
                 "fold_ic50": 10.0**diff if np.isfinite(diff) else math.nan, "statistic": float(stat), "dof": float(dof),
-                "p_val": p, "p_adj": p_adj, "padjust": adj}  # fmt: skip
+                "p_unc": p, "p_adj": p_adj, "padjust": adj}  # fmt: skip
 
     rows = []
     if len(names) == 2:

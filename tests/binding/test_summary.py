@@ -56,7 +56,7 @@ def test_two_compounds_paired_matches_scipy():
     ref = stats.ttest_rel(A, B)
     assert out["test"] == "paired t-test"
     assert out["statistic"] == pytest.approx(ref.statistic)
-    assert out["p_val"] == pytest.approx(ref.pvalue)
+    assert out["p_unc"] == pytest.approx(ref.pvalue)
     assert out["diff_log_ic50"] == pytest.approx(np.mean(np.subtract(A, B)))
     assert out["fold_ic50"] == pytest.approx(10 ** np.mean(np.subtract(A, B)))
 
@@ -68,7 +68,7 @@ def test_two_compounds_unpaired_is_welch():
     ref = stats.ttest_ind(A, B[:3], equal_var=False)
     assert out["test"] == "Welch t-test"
     assert out["statistic"] == pytest.approx(ref.statistic)
-    assert out["p_val"] == pytest.approx(ref.pvalue)
+    assert out["p_unc"] == pytest.approx(ref.pvalue)
     assert (out["n_a"], out["n_b"]) == (4, 3)
     with pytest.raises(FitError, match="paired"):
         compare_experiments(fits, paired=True)
@@ -81,7 +81,7 @@ def test_three_compounds_unpaired_anova_and_holm():
     ref = stats.f_oneway(A, B, C)
     assert omni["test"] == "one-way ANOVA"
     assert omni["statistic"] == pytest.approx(ref.statistic)
-    assert omni["p_val"] == pytest.approx(ref.pvalue)
+    assert omni["p_unc"] == pytest.approx(ref.pvalue)
     pairs = out.iloc[1:].set_index(["a", "b"])
     raw = {k: stats.ttest_ind(x, y, equal_var=False).pvalue for k, (x, y) in
            {("A", "B"): (A, B), ("A", "C"): (A, C), ("B", "C"): (B, C)}.items()}  # fmt: skip
@@ -91,7 +91,7 @@ def test_three_compounds_unpaired_anova_and_holm():
         running = max(running, min(1.0, (3 - i) * raw[k]))
         holm[k] = running
     for k in raw:
-        assert pairs.loc[k, "p_val"] == pytest.approx(raw[k])
+        assert pairs.loc[k, "p_unc"] == pytest.approx(raw[k])
         assert pairs.loc[k, "p_adj"] == pytest.approx(holm[k])
         assert pairs.loc[k, "padjust"] == "holm"
 
@@ -107,9 +107,9 @@ def test_three_compounds_paired_rm_anova():
     ss_err = ((y - grand) ** 2).sum() - ss_cond - ss_subj
     f = (ss_cond / 2) / (ss_err / 6)
     assert out.iloc[0]["statistic"] == pytest.approx(f)
-    assert out.iloc[0]["p_val"] == pytest.approx(stats.f.sf(f, 2, 6))
+    assert out.iloc[0]["p_unc"] == pytest.approx(stats.f.sf(f, 2, 6))
     ab = out[(out.a == "A") & (out.b == "B")].iloc[0]
-    assert ab["p_val"] == pytest.approx(stats.ttest_rel(A, B).pvalue)
+    assert ab["p_unc"] == pytest.approx(stats.ttest_rel(A, B).pvalue)
 
 
 def test_comparison_needs_two_usable_compounds():
@@ -174,7 +174,7 @@ def test_two_experiments_three_compounds_do_not_crash() -> None:
     for _, row in out.iloc[1:].iterrows():
         ref = stats.ttest_rel(by[row["a"]], by[row["b"]])
         assert row["statistic"] == pytest.approx(ref.statistic, rel=1e-9)
-        assert row["p_val"] == pytest.approx(ref.pvalue, rel=1e-9)
+        assert row["p_unc"] == pytest.approx(ref.pvalue, rel=1e-9)
         raw.append(ref.pvalue)
     order = np.argsort(raw)
     holm = np.minimum(1, np.maximum.accumulate(np.sort(raw) * (3 - np.arange(3))))

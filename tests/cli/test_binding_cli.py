@@ -165,7 +165,7 @@ def test_summarise_results_of_three_experiments(tmp_path, capsys):
     assert s.loc["P", "sd_log_ic50"] == pytest.approx(pd.Series(a).std())
     c = pd.read_csv(out / "comparisons.csv").iloc[0]
     assert c["test"] == "paired t-test"
-    assert c["p_val"] == pytest.approx(stats.ttest_rel(a, b).pvalue)
+    assert c["p_unc"] == pytest.approx(stats.ttest_rel(a, b).pvalue)
     assert "P: logIC50 -7.46 ± 0.09 (n = 3 experiments)" in capsys.readouterr().err
     assert (
         run(["binding", "summarise", files[0], "-o", str(tmp_path / "s2"), "--paired", "maybe"])
