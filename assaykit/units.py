@@ -18,7 +18,7 @@ Examples
 >>> canonical_unit("um")
 'µM'
 >>> format_quantity(3.2e-9, "concentration")
-'3.2 nM'
+'3.20 nM'
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ __all__ = [
     "canonical_unit",
     "parse_molar",
     "convert",
+    "format_molar",
     "format_quantity",
     "parse_quantity",
     "to_base",
@@ -295,17 +296,33 @@ def format_quantity(value: float, dimension: Dimension, *, digits: int = 3) -> s
     Examples
     --------
     >>> format_quantity(3.2e-9, "concentration"), format_quantity(1.5e-12, "concentration")
-    ('3.2 nM', '1.5 pM')
+    ('3.20 nM', '1.50 pM')
     >>> format_quantity(float("nan"), "concentration")
     'n/a'
     """
     if value is None or not math.isfinite(value):
         return "n/a"
     if dimension == "concentration":
-        for unit, exp in sorted(CONC_UNITS.items(), key=lambda kv: -kv[1]):
-            if abs(value) >= 10.0**exp or exp == -15:
-                return f"{value / 10.0**exp:.{digits}g} {unit}"
+        return format_molar(value, digits)
     return f"{value:.{digits}g} {_BASE[dimension]}"
+
+
+def format_molar(conc: float, digits: int = 3) -> str:
+    """A molar concentration with a readable unit and ``digits`` significant digits.
+
+    Examples
+    --------
+    >>> format_molar(3.5518e-8), format_molar(5.0e-12), format_molar(2.5e-6), format_molar(float("nan"))
+    ('35.5 nM', '5.00 pM', '2.50 µM', 'n/a')
+    """
+    if conc is None or not math.isfinite(conc) or conc <= 0:
+        return "n/a"
+    for unit, exp in sorted(CONC_UNITS.items(), key=lambda kv: -kv[1]):
+        f = 10.0**exp
+        if conc >= f * 0.9995:
+            v = float(f"{conc / f:.{digits}g}")  # round to significant digits first
+            return f"{v:.{max(digits - 1 - int(math.floor(math.log10(v))), 0)}f} {unit}"
+    return f"{conc:.3g} M"
 
 
 def parse_molar(text: str | float | int | None, *, what: str = "concentration") -> float | None:

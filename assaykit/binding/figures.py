@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import SchemaError
 from assaykit.schema import require_columns
+from assaykit.units import format_molar
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,31 +30,8 @@ __all__ = [
     "series_colours",
 ]
 
+
 _Y_LABEL = "Specific binding (%)"
-
-
-def format_molar(conc: float, digits: int = 3) -> str:
-    """A molar concentration with a readable unit (``3.55e-08`` → ``'35.5 nM'``).
-
-    Examples
-    --------
-    >>> format_molar(3.5518e-8), format_molar(5.0e-12), format_molar(2.5e-6), format_molar(float("nan"))
-    ('35.5 nM', '5.00 pM', '2.50 µM', 'n/a')
-    """
-    if conc is None or not math.isfinite(conc) or conc <= 0:
-        return "n/a"
-    for unit, f in (
-        ("M", 1.0),
-        ("mM", 1e-3),
-        ("µM", 1e-6),
-        ("nM", 1e-9),
-        ("pM", 1e-12),
-        ("fM", 1e-15),
-    ):
-        if conc >= f * 0.9995:
-            v = float(f"{conc / f:.{digits}g}")  # round to significant digits first
-            return f"{v:.{max(digits - 1 - int(math.floor(math.log10(v))), 0)}f} {unit}"
-    return f"{conc:.3g} M"
 
 
 def _same_unit(lo: float, hi: float) -> tuple[str, str]:
