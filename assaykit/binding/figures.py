@@ -148,8 +148,13 @@ def _axes(lo: float, hi: float, x_title: str, ymin: float, ymax: float) -> list[
     y_hi = max(120.0, 10 * math.ceil(ymax / 10))
     return [
         scale_x_continuous(breaks=breaks, labels=log10_molar_labels, expand=(0, 0)),
+        # ticks every 25 % over the whole visible range, negative values included: a curve
+        # whose bottom lies at -34 % must show it (a mislabelled TB tube does that)
         scale_y_continuous(
-            breaks=[b for b in range(0, 201, 25) if y_lo <= b <= y_hi], expand=(0, 0)
+            breaks=[
+                b for b in range(25 * math.floor(y_lo / 25), int(y_hi) + 1, 25) if y_lo <= b <= y_hi
+            ],
+            expand=(0, 0),
         ),
         coord_cartesian(xlim=(lo, hi), ylim=(y_lo, y_hi)),
         labs(x=x_title, y=_Y_LABEL),

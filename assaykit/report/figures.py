@@ -85,7 +85,11 @@ def save_figure(
     paths = []
     with (
         warnings.catch_warnings(),
-        matplotlib.rc_context({"svg.hashsalt": "assaykit", "svg.fonttype": "path"}),
+        # TrueType (Type 42) fonts in PDF, as journals ask (no Type 3); text stays text in SVG,
+        # so an editor can change a label
+        matplotlib.rc_context(
+            {"svg.hashsalt": "assaykit", "svg.fonttype": "none", "pdf.fonttype": 42, "ps.fonttype": 42}
+        ),
     ):
         warnings.simplefilter("ignore")  # plotnine's "Saving ... to file" chatter
         fig = plot.draw()

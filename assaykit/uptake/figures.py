@@ -21,21 +21,67 @@ FRACTION_LABELS = {
 }
 
 
-def condition_labels(conditions: Any, blocking_agent: str | None = None) -> dict[str, str]:
-    """Legend labels: ``tracer`` → ``Tracer``, ``blocked`` → ``Blocked (AMD3100 100 µM)``.
+def condition_labels(
+    conditions: Any, blocking_agent: str | None = None, tracer: str | None = None
+) -> dict[str, str]:
+    """Legend labels that name the tracer and the blocker (a paper figure says what was added).
 
     Examples
     --------
     >>> condition_labels(["tracer", "blocked"], "AMD3100")
     {'tracer': 'Tracer', 'blocked': 'Blocked (AMD3100)'}
+    >>> condition_labels(["tracer", "blocked"], "AMD3100 100 µM", tracer="[68Ga]Ga-Pentixafor")
+    {'tracer': '[68Ga]Ga-Pentixafor', 'blocked': '[68Ga]Ga-Pentixafor + AMD3100 100 µM (blocked)'}
     """
     out = {}
     for c in conditions:
         label = str(c)[:1].upper() + str(c)[1:]
+        if c == "tracer" and tracer:
+            label = str(tracer)
         if c == "blocked" and blocking_agent:
-            label = f"Blocked ({blocking_agent})"
+            label = (
+                f"{tracer} + {blocking_agent} (blocked)"
+                if tracer
+                else f"Blocked ({blocking_agent})"
+            )
         out[c] = label
     return out
+
+
+def fitted_curves(
+    fits: pd.DataFrame | None, summary: pd.DataFrame, points: int = 120
+) -> pd.DataFrame:
+    """One-phase association curves of the ``ok`` fits on a fine time grid, for drawing.
+
+    Columns ``compound, condition, quantity, time_min, mean`` (the fitted value).
+    """
+    import numpy as np
+    import pandas as pd
+
+    from assaykit.uptake.fit import one_phase_association
+
+    cols = ["compound", "condition", "quantity", "time_min", "mean"]
+    if fits is None or fits.empty or "status" not in fits:
+        return pd.DataFrame(columns=cols)
+    ok = fits[fits["status"] == "ok"]
+    if ok.empty:
+        return pd.DataFrame(columns=cols)
+    t = np.linspace(0.0, float(summary["time_min"].max()), points)
+    parts = [
+        pd.DataFrame(
+            {
+                "compound": r["compound"],
+                "condition": r["condition"],
+                "quantity": r["quantity"],
+                "time_min": t,
+                "mean": one_phase_association(t, float(r["plateau"]), float(r["k_per_min"])),
+                "n": 0,
+                "sd": 0.0,
+            }
+        )
+        for _, r in ok.iterrows()
+    ]
+    return pd.concat(parts, ignore_index=True)
 
 
 def _prepare(
@@ -70,7 +116,7 @@ def _time_breaks(xmax: float) -> dict[str, Any]:
     return {}
 
 
-def _layers(d: pd.DataFrame, ylab: str, xmax: float) -> Any:
+def _layers(d: pd.DataFrame, ylab: str, xmax: float, curves: pd.DataFrame | None = None) -> Any:
     from plotnine import (
         aes,
         element_blank,
@@ -92,9 +138,13 @@ def _layers(d: pd.DataFrame, ylab: str, xmax: float) -> Any:
     n_lo, n_hi = int(d["n"].min()), int(d["n"].max())
     n_text = f"n = {n_lo}" if n_lo == n_hi else f"n = {n_lo}–{n_hi}"
     caption = f"Mean ± SD, {n_text} wells per point"
+    fitted = curves is not None and len(curves) > 0
+    if fitted:
+        caption += "; lines: one-phase association fits"
+    line = geom_line(data=curves, size=0.6) if fitted else geom_line(size=0.6)
     return (
         ggplot(d, aes("time_min", "mean", color="condition", shape="condition", group="condition"))
-        + geom_line(size=0.6)
+        + line
         + geom_errorbar(aes(ymin="lo", ymax="hi"), width=width, size=0.5)
         + geom_point(size=2.2, fill="white", stroke=0.8)
         + scale_color_manual(values=list(PALETTE[:n]), name="")
@@ -111,8 +161,12 @@ def plot_timecourse(
     *,
     quantities: tuple[str, ...] = ("surface_pct", "internalized_pct"),
     labels: Mapping[str, str] | None = None,
+    fits: pd.DataFrame | None = None,
 ) -> Any:
     """Mean ± SD % of applied activity over time, one panel per fraction, one line per condition.
+
+    With ``fits`` (:func:`assaykit.uptake.fit_association`), the fitted one-phase association
+    curves are drawn instead of lines joining the means (when every series has an ``ok`` fit).
 
     Examples
     --------
@@ -126,7 +180,15 @@ def plot_timecourse(
     from plotnine import expand_limits, facet_grid, facet_wrap, theme
 
     d = _prepare(summary, list(quantities), labels)
-    p = _layers(d, "% of applied activity", float(d["time_min"].max())) + expand_limits(y=0)
+    curves = fitted_curves(fits, summary)
+    curves = curves[curves["quantity"].isin(quantities)]
+    series = d.groupby(["compound", "condition", "quantity"], observed=True).ngroups
+    if len(curves):
+        curves = _prepare(curves.assign(n=d["n"].min()), list(quantities), labels)
+        if curves.groupby(["compound", "condition", "quantity"], observed=True).ngroups < series:
+            curves = None  # some series were not fitted: join the means for all of them
+    xmax = float(d["time_min"].max())
+    p = _layers(d, "% of applied activity", xmax, curves) + expand_limits(y=0)
     if d["compound"].nunique() > 1:
         p = p + facet_grid("compound ~ panel")
     else:

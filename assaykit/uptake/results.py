@@ -77,12 +77,15 @@ def uptake_result(
     if figures:
         summary = tables["summary"]
         n_compounds = max(1, summary["compound"].nunique())
+        experiment = tables["per_tube"].attrs.get("experiment") or {}
         labels = condition_labels(
             sorted(set(tables["per_well"]["condition"])),
-            (tables["per_tube"].attrs.get("experiment") or {}).get("blocking_agent"),
+            experiment.get("blocking_agent"),
+            tracer=experiment.get("tracer"),
         )
+        fits = tables.get("fits")
         figs["uptake_timecourse"] = Figure(
-            plot_timecourse(summary, labels=labels), 6.5, 0.6 + 2.6 * n_compounds
+            plot_timecourse(summary, labels=labels, fits=fits), 6.5, 0.6 + 2.6 * n_compounds
         )
         figs["internalized_fraction"] = Figure(
             plot_internalized_fraction(summary, labels=labels), min(3.6 * n_compounds, 9.0), 3.2

@@ -155,3 +155,25 @@ def test_many_curves_get_distinct_colours():
     scale = next(s for s in plot_overlay(pts, fits).scales if "color" in s.aesthetics)
     values = scale.palette(12) if callable(scale.palette) else scale.palette
     assert len(set(values.values())) == 12
+
+
+def test_pdf_fonts_are_truetype_and_svg_text_is_editable(points, tmp_path):
+    """Journals refuse Type 3 fonts; an SVG editor must see the labels as text, not paths."""
+    fits = pd.DataFrame([_fit("A", -8.0)])
+    paths = save_figure(plot_curve(points, fits.iloc[0], color=PALETTE[1]), tmp_path / "A")
+    pdf = next(p for p in paths if p.suffix == ".pdf").read_bytes()
+    # TrueType outlines: simple TrueType or the CID-keyed TrueType (CIDFontType2) that
+    # matplotlib embeds for Type 42 with non-ASCII glyphs (pdffonts: "CID TrueType")
+    assert b"/Subtype /TrueType" in pdf or b"/Subtype /CIDFontType2" in pdf
+    assert b"/Type3" not in pdf
+    svg = next(p for p in paths if p.suffix == ".svg").read_text(encoding="utf-8")
+    assert "<text" in svg and "Specific binding" in svg
+
+
+def test_y_ticks_cover_negative_values(points):
+    """A curve whose bottom lies far below 0 % shows ticks there (a mislabelled TB tube)."""
+    low = points.assign(response=points["response"] - 60.0)
+    p = plot_curve(low, pd.Series(_fit("A", -8.0)), color=PALETTE[1])
+    scale = next(s for s in p.scales if "y" in s.aesthetics)
+    assert min(scale.breaks) < 0
+    assert all(b % 25 == 0 for b in scale.breaks)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -49,3 +50,38 @@ def test_condition_labels() -> None:
         "blocked": "Blocked",
         "FC131 co-incubation": "FC131 co-incubation",
     }
+
+
+def test_fitted_association_curves_are_drawn(summary: pd.DataFrame) -> None:
+    """With ok fits the lines are the fitted curves plateau·(1 − e^(−kt)), not joined means."""
+    import math
+
+    fits = pd.DataFrame(
+        [
+            {"compound": "", "condition": c, "quantity": q, "plateau": p, "k_per_min": 0.05,
+             "status": "ok"}
+            for q in ("surface_pct", "internalized_pct")
+            for c, p in (("tracer", 6.0), ("blocked", 0.6))
+        ]
+    )  # fmt: skip
+    p = plot_timecourse(summary, fits=fits)
+    line = next(layer for layer in p.layers if type(layer.geom).__name__ == "geom_line")
+    data = (
+        line.geom.data if isinstance(getattr(line.geom, "data", None), pd.DataFrame) else line._data
+    )
+    curve = data[(data["condition"] == "Tracer") & (data["panel"] == "Internalized")]
+    assert len(curve) > 50  # a smooth curve on a fine grid
+    t = curve["time_min"].to_numpy()
+    assert curve["mean"].to_numpy() == pytest.approx(6.0 * (1 - np.exp(-0.05 * t)))
+    assert "one-phase association" in p.labels.caption
+    assert math.isclose(float(curve["time_min"].min()), 0.0)
+    p.draw()
+    # a series without an ok fit: the means are joined for every series instead
+    partial = plot_timecourse(summary, fits=fits.assign(status=["ok", "failed", "ok", "ok"]))
+    assert "one-phase" not in partial.labels.caption
+
+
+def test_legend_names_tracer_and_blocker() -> None:
+    labels = condition_labels(["tracer", "blocked"], "AMD3100 100 µM", tracer="[68Ga]Ga-Pentixafor")
+    assert labels["tracer"] == "[68Ga]Ga-Pentixafor"
+    assert labels["blocked"] == "[68Ga]Ga-Pentixafor + AMD3100 100 µM (blocked)"
