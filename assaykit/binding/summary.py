@@ -279,9 +279,9 @@ def compare_experiments(
                 n_of[a],
                 n_of[b],
                 diff,
-                r["T"],
-                r["dof"],
-                r["p_unc"],
+                r.get("T", math.nan),
+                r.get("dof", math.nan),  # pingouin leaves it out for degenerate data
+                r.get("p_unc", math.nan),
                 p_adj,
                 padjust,
             )

@@ -223,6 +223,7 @@ def summarize(
         padjust=adjust,  # type: ignore[arg-type]
         command="assaykit binding summarize",
     )
+    say(f"note: {n}" for n in out["notes"])
     for _, r in out["summary"].iterrows():
         sd = f" ± {r['sd_log_ic50']:.2f}" if r["n"] > 1 else ""
         say(

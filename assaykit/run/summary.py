@@ -33,6 +33,60 @@ def _read_results(path: Path) -> pd.DataFrame:
         raise SchemaError(f"cannot read it as a binding results table ({msg})", path=p) from None
 
 
+def _run_key(results_file: Path) -> tuple[str, ...] | None:
+    """The SHA-256 of every input of the run that wrote ``results_file`` (from its provenance)."""
+    import json
+
+    prov = results_file.parent / "provenance.json"
+    if not prov.is_file():
+        return None
+    try:
+        data = json.loads(prov.read_text(encoding="utf-8"))
+        inputs = data.get("inputs", {})
+        hashes = sorted(str(v.get("sha256")) for v in inputs.values() if isinstance(v, dict))
+    except (OSError, ValueError, AttributeError):
+        return None
+    return tuple(hashes) or None
+
+
+def _check_distinct(paths: Sequence[Path]) -> None:
+    """Refuse the same results twice (the same file, or two runs of the same inputs)."""
+    import hashlib
+
+    seen: dict[str, Path] = {}
+    for p in paths:
+        with p.open("rb") as fh:
+            digest = "file:" + hashlib.sha256(fh.read()).hexdigest()
+        key = _run_key(p)
+        for k in ("run:" + "|".join(key) if key else "", digest):
+            if not k:
+                continue
+            if k in seen:
+                what = "the same results" if k.startswith("file:") else "results of the same inputs"
+                raise SchemaError(
+                    f"{what} as {seen[k]} (SHA-256 of "
+                    f"{'the file' if k.startswith('file:') else 'the inputs, from provenance.json'}); "
+                    "each independent experiment must be given once",
+                    path=p,
+                )
+            seen[k] = p
+
+
+def _numeric_log_ic50(df: pd.DataFrame, path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    num = pd.to_numeric(df["log_ic50"], errors="coerce")
+    bad = num.isna() & df["log_ic50"].notna() & (df["log_ic50"].astype(str).str.strip() != "")
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise SchemaError(
+            f"column 'log_ic50' must hold numbers; got {df['log_ic50'].iloc[i]!r}",
+            path=path,
+            line=i + 2,
+        )
+    return df.assign(log_ic50=num)
+
+
 def run_binding_summary(
     inputs: Sequence[str | os.PathLike[str]],
     outdir: str | os.PathLike[str],
@@ -61,7 +115,8 @@ def run_binding_summary(
     Returns
     -------
     dict
-        ``{"summary": DataFrame, "comparisons": DataFrame}`` (comparisons may be empty).
+        ``{"summary": DataFrame, "comparisons": DataFrame, "notes": list}`` (comparisons may be
+        empty; notes say what was relabelled).
     """
     import pandas as pd
 
@@ -72,6 +127,11 @@ def run_binding_summary(
     folder = OutputFolder(outdir, force=force)
     if not inputs:
         raise SchemaError("give at least one results.csv to summarize")
+    files = [Path(g) / "results.csv" if Path(g).is_dir() else Path(g) for g in inputs]
+    for f in files:
+        if f.suffix.lower() not in (".xlsx", ".xlsm"):
+            _read_results(f)  # missing or unreadable: named before anything else
+    _check_distinct(files)
     parts = []
     for given in inputs:
         p = Path(given)
@@ -82,7 +142,25 @@ def run_binding_summary(
             )
         except SchemaError as err:
             raise err.with_context(path=p) from None
-        parts.append(df)
+        parts.append(_numeric_log_ic50(df, p))
+    notes: list[str] = []
+    if len(parts) > 1:  # an experiment id in two files: two experiments (a template not changed)
+        owners: dict[str, list[int]] = {}
+        for k, df in enumerate(parts):
+            for e in dict.fromkeys(df["experiment"].astype(str)):
+                owners.setdefault(e, []).append(k)
+        for e, ks in owners.items():
+            if len(ks) > 1:
+                for k in ks:
+                    label = f"{e} [{files[k].parent.name or files[k].name}]"
+                    parts[k] = parts[k].assign(
+                        experiment=parts[k]["experiment"].astype(str).replace(e, label)
+                    )
+                notes.append(
+                    f"experiment id {e!r} appears in {len(ks)} results files (was the template's "
+                    "experiment_id left unchanged?); they are counted as separate experiments, "
+                    "named by their folder"
+                )
     fits = pd.concat(parts, ignore_index=True)
     summary = summarize_experiments(fits)
     try:
@@ -106,4 +184,4 @@ def run_binding_summary(
         out.write_json(
             provenance(files, {"paired": paired, "padjust": padjust}, command), "provenance.json"
         )
-    return {"summary": summary, "comparisons": comparisons}
+    return {"summary": summary, "comparisons": comparisons, "notes": notes}
