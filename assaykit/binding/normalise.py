@@ -22,6 +22,7 @@ import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from assaykit.errors import LayoutError, SchemaError
+from assaykit.binding.controls import check_controls, noisy_replicate_sets
 from assaykit.schema import require_columns
 
 if TYPE_CHECKING:
@@ -313,8 +314,9 @@ def normalize_binding(
         mean_tb, mean_nsb = float(tb.mean()), float(nsb.mean())
         sb_total = mean_tb - mean_nsb
         g["specific"] = g["net"] - mean_nsb
-        flags: list[str] = []
-        messages: list[str] = []
+        found = check_controls(g, _where, group=label)
+        flags: list[str] = list(found.flags)
+        messages: list[str] = list(found.messages)
         if sb_total > 0:
             g["response"] = 100.0 * g["specific"] / sb_total
         else:
@@ -334,6 +336,12 @@ def normalize_binding(
             else (float(added_default) if added_default is not None else math.nan)
         )
         fraction_bound = mean_tb / added if added and added > 0 else math.nan
+        if fraction_bound > 1 and not len(std):
+            raise LayoutError(
+                f"{_STAGE}: total binding{where} ({mean_tb:.4g} cpm) is more than the added "
+                f"radioligand given in the template (added_counts_cpm {added:.4g}): "
+                f"{100 * fraction_bound:.0f} % bound is impossible; check that value and its unit"
+            )
         if fraction_bound > depletion_limit:
             flags.append("ligand_depletion")
             messages.append(
@@ -342,13 +350,17 @@ def normalize_binding(
         # replicate sets: same role, compound, concentration
         set_keys = ["role", "compound", g["conc"].fillna(-1.0).rename("_ckey")]
         g["replicate_cv"] = g.groupby(set_keys, sort=False)["net"].transform(_cv)
-        high = g["replicate_cv"] > cv_limit
-        n_high = len(
-            g.loc[high, ["role", "compound", "conc"]].fillna({"conc": -1.0}).drop_duplicates()
-        )
+        bkg_sd = float(blanks.std(ddof=1)) if len(blanks) > 1 else math.nan
+        noisy = noisy_replicate_sets(g, g["replicate_cv"], cv_limit, bkg_sd)
+        high = (g["replicate_cv"] > cv_limit) & (g["role"] != "blank")
+        n_high = len(noisy)
         if n_high:
             flags.append("high_cv")
-            messages.append(f"{n_high} replicate set(s) with CV > {100 * cv_limit:g} %")
+            messages.append(f"replicate CV > {100 * cv_limit:g} %: {', '.join(noisy[:6])}")
+            if len(noisy) > 6:
+                messages[-1] += f" and {len(noisy) - 6} more"
+        else:
+            high &= False
         g["_group_flags"] = ";".join(f for f in flags if f != "high_cv")
         g["_high"] = high
         is_comp = g["role"] == "competitor"
