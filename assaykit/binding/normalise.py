@@ -21,8 +21,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from assaykit.errors import LayoutError, SchemaError
 from assaykit.binding.controls import check_controls, noisy_replicate_sets
+from assaykit.errors import LayoutError, SchemaError
 from assaykit.schema import require_columns
 
 if TYPE_CHECKING:
