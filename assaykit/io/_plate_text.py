@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from assaykit.errors import ParseError
+from assaykit.io._absent import absent_records, check_not_cut_off
 from assaykit.io._grid import read_grid
 from assaykit.io._text import detect_decimal, detect_separator, parse_value, read_text, split_cells
-from assaykit.plate import PLATE_SHAPES, row_label, well_from_ij
+from assaykit.plate import row_label, well_from_ij
 
 __all__ = [
     "TextExport",
@@ -26,9 +27,6 @@ __all__ = [
 ]
 
 _CLOCK_RE = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2}(?:[.,]\d+)?)$")
-
-#: Plate rows expected for a grid of ``n`` columns (standard plate formats).
-ROWS_FOR_COLUMNS: dict[int, int] = {cols: rows for rows, cols in PLATE_SHAPES.values()}
 
 
 class TextExport:
@@ -161,15 +159,23 @@ def grid_records(
 
 
 def check_rows(
+    exp: TextExport,
     row_order: Sequence[int],
     *,
     header: int,
+    end: int,
     n_cols: int,
     what: str,
-    full: bool,
-) -> None:
-    """Rows of a grid must come in order without repeats; ``full`` also requires A… without gaps
-    and, for a standard plate width, every row of that plate (a cut-off file shows up here)."""
+    notes: list[dict[str, Any]],
+    **fields: Any,
+) -> list[dict[str, Any]]:
+    """Check a grid's row labels and return records for the plate wells it leaves out.
+
+    Rows must come in order, each once (ParseError naming the line). A grid that ends the file
+    after rows A, B, C … without a gap, short of its plate's last row, is a cut-off file
+    (ParseError). Any other absent row or column becomes records flagged ``absent`` (with
+    ``fields``) and a note in ``notes`` for :func:`assaykit.io._absent.publish_absent`.
+    """
     for k in range(1, len(row_order)):
         if row_order[k] <= row_order[k - 1]:
             raise ParseError(
@@ -177,23 +183,12 @@ def check_rows(
                 "expected rows in order A, B, C, … each once",
                 line=header + 2 + k,
             )
-    if not full:
-        return
-    for k, i in enumerate(row_order):
-        if i != k:
-            raise ParseError(
-                f"{what}: expected row {row_label(k)} here, found row {row_label(i)} "
-                "(a row of the grid is missing)",
-                line=header + 2 + k,
-            )
-    expected = ROWS_FOR_COLUMNS.get(n_cols)
-    if expected is not None and len(row_order) < expected:
-        raise ParseError(
-            f"{what}: the grid stops after row {row_label(len(row_order) - 1)} but {n_cols} columns "
-            f"mean a {expected * n_cols}-well plate with rows A–{row_label(expected - 1)} "
-            "(is the file cut off?)",
-            line=header + 2 + len(row_order),
-        )
+    at_end = exp.next_nonblank(end) >= len(exp.rows)
+    check_not_cut_off(row_order, n_cols, at_end=at_end, what=what, line=header + 2 + len(row_order))
+    records, rows, cols = absent_records(row_order, range(n_cols), **fields)
+    if records:
+        notes.append({"where": f"line {header + 1}", "what": what, "rows": rows, "cols": cols})
+    return records
 
 
 def raw_cell_count(line: str, sep: str) -> int:

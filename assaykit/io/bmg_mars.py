@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from assaykit.errors import ParseError
+from assaykit.io._absent import publish_absent
 from assaykit.io._grid import is_grid_header
 from assaykit.io._plate_text import check_rows, grid_records, load_text
 from assaykit.io._registry import FileSample, register
@@ -90,6 +91,7 @@ def read_bmg_mars(path: Path) -> pd.DataFrame:
     mode = ""
     records: list[dict[str, Any]] = []
     reads: dict[str, int] = {}
+    notes: list[dict[str, Any]] = []
     k = 0
     while k < len(exp.rows):
         row = exp.rows[k]
@@ -119,8 +121,11 @@ def read_bmg_mars(path: Path) -> pd.DataFrame:
             reads[read] = k + 1
             n_cols = len(exp.rows[nxt]) - 1
             what = f"block {title!r}"
-            recs, end, order = grid_records(exp, nxt, what=what, plate=1, read=read, unit=unit)
-            check_rows(order, header=nxt, n_cols=n_cols, what=what, full=True)
+            fields = {"plate": 1, "read": read, "unit": unit}
+            recs, end, order = grid_records(exp, nxt, what=what, **fields)
+            recs += check_rows(
+                exp, order, header=nxt, end=end, n_cols=n_cols, what=what, notes=notes, **fields
+            )
             records.extend(recs)
             k = end
             continue
@@ -141,4 +146,5 @@ def read_bmg_mars(path: Path) -> pd.DataFrame:
         attrs["read_mode"] = mode
     if "test_name" in header_info:
         attrs["protocol"] = header_info["test_name"]
+    publish_absent(attrs, notes)
     return plate_frame(records, attrs)

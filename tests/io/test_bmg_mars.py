@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from assaykit.errors import ParseError
+from assaykit.errors import DataQualityWarning, ParseError
 from assaykit.io import read_export
 from tests.conftest import DATA, shared_path
 
@@ -86,7 +86,6 @@ def test_fixture_1536_lower_case_rows():
 @pytest.mark.parametrize(
     ("name", "line", "words"),
     [
-        ("missing_row.csv", 13, "expected row D here"),
         ("truncated.csv", 16, "cut off"),
         ("text_in_cell.csv", 12, "'high'"),
         ("no_data_block.csv", 6, "no data block"),
@@ -96,3 +95,16 @@ def test_broken_files(name, line, words):
     with pytest.raises(ParseError) as info:
         read_export(FIX / name)
     assert info.value.line == line and words in str(info.value) and name in str(info.value)
+
+
+def test_missing_row_read_and_reported():
+    """Row D is absent from the first block: other rows keep their labelled wells."""
+    with pytest.warns(DataQualityWarning, match=r"block 'Raw Data \(485/520\)' \(line 9\): row D"):
+        df = read_export(FIX / "missing_row.csv")
+    assert _value(df, "485/520", "E01").value == 5001  # the line after C is labelled E
+    assert _value(df, "485/520", "C12").value == 3012
+    d05 = _value(df, "485/520", "D05")
+    assert math.isnan(d05.value) and d05.flag == "absent"
+    assert (df[df.read == "485/520"].flag == "absent").sum() == 12
+    assert _value(df, "485/620", "D05").value == 405  # the second block is whole
+    assert df.attrs["absent"][0]["rows"] == ["D"] and "row D" in df.attrs["warnings"][0]
