@@ -121,7 +121,7 @@ def read_bmg_mars(path: Path) -> pd.DataFrame:
             reads[read] = k + 1
             n_cols = len(exp.rows[nxt]) - 1
             what = f"block {title!r}"
-            fields = {"plate": 1, "read": read, "unit": unit}
+            fields: dict[str, Any] = {"plate": 1, "read": read, "unit": unit}
             recs, end, order = grid_records(exp, nxt, what=what, **fields)
             recs += check_rows(
                 exp, order, header=nxt, end=end, n_cols=n_cols, what=what, notes=notes, **fields

@@ -237,7 +237,7 @@ def _read_block(
             line=k + 1,
         )
     if title.startswith("Calculated results:"):
-        block = {
+        block: dict[str, Any] = {
             "kind": "calc",
             "name": title.removeprefix("Calculated results:").strip(),
             "unit": "",
@@ -268,7 +268,7 @@ def _read_block(
     width = raw_cell_count(exp.lines[header], exp.separator)
     plate = int(plate_info["Plate"])
     what = f"plate {plate}, {title[:60]!r}"
-    fields = {"plate": plate, "read": "", "unit": block["unit"]}
+    fields: dict[str, Any] = {"plate": plate, "read": "", "unit": block["unit"]}
     records, end, row_order = grid_records(exp, header, what=what, **fields)
     for n in range(header + 1, end):
         if raw_cell_count(exp.lines[n], exp.separator) < min(width, n_cols + 1):

@@ -178,7 +178,7 @@ def _read_block(
         )
     n_cols = len(exp.rows[header]) - 1
     what = f"plate {plate}, 'Result for {label}'"
-    fields = {"plate": plate, "read": label, "unit": ""}
+    fields: dict[str, Any] = {"plate": plate, "read": label, "unit": ""}
     recs, end, order = grid_records(exp, header, what=what, **fields)
     recs += check_rows(
         exp, order, header=header, end=end, n_cols=n_cols, what=what, notes=notes, **fields
