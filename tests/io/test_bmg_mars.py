@@ -108,3 +108,52 @@ def test_missing_row_read_and_reported():
     assert (df[df.read == "485/520"].flag == "absent").sum() == 12
     assert _value(df, "485/620", "D05").value == 405  # the second block is whole
     assert df.attrs["absent"][0]["rows"] == ["D"] and "row D" in df.attrs["warnings"][0]
+
+
+def test_1536_only_some_rows_uneven_lines():
+    """Rows A, G, M, S, Y, e only (CRLF, lines trimmed to 48/30/48/12/47/5 values).
+
+    Values are 100 × row index + column (row A = 0, row e = AE = 30), so each one names its well.
+    """
+    with pytest.warns(DataQualityWarning, match=r"rows B–F, H–L, N–R, T–X, Z–AD, AF"):
+        df = read_export(FIX / "plate1536_sparse_rows.csv")
+    assert len(df) == 1536 and df.attrs["instrument"] == "BMG Labtech PHERAstar FSX"
+    assert _value(df, "No filter", "A48").value == 48
+    assert _value(df, "No filter", "G30").value == 630
+    assert _value(df, "No filter", "S12").value == 1812
+    assert _value(df, "No filter", "Y47").value == 2447
+    assert _value(df, "No filter", "AE05").value == 3005  # lower-case 'e' is row AE
+    assert _value(df, "No filter", "G31").flag == "empty"  # the line stops after 30 values
+    assert _value(df, "No filter", "AE48").flag == "empty"
+    for well in ("B01", "F48", "Z10", "AF01", "AD48"):
+        row = _value(df, "No filter", well)
+        assert math.isnan(row.value) and row.flag == "absent"
+    counts = df.flag.value_counts()
+    assert counts[""] == 48 + 30 + 48 + 12 + 47 + 5 and counts["absent"] == 26 * 48
+    (note,) = df.attrs["absent"]
+    assert note["where"] == "line 9" and note["cols"] == []
+    assert note["rows"][:6] == ["B", "C", "D", "E", "F", "H"] and note["rows"][-1] == "AF"
+
+
+def test_duplicate_row_label_names_the_line():
+    with pytest.raises(ParseError) as info:
+        read_export(FIX / "duplicate_row.csv")
+    assert info.value.line == 11 and "row C follows row C" in str(info.value)
+
+
+def test_absent_columns_reported(tmp_path):
+    """A header that stops at column 10 of an 8-row grid: columns 11–12 of the 96-well plate are absent."""
+    lines = [
+        "User: LAB,Path: C:\\BMG\\CLARIOstar\\User\\Data,Test run no.: 1",
+        "Absorbance",
+        "Raw Data (450)",
+        "," + ",".join(str(c) for c in range(1, 11)),
+    ]
+    lines += [r + "," + ",".join(f"0.{c:02d}" for c in range(1, 11)) for r in "ABCDEFGH"]
+    p = tmp_path / "cols.csv"
+    p.write_text("\r\n".join(lines) + "\r\n")
+    with pytest.warns(DataQualityWarning, match=r"columns 11–12"):
+        df = read_export(p)
+    assert len(df) == 96 and (df.flag == "absent").sum() == 16
+    assert _value(df, "450", "H10").value == 0.1 and _value(df, "450", "H11").flag == "absent"
+    assert df.attrs["absent"][0]["cols"] == [11, 12]
