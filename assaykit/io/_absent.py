@@ -5,10 +5,11 @@ value belongs, even when some rows or columns are not written (a 1536-well expor
 rows A, G, M, S, Y, e; an EnVision grid of rows A, E, I, M). Every labelled-grid reader therefore
 reads what is there and reports the rest the same way:
 
-- the plate is the smallest standard plate (:data:`assaykit.plate.PLATE_SHAPES`) holding the last
-  row label and the header's last column;
-- each well of that plate outside the grid's rows or columns becomes a row of the table with value
-  NaN and flag ``absent`` (never a number, never silently dropped);
+- when the header is as wide as a standard plate, the plate is the smallest standard plate
+  (:data:`assaykit.plate.PLATE_SHAPES`) holding the last row label and column, and each of its
+  wells outside the grid's rows becomes a row of the table with value NaN and flag ``absent``
+  (never a number, never silently dropped); a header of another width is a window of an unknown
+  plate, and only the rows missing between its first and last row are absent;
 - ``df.attrs["absent"]`` lists, per grid, its line (or cell), plate, read and the absent rows and
   columns; ``df.attrs["warnings"]`` and one :class:`~assaykit.errors.DataQualityWarning` per file
   say the same in words.
@@ -39,6 +40,8 @@ __all__ = [
 
 #: Flag of a well of the plate that the export's grid does not contain.
 ABSENT = "absent"
+#: Header widths that name a standard plate.
+_WIDTHS = frozenset(cols for _, cols in PLATE_SHAPES.values())
 
 
 def plate_shape(n_rows: int, n_cols: int) -> tuple[int, int] | None:
@@ -93,16 +96,25 @@ def describe(rows: Sequence[int], cols: Sequence[int]) -> str:
 def absent_records(
     rows_present: Iterable[int], cols_present: Iterable[int], **fields: Any
 ) -> tuple[list[dict[str, Any]], list[int], list[int]]:
-    """Records (flag ``absent``, value NaN) for the plate wells outside the grid's rows/columns.
+    """Records (flag ``absent``, value NaN) for the wells a grid leaves out.
 
-    ``fields`` are copied into every record (``plate``, ``read``, ``unit`` …). Returns the records
-    and the absent row and column indices (0-based, sorted).
+    ``cols_present`` are the header's columns (0-based). When the header is as wide as a standard
+    plate (3, 4, 6, 8, 12, 24 or 48 columns) the plate is known (:func:`plate_shape` of the last
+    row and column) and every well of it outside the grid is absent. A grid of another width (a
+    Gen5 table of the wells read, a header cut at column 10) is a window of a plate whose size
+    the grid does not say: only the rows missing between its first and last row are absent, in
+    the header's columns. ``fields`` are copied into every record (``plate``, ``read``, ``unit``
+    …). Returns the records and the absent row and column indices (0-based, sorted).
 
     Examples
     --------
     >>> recs, rows, cols = absent_records([0, 1, 2, 3, 5, 6, 7], range(12), plate=1, read="450")
     >>> len(recs), rows, cols, recs[0]["row_i"], recs[0]["col_j"], recs[0]["flag"]
     (12, [4], [], 4, 0, 'absent')
+    >>> absent_records([0, 1, 2], range(12))[1]  # a 12-column header: a 96-well plate
+    [3, 4, 5, 6, 7]
+    >>> absent_records([0, 2], range(2))[1:]  # 2 columns: a window, only the gap is known
+    ([1], [])
     """
     rows_in = sorted(set(rows_present))
     cols_in = sorted(set(cols_present))
@@ -111,13 +123,17 @@ def absent_records(
     shape = plate_shape(rows_in[-1] + 1, cols_in[-1] + 1)
     if shape is None:
         return [], [], []
-    n_rows, n_cols = shape
-    rows_out = [i for i in range(n_rows) if i not in set(rows_in)]
-    cols_out = [j for j in range(n_cols) if j not in set(cols_in)]
+    if cols_in[-1] + 1 in _WIDTHS:
+        all_rows, all_cols = range(shape[0]), range(shape[1])
+    else:
+        all_rows, all_cols = range(rows_in[0], rows_in[-1] + 1), range(0)
+    seen_rows, seen_cols = set(rows_in), set(cols_in)
+    rows_out = [i for i in all_rows if i not in seen_rows]
+    cols_out = [j for j in all_cols if j not in seen_cols]
     records = [
         {**fields, "row_i": i, "col_j": j, "value": math.nan, "flag": ABSENT}
-        for i in range(n_rows)
-        for j in range(n_cols)
+        for i in sorted(seen_rows | set(rows_out))
+        for j in sorted(seen_cols | set(cols_out))
         if i in rows_out or j in cols_out
     ]
     return records, rows_out, cols_out

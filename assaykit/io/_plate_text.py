@@ -13,7 +13,7 @@ from typing import Any
 
 from assaykit.errors import ParseError
 from assaykit.io._absent import absent_records, check_not_cut_off
-from assaykit.io._grid import read_grid
+from assaykit.io._grid import _column_number, read_grid
 from assaykit.io._text import detect_decimal, detect_separator, parse_value, read_text, split_cells
 from assaykit.plate import row_label, well_from_ij
 
@@ -144,13 +144,23 @@ def grid_records(
 
     Returns the records, the index of the first line after the grid, and the row indices found
     (in file order). Every cell of the grid becomes a record; empty cells are flagged ``empty``.
+    The header may skip column numbers (those columns are absent, see :func:`check_rows`); a value
+    beyond the header's last column is a ParseError naming the line.
     """
-    grid = read_grid(exp.rows, header, first=first, line_offset=1)
+    grid = read_grid(exp.rows, header, first=first, line_offset=1, gaps=True)
+    for k in range(header + 1, grid.end):
+        extra = [c for c in exp.rows[k][first + grid.n_cols :] if c.strip()]
+        if extra:
+            raise ParseError(
+                f"{what}: the row has a value ({extra[0][:20]!r}) beyond the header's last column "
+                f"{grid.cols[-1] + 1}; expected one value per column number of the header",
+                line=k + 1,
+            )
     records = []
     row_order: list[int] = []
     for n, (i, j, token) in enumerate(grid.cells):
         line = header + 2 + n // grid.n_cols
-        if j == 0:
+        if n % grid.n_cols == 0:
             row_order.append(i)
         records.append(
             cell_record(token, i=i, j=j, decimal=exp.decimal, line=line, what=what, **fields)
@@ -164,7 +174,6 @@ def check_rows(
     *,
     header: int,
     end: int,
-    n_cols: int,
     what: str,
     notes: list[dict[str, Any]],
     **fields: Any,
@@ -183,9 +192,17 @@ def check_rows(
                 "expected rows in order A, B, C, … each once",
                 line=header + 2 + k,
             )
+    numbers = (_column_number(c) for c in exp.rows[header][1:])
+    header_cols = [c - 1 for c in numbers if c is not None]
     at_end = exp.next_nonblank(end) >= len(exp.rows)
-    check_not_cut_off(row_order, n_cols, at_end=at_end, what=what, line=header + 2 + len(row_order))
-    records, rows, cols = absent_records(row_order, range(n_cols), **fields)
+    check_not_cut_off(
+        row_order,
+        header_cols[-1] + 1,
+        at_end=at_end,
+        what=what,
+        line=header + 2 + len(row_order),
+    )
+    records, rows, cols = absent_records(row_order, header_cols, **fields)
     if records:
         notes.append({"where": f"line {header + 1}", "what": what, "rows": rows, "cols": cols})
     return records

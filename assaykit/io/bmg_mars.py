@@ -98,7 +98,7 @@ def read_bmg_mars(path: Path) -> pd.DataFrame:
         if not row:
             k += 1
             continue
-        if is_grid_header(row):
+        if is_grid_header(row, gaps=True):
             raise ParseError("a plate grid without a 'Raw Data (…)' title above it", line=k + 1)
         pairs = [m for m in (_KEY_RE.match(c) for c in row if c) if m]
         if pairs and len(pairs) == len([c for c in row if c]) and not _RAW_RE.match(row[0]):
@@ -109,7 +109,7 @@ def read_bmg_mars(path: Path) -> pd.DataFrame:
             continue
         title = row[0].strip()
         nxt = exp.next_nonblank(k + 1)
-        if len(row) == 1 and nxt < len(exp.rows) and is_grid_header(exp.rows[nxt]):
+        if len(row) == 1 and nxt < len(exp.rows) and is_grid_header(exp.rows[nxt], gaps=True):
             raw = _RAW_RE.match(title)
             read = raw["filter"].strip() if raw else title
             unit = _MODE_UNITS.get(mode.split(" ")[0].lower(), "") if raw else ""
@@ -119,13 +119,10 @@ def read_bmg_mars(path: Path) -> pd.DataFrame:
                     line=k + 1,
                 )
             reads[read] = k + 1
-            n_cols = len(exp.rows[nxt]) - 1
             what = f"block {title!r}"
             fields: dict[str, Any] = {"plate": 1, "read": read, "unit": unit}
             recs, end, order = grid_records(exp, nxt, what=what, **fields)
-            recs += check_rows(
-                exp, order, header=nxt, end=end, n_cols=n_cols, what=what, notes=notes, **fields
-            )
+            recs += check_rows(exp, order, header=nxt, end=end, what=what, notes=notes, **fields)
             records.extend(recs)
             k = end
             continue

@@ -259,7 +259,7 @@ def _read_block(
             "unit": m["unit"].strip(),
         }
     header = k + 1
-    if header >= len(exp.rows) or not is_grid_header(exp.rows[header]):
+    if header >= len(exp.rows) or not is_grid_header(exp.rows[header], gaps=True):
         raise ParseError(
             f"{title[:60]!r} must be followed by a grid header ',01,02,…' on the next line",
             line=header + 1,
@@ -282,9 +282,7 @@ def _read_block(
             f"got {exp.lines[end][:40]!r}",
             line=end + 1,
         )
-    records += check_rows(
-        exp, row_order, header=header, end=end, n_cols=n_cols, what=what, notes=notes, **fields
-    )
+    records += check_rows(exp, row_order, header=header, end=end, what=what, notes=notes, **fields)
     block.update(plate=plate, repeat=int(plate_info["Repeat"]), records=records, line=k + 1)
     blocks.append(block)
     return end

@@ -165,24 +165,21 @@ def _read_block(
     seen[(plate, label)] = k + 1
     j = k + 1
     meta: dict[str, str] = {}
-    if j < len(exp.rows) and exp.rows[j] and not is_grid_header(exp.rows[j]):
+    if j < len(exp.rows) and exp.rows[j] and not is_grid_header(exp.rows[j], gaps=True):
         names = exp.rows[j]
         values = exp.rows[j + 1] if j + 1 < len(exp.rows) else []
         meta = {n: (values[c] if c < len(values) else "") for c, n in enumerate(names) if n}
         j += 2
     header = exp.next_nonblank(j)
-    if header >= len(exp.rows) or not is_grid_header(exp.rows[header]):
+    if header >= len(exp.rows) or not is_grid_header(exp.rows[header], gaps=True):
         raise ParseError(
             f"'Result for {label}' must be followed by a plate grid with a header ',1,2,3,…'",
             line=min(header, len(exp.lines) - 1) + 1,
         )
-    n_cols = len(exp.rows[header]) - 1
     what = f"plate {plate}, 'Result for {label}'"
     fields: dict[str, Any] = {"plate": plate, "read": label, "unit": ""}
     recs, end, order = grid_records(exp, header, what=what, **fields)
-    recs += check_rows(
-        exp, order, header=header, end=end, n_cols=n_cols, what=what, notes=notes, **fields
-    )
+    recs += check_rows(exp, order, header=header, end=end, what=what, notes=notes, **fields)
     if end < len(exp.rows) and exp.rows[end]:
         raise ParseError(
             f"{what}: expected a row labelled with a plate row letter or a blank line after the grid, "

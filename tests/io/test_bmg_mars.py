@@ -141,19 +141,44 @@ def test_duplicate_row_label_names_the_line():
     assert info.value.line == 11 and "row C follows row C" in str(info.value)
 
 
-def test_absent_columns_reported(tmp_path):
-    """A header that stops at column 10 of an 8-row grid: columns 11–12 of the 96-well plate are absent."""
+def _mars(tmp_path, header_cols, rows):
     lines = [
         "User: LAB,Path: C:\\BMG\\CLARIOstar\\User\\Data,Test run no.: 1",
         "Absorbance",
         "Raw Data (450)",
-        "," + ",".join(str(c) for c in range(1, 11)),
+        "," + ",".join(str(c) for c in header_cols),
     ]
-    lines += [r + "," + ",".join(f"0.{c:02d}" for c in range(1, 11)) for r in "ABCDEFGH"]
-    p = tmp_path / "cols.csv"
+    lines += [r + "," + ",".join(cells) for r, cells in rows]
+    p = tmp_path / "grid.csv"
     p.write_text("\r\n".join(lines) + "\r\n")
-    with pytest.warns(DataQualityWarning, match=r"columns 11–12"):
-        df = read_export(p)
+    return p
+
+
+def test_absent_columns_reported(tmp_path):
+    """A header 1–4, 7–12 skips columns 5–6: each value keeps its header's column, 5–6 are absent."""
+    cols = [1, 2, 3, 4, 7, 8, 9, 10, 11, 12]
+    rows = [(r, [f"{i}.{c:02d}" for c in cols]) for i, r in enumerate("ABCDEFGH", start=1)]
+    with pytest.warns(DataQualityWarning, match=r"\(line 4\): columns 5–6"):
+        df = read_export(_mars(tmp_path, cols, rows))
     assert len(df) == 96 and (df.flag == "absent").sum() == 16
-    assert _value(df, "450", "H10").value == 0.1 and _value(df, "450", "H11").flag == "absent"
-    assert df.attrs["absent"][0]["cols"] == [11, 12]
+    assert _value(df, "450", "A04").value == 1.04 and _value(df, "450", "A07").value == 1.07
+    assert _value(df, "450", "H12").value == 8.12
+    assert _value(df, "450", "C05").flag == "absent" and _value(df, "450", "C06").flag == "absent"
+    assert df.attrs["absent"][0]["cols"] == [5, 6] and df.attrs["absent"][0]["rows"] == []
+
+
+def test_header_of_other_width_is_a_window(tmp_path, recwarn):
+    """A header 1–10 does not say the plate: nothing beyond it is invented or reported."""
+    cols = list(range(1, 11))
+    rows = [(r, ["0.5"] * 10) for r in "ABCDEFGH"]
+    df = read_export(_mars(tmp_path, cols, rows))
+    assert len(df) == 80 and (df.flag == "").all() and "absent" not in df.attrs
+    assert not [w for w in recwarn if issubclass(w.category, DataQualityWarning)]
+
+
+def test_value_beyond_the_header_names_the_line(tmp_path):
+    cols = list(range(1, 13))
+    rows = [(r, ["0.5"] * (13 if r == "C" else 12)) for r in "ABCDEFGH"]
+    with pytest.raises(ParseError) as info:
+        read_export(_mars(tmp_path, cols, rows))
+    assert info.value.line == 7 and "beyond the header's last column 12" in str(info.value)
