@@ -23,16 +23,22 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import DataQualityWarning, ParseError
 from assaykit.plate import PLATE_SHAPES, row_label
+
+if TYPE_CHECKING:
+    from assaykit.io._grid import Grid
 
 __all__ = [
     "ABSENT",
     "absent_records",
     "check_not_cut_off",
+    "check_order",
+    "grid_absent",
+    "sheet_row_where",
     "describe",
     "plate_shape",
     "publish_absent",
@@ -164,6 +170,67 @@ def check_not_cut_off(
         "(is the file cut off?)",
         line=line,
     )
+
+
+def check_order(
+    row_order: Sequence[int], *, what: str, where: Callable[[int], Mapping[str, Any]]
+) -> None:
+    """Row labels in order, each once; else ParseError at ``where(k)`` (``k``: the row's position).
+
+    Examples
+    --------
+    >>> check_order([0, 2, 2], what="grid", where=lambda k: {"line": 10 + k})
+    Traceback (most recent call last):
+    ...
+    assaykit.errors.ParseError: line 12: grid: row C follows row C; expected rows in order A, B, C, … each once
+    """
+    for k in range(1, len(row_order)):
+        if row_order[k] <= row_order[k - 1]:
+            raise ParseError(
+                f"{what}: row {row_label(row_order[k])} follows row {row_label(row_order[k - 1])}; "
+                "expected rows in order A, B, C, … each once",
+                **where(k),
+            )
+
+
+def grid_absent(
+    grid: Grid,
+    *,
+    what: str,
+    where: str,
+    notes: list[dict[str, Any]],
+    row_where: Callable[[int], Mapping[str, Any]],
+    **fields: Any,
+) -> list[dict[str, Any]]:
+    """Check a parsed grid's row labels and return its ``absent`` records (a note when any).
+
+    For readers that parse with :func:`assaykit.io._grid.read_grid` (the xlsx readers): ``where``
+    names the grid in the report (``"sheet 'X', cell A12"``), ``row_where(k)`` gives the error
+    location of the grid's ``k``-th row.
+    """
+    n = grid.n_cols
+    order = [grid.cells[m * n][0] for m in range(len(grid.cells) // n)] if n else []
+    check_order(order, what=what, where=row_where)
+    records, rows, cols = absent_records(order, grid.cols or range(n), **fields)
+    if records:
+        notes.append({"where": where, "what": what, "rows": rows, "cols": cols})
+    return records
+
+
+def sheet_row_where(sheet: str, header: int) -> Callable[[int], dict[str, Any]]:
+    """``row_where`` for a grid whose header is row ``header`` (0-based) of worksheet ``sheet``.
+
+    Examples
+    --------
+    >>> sheet_row_where("Result sheet", 10)(2)
+    {'location': "sheet 'Result sheet', cell A14"}
+    """
+    from assaykit.io._xlsx_util import location
+
+    def where(m: int) -> dict[str, Any]:
+        return {"location": location(sheet, header + 1 + m, 0)}
+
+    return where
 
 
 def publish_absent(attrs: dict[str, Any], notes: Sequence[Mapping[str, Any]]) -> None:

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from assaykit.errors import ParseError
-from assaykit.io._absent import absent_records, check_not_cut_off
+from assaykit.io._absent import absent_records, check_not_cut_off, check_order
 from assaykit.io._grid import _column_number, read_grid
 from assaykit.io._text import detect_decimal, detect_separator, parse_value, read_text, split_cells
-from assaykit.plate import row_label, well_from_ij
+from assaykit.plate import well_from_ij
 
 __all__ = [
     "TextExport",
@@ -185,13 +185,7 @@ def check_rows(
     (ParseError). Any other absent row or column becomes records flagged ``absent`` (with
     ``fields``) and a note in ``notes`` for :func:`assaykit.io._absent.publish_absent`.
     """
-    for k in range(1, len(row_order)):
-        if row_order[k] <= row_order[k - 1]:
-            raise ParseError(
-                f"{what}: row {row_label(row_order[k])} follows row {row_label(row_order[k - 1])}; "
-                "expected rows in order A, B, C, … each once",
-                line=header + 2 + k,
-            )
+    check_order(row_order, what=what, where=lambda k: {"line": header + 2 + k})
     numbers = (_column_number(c) for c in exp.rows[header][1:])
     header_cols = [c - 1 for c in numbers if c is not None]
     at_end = exp.next_nonblank(end) >= len(exp.rows)
