@@ -99,12 +99,14 @@ def _blocks(lines: list[str]) -> list[_Block]:
     current: _Block | None = None
     seen_sections: dict[tuple[str, int, str], int] = {}
     last_iter = 0
+    title_line = 0
     for k, text in enumerate(lines, start=1):
         if not text.strip():
             current = None if current is not None and current.lines else current
             continue
         if m := _TITLE_RE.match(text):
-            step, section, current = m["step"], None, None
+            _check_title_used(title_line, section, step)
+            step, section, current, title_line = m["step"], None, None, k
             continue
         if m := _PLATE_RE.match(text):
             if not step:
@@ -148,7 +150,33 @@ def _blocks(lines: list[str]) -> list[_Block]:
                 line=k,
             )
         current.lines.append((k, text))
+    _check_title_used(title_line, section, step)
+    for b in blocks:
+        if not b.lines and b.iteration is None and not _opens_iterations(b, blocks):
+            raise ParseError(
+                f"plate {b.plate}, wavelength {b.wavelength}: the header is not followed by a grid "
+                "or 'Iteration: N' (is the file cut off?)",
+                line=b.line,
+            )
     return [b for b in blocks if b.lines or b.iteration is not None]
+
+
+def _check_title_used(line: int, section: tuple[int, str, int] | None, step: str) -> None:
+    """A 'Results of …' title must be followed by a plate header before the next title or the end."""
+    if line and section is None:
+        raise ParseError(
+            f"'Results of {step}' is not followed by a 'Plate: … - Wavelength: …' header "
+            "(is the file cut off?)",
+            line=line,
+        )
+
+
+def _opens_iterations(b: _Block, blocks: list[_Block]) -> bool:
+    return any(
+        o.iteration is not None
+        and (o.step, o.plate, o.wavelength) == (b.step, b.plate, b.wavelength)
+        for o in blocks
+    )
 
 
 def _is_value_line(text: str) -> bool:
@@ -246,7 +274,7 @@ def read_multiskan_text(path: Path) -> pd.DataFrame:
     widths = Counter(len(_cells(t, lead)) for t in data_lines)
     usual = widths.most_common(1)[0][0]
     decimal = detect_decimal((c for t in data_lines for c in _cells(t, lead)), "\t")
-    _check_cut_off(blocks, text, lead)
+    _check_cut_off(blocks, text)
     n_rows = max(len(b.lines) for b in blocks)
     n_cols = max(
         _extent(cells)
@@ -288,8 +316,9 @@ def read_multiskan_text(path: Path) -> pd.DataFrame:
     return df
 
 
-def _check_cut_off(blocks: list[_Block], text: str, lead: bool) -> None:
-    """Every block of a plate and wavelength has the same number of lines; the last line is whole."""
+def _check_cut_off(blocks: list[_Block], text: str) -> None:
+    """Every block of a plate and wavelength has the same number of lines, the file's last grid is
+    not shorter than its others, and the file ends with a line break after its last grid line."""
     expected: dict[tuple[str, int, str], int] = {}
     for b in blocks:
         key = (b.step, b.plate, b.wavelength)
@@ -302,14 +331,22 @@ def _check_cut_off(blocks: list[_Block], text: str, lead: bool) -> None:
                 f"where the first block has {n} ({end})",
                 line=b.lines[-1][0],
             )
-    last_line, last_text = blocks[-1].lines[-1]
+    last = blocks[-1]
+    last_line = last.lines[-1][0]
     if not text.endswith("\n") and last_line == len(text.split("\n")):
-        others = [len(_cells(t, lead)) for b in blocks for _, t in b.lines[:-1]]
-        if others and len(_cells(last_text, lead)) < max(others):
-            raise ParseError(
-                "the file ends inside a grid line, which is shorter than the others (cut off?)",
-                line=last_line,
-            )
+        raise ParseError(
+            "the file ends inside a grid line, without a line break after it (cut off?)",
+            line=last_line,
+        )
+    longest = max((len(b.lines) for b in blocks[:-1]), default=0)
+    if len(last.lines) < longest:
+        where = f"iteration {last.iteration} of " if last.iteration is not None else ""
+        raise ParseError(
+            f"the last grid ({where}plate {last.plate}, wavelength {last.wavelength}) has "
+            f"{len(last.lines)} lines where the other grids of the file have up to {longest} "
+            "(the file is cut off?)",
+            line=last_line,
+        )
 
 
 def _block_records(

@@ -133,13 +133,51 @@ def test_broken_files_one_line_error_with_line(name, line, words):
 def test_no_grid_and_iteration_without_lines(tmp_path: Path):
     p = tmp_path / "x.txt"
     p.write_bytes(b"Results of Photometric1\r\n\r\nPlate:1 - Wavelength:340\r\n\r\n")
-    with pytest.raises(ParseError, match="no grid found"):
+    with pytest.raises(ParseError, match="the header is not followed by a grid"):
+        read_export(p)
+    p.write_bytes(
+        b"Results of Photometric1\r\nPlate:1 - Wavelength:340\r\n\t1\t2\r\nResults of X\r\n"
+    )
+    with pytest.raises(ParseError, match="'Results of X' is not followed by a 'Plate"):
         read_export(p)
     p.write_bytes(b"Results of Photometric1\r\nPlate:1 - Wavelength:340\r\nIteration: 1\r\n\r\n")
     with pytest.raises(
         ParseError, match="iteration 1 of plate 1, wavelength 340 has no grid lines"
     ):
         read_export(p)
+
+
+def test_every_cut_is_refused_unless_after_a_whole_grid(tmp_path: Path):
+    """Cut the kinetic fixture at 200 byte offsets after its first grid: each prefix is refused
+    with a one-line ParseError, except a cut right after a whole grid (a run of fewer
+    iterations, which no reader can tell from a complete file)."""
+    import random
+
+    data = (FIX / "kinetic_two_plates.txt").read_bytes()
+    text = data.decode()
+    ends = set()  # byte offsets where a whole grid (and its CRLF, and the blank line) ends
+    k = text.find("\r\n\r\n")
+    while k >= 0:
+        if text[:k].rsplit("\r\n", 1)[-1].startswith("\t"):
+            ends |= {k + 1, k + 2, k + 3, k + 4}
+        k = text.find("\r\n\r\n", k + 1)
+    first_end = min(ends)
+    offsets = random.Random(18).sample(range(first_end + 5, len(data) - 5), 200)
+    p = tmp_path / "cut.txt"
+    read = []
+    for n in offsets:
+        p.write_bytes(data[:n])
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DataQualityWarning)
+                df = read_export(p)
+        except ParseError as err:
+            assert "\n" not in str(err) and err.line is not None, n
+            continue
+        assert n in ends, (n, data[n - 30 : n])
+        assert len(df) % 96 == 0
+        read.append(n)
+    assert len(read) < 10
 
 
 def test_384_well_grid_by_width(tmp_path: Path):
