@@ -36,6 +36,7 @@ _READER_MODULES: tuple[str, ...] = (
     "assaykit.io.softmax",
     "assaykit.io.tecan",
     "assaykit.io.skanit",
+    "assaykit.io.multiskan_text",
     "assaykit.io.microbeta",
     "assaykit.io.wizard2",
     "assaykit.io.hidex",

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from assaykit.errors import ParseError
-from assaykit.io._grid import read_grid
+from assaykit.io._absent import absent_records, check_not_cut_off, check_order
+from assaykit.io._grid import _column_number, read_grid
 from assaykit.io._text import detect_decimal, detect_separator, parse_value, read_text, split_cells
-from assaykit.plate import PLATE_SHAPES, row_label, well_from_ij
+from assaykit.plate import well_from_ij
 
 __all__ = [
     "TextExport",
@@ -26,9 +27,6 @@ __all__ = [
 ]
 
 _CLOCK_RE = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2}(?:[.,]\d+)?)$")
-
-#: Plate rows expected for a grid of ``n`` columns (standard plate formats).
-ROWS_FOR_COLUMNS: dict[int, int] = {cols: rows for rows, cols in PLATE_SHAPES.values()}
 
 
 class TextExport:
@@ -146,13 +144,23 @@ def grid_records(
 
     Returns the records, the index of the first line after the grid, and the row indices found
     (in file order). Every cell of the grid becomes a record; empty cells are flagged ``empty``.
+    The header may skip column numbers (those columns are absent, see :func:`check_rows`); a value
+    beyond the header's last column is a ParseError naming the line.
     """
-    grid = read_grid(exp.rows, header, first=first, line_offset=1)
+    grid = read_grid(exp.rows, header, first=first, line_offset=1, gaps=True)
+    for k in range(header + 1, grid.end):
+        extra = [c for c in exp.rows[k][first + grid.n_cols :] if c.strip()]
+        if extra:
+            raise ParseError(
+                f"{what}: the row has a value ({extra[0][:20]!r}) beyond the header's last column "
+                f"{grid.cols[-1] + 1}; expected one value per column number of the header",
+                line=k + 1,
+            )
     records = []
     row_order: list[int] = []
     for n, (i, j, token) in enumerate(grid.cells):
         line = header + 2 + n // grid.n_cols
-        if j == 0:
+        if n % grid.n_cols == 0:
             row_order.append(i)
         records.append(
             cell_record(token, i=i, j=j, decimal=exp.decimal, line=line, what=what, **fields)
@@ -161,39 +169,37 @@ def grid_records(
 
 
 def check_rows(
+    exp: TextExport,
     row_order: Sequence[int],
     *,
     header: int,
-    n_cols: int,
+    end: int,
     what: str,
-    full: bool,
-) -> None:
-    """Rows of a grid must come in order without repeats; ``full`` also requires A… without gaps
-    and, for a standard plate width, every row of that plate (a cut-off file shows up here)."""
-    for k in range(1, len(row_order)):
-        if row_order[k] <= row_order[k - 1]:
-            raise ParseError(
-                f"{what}: row {row_label(row_order[k])} follows row {row_label(row_order[k - 1])}; "
-                "expected rows in order A, B, C, … each once",
-                line=header + 2 + k,
-            )
-    if not full:
-        return
-    for k, i in enumerate(row_order):
-        if i != k:
-            raise ParseError(
-                f"{what}: expected row {row_label(k)} here, found row {row_label(i)} "
-                "(a row of the grid is missing)",
-                line=header + 2 + k,
-            )
-    expected = ROWS_FOR_COLUMNS.get(n_cols)
-    if expected is not None and len(row_order) < expected:
-        raise ParseError(
-            f"{what}: the grid stops after row {row_label(len(row_order) - 1)} but {n_cols} columns "
-            f"mean a {expected * n_cols}-well plate with rows A–{row_label(expected - 1)} "
-            "(is the file cut off?)",
-            line=header + 2 + len(row_order),
-        )
+    notes: list[dict[str, Any]],
+    **fields: Any,
+) -> list[dict[str, Any]]:
+    """Check a grid's row labels and return records for the plate wells it leaves out.
+
+    Rows must come in order, each once (ParseError naming the line). A grid that ends the file
+    after rows A, B, C … without a gap, short of its plate's last row, is a cut-off file
+    (ParseError). Any other absent row or column becomes records flagged ``absent`` (with
+    ``fields``) and a note in ``notes`` for :func:`assaykit.io._absent.publish_absent`.
+    """
+    check_order(row_order, what=what, where=lambda k: {"line": header + 2 + k})
+    numbers = (_column_number(c) for c in exp.rows[header][1:])
+    header_cols = [c - 1 for c in numbers if c is not None]
+    at_end = exp.next_nonblank(end) >= len(exp.rows)
+    check_not_cut_off(
+        row_order,
+        header_cols[-1] + 1,
+        at_end=at_end,
+        what=what,
+        line=header + 2 + len(row_order),
+    )
+    records, rows, cols = absent_records(row_order, header_cols, **fields)
+    if records:
+        notes.append({"where": f"line {header + 1}", "what": what, "rows": rows, "cols": cols})
+    return records
 
 
 def raw_cell_count(line: str, sep: str) -> int:

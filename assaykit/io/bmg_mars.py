@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from assaykit.errors import ParseError
+from assaykit.io._absent import publish_absent
 from assaykit.io._grid import is_grid_header
 from assaykit.io._plate_text import check_rows, grid_records, load_text
 from assaykit.io._registry import FileSample, register
@@ -90,13 +91,14 @@ def read_bmg_mars(path: Path) -> pd.DataFrame:
     mode = ""
     records: list[dict[str, Any]] = []
     reads: dict[str, int] = {}
+    notes: list[dict[str, Any]] = []
     k = 0
     while k < len(exp.rows):
         row = exp.rows[k]
         if not row:
             k += 1
             continue
-        if is_grid_header(row):
+        if is_grid_header(row, gaps=True):
             raise ParseError("a plate grid without a 'Raw Data (…)' title above it", line=k + 1)
         pairs = [m for m in (_KEY_RE.match(c) for c in row if c) if m]
         if pairs and len(pairs) == len([c for c in row if c]) and not _RAW_RE.match(row[0]):
@@ -107,7 +109,7 @@ def read_bmg_mars(path: Path) -> pd.DataFrame:
             continue
         title = row[0].strip()
         nxt = exp.next_nonblank(k + 1)
-        if len(row) == 1 and nxt < len(exp.rows) and is_grid_header(exp.rows[nxt]):
+        if len(row) == 1 and nxt < len(exp.rows) and is_grid_header(exp.rows[nxt], gaps=True):
             raw = _RAW_RE.match(title)
             read = raw["filter"].strip() if raw else title
             unit = _MODE_UNITS.get(mode.split(" ")[0].lower(), "") if raw else ""
@@ -117,10 +119,10 @@ def read_bmg_mars(path: Path) -> pd.DataFrame:
                     line=k + 1,
                 )
             reads[read] = k + 1
-            n_cols = len(exp.rows[nxt]) - 1
             what = f"block {title!r}"
-            recs, end, order = grid_records(exp, nxt, what=what, plate=1, read=read, unit=unit)
-            check_rows(order, header=nxt, n_cols=n_cols, what=what, full=True)
+            fields: dict[str, Any] = {"plate": 1, "read": read, "unit": unit}
+            recs, end, order = grid_records(exp, nxt, what=what, **fields)
+            recs += check_rows(exp, order, header=nxt, end=end, what=what, notes=notes, **fields)
             records.extend(recs)
             k = end
             continue
@@ -141,4 +143,5 @@ def read_bmg_mars(path: Path) -> pd.DataFrame:
         attrs["read_mode"] = mode
     if "test_name" in header_info:
         attrs["protocol"] = header_info["test_name"]
+    publish_absent(attrs, notes)
     return plate_frame(records, attrs)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import ParseError
+from assaykit.io._absent import grid_absent, publish_absent, sheet_row_where
 from assaykit.io._registry import FileSample, register
 from assaykit.io._text import plate_frame
 from assaykit.io._xlsx_util import (
@@ -154,7 +155,9 @@ def _from_table(sheet: str, rows: list[list[Any]], unit: str) -> list[dict[str, 
     return records
 
 
-def _from_grids(sheet: str, rows: list[list[Any]], start: int, unit: str) -> list[dict[str, Any]]:
+def _from_grids(
+    sheet: str, rows: list[list[Any]], start: int, unit: str, notes: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     title = ""
     for k in range(start, len(rows)):
@@ -186,6 +189,16 @@ def _from_grids(sheet: str, rows: list[list[Any]], start: int, unit: str) -> lis
                     "raw": raw,
                 }
             )
+        records += grid_absent(
+            grid,
+            what=f"grid {title!r}",
+            where=location(sheet, k, 0),
+            notes=notes,
+            row_where=sheet_row_where(sheet, k),
+            plate=1,
+            read=title,
+            unit=unit,
+        )
         title = ""
     if not records:
         raise ParseError(
@@ -252,10 +265,11 @@ def read_bmg_smart_control(path: Path) -> pd.DataFrame:
             location=f"sheet '{source}', cell A1",
         )
     unit = _unit(mode)
+    notes: list[dict[str, Any]] = []
     if table is not None:
         records = _from_table(table, sheets[table], unit)
     else:
-        records = _from_grids(source, sheets[source], start, unit)
+        records = _from_grids(source, sheets[source], start, unit, notes)
     path_text = meta.get("Path", "")
     instrument = next(
         (name for name in _INSTRUMENTS if name.lower() in path_text.lower()), "BMG LABTECH"
@@ -275,4 +289,5 @@ def read_bmg_smart_control(path: Path) -> pd.DataFrame:
         "settings": _settings(sheets[protocol_sheet]) if protocol_sheet else {},
         "sheet": source,
     }
+    publish_absent(attrs, notes)
     return plate_frame(records, attrs)

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from assaykit.errors import ParseError
+from assaykit.io._absent import publish_absent
 from assaykit.io._grid import is_grid_header
 from assaykit.io._plate_text import TextExport, check_rows, grid_records, load_text, raw_cell_count
 from assaykit.io._registry import FileSample, register
@@ -164,6 +165,7 @@ def read_envision(path: Path) -> pd.DataFrame:
     """
     exp = load_text(path)
     blocks: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
     plate_info: dict[str, str] | None = None
     attrs: dict[str, Any] = {"instrument": "PerkinElmer EnVision", **exp.attrs()}
     plates_meta: dict[int, dict[str, str]] = {}
@@ -181,7 +183,7 @@ def read_envision(path: Path) -> pd.DataFrame:
             section = None
             continue
         if first.startswith(("Results for ", "Calculated results:")):
-            k = _read_block(exp, k, plate_info, blocks)
+            k = _read_block(exp, k, plate_info, blocks, notes)
             section = None
             continue
         if first.startswith("Exported with "):
@@ -216,11 +218,16 @@ def read_envision(path: Path) -> pd.DataFrame:
     if "barcode" in first_plate:
         attrs["barcode"] = first_plate["barcode"]
     attrs["plates"] = {str(p): meta for p, meta in sorted(plates_meta.items())}
+    publish_absent(attrs, notes)
     return plate_frame(records, attrs)
 
 
 def _read_block(
-    exp: TextExport, k: int, plate_info: dict[str, str] | None, blocks: list[dict[str, Any]]
+    exp: TextExport,
+    k: int,
+    plate_info: dict[str, str] | None,
+    blocks: list[dict[str, Any]],
+    notes: list[dict[str, Any]],
 ) -> int:
     """Parse the results/calculated block titled at line index ``k``; return the next index."""
     title = _line_title(exp, k)
@@ -230,7 +237,7 @@ def _read_block(
             line=k + 1,
         )
     if title.startswith("Calculated results:"):
-        block = {
+        block: dict[str, Any] = {
             "kind": "calc",
             "name": title.removeprefix("Calculated results:").strip(),
             "unit": "",
@@ -252,7 +259,7 @@ def _read_block(
             "unit": m["unit"].strip(),
         }
     header = k + 1
-    if header >= len(exp.rows) or not is_grid_header(exp.rows[header]):
+    if header >= len(exp.rows) or not is_grid_header(exp.rows[header], gaps=True):
         raise ParseError(
             f"{title[:60]!r} must be followed by a grid header ',01,02,…' on the next line",
             line=header + 1,
@@ -261,10 +268,8 @@ def _read_block(
     width = raw_cell_count(exp.lines[header], exp.separator)
     plate = int(plate_info["Plate"])
     what = f"plate {plate}, {title[:60]!r}"
-    records, end, row_order = grid_records(
-        exp, header, what=what, plate=plate, read="", unit=block["unit"]
-    )
-    check_rows(row_order, header=header, n_cols=n_cols, what=what, full=False)
+    fields: dict[str, Any] = {"plate": plate, "read": "", "unit": block["unit"]}
+    records, end, row_order = grid_records(exp, header, what=what, **fields)
     for n in range(header + 1, end):
         if raw_cell_count(exp.lines[n], exp.separator) < min(width, n_cols + 1):
             raise ParseError(
@@ -277,6 +282,7 @@ def _read_block(
             f"got {exp.lines[end][:40]!r}",
             line=end + 1,
         )
+    records += check_rows(exp, row_order, header=header, end=end, what=what, notes=notes, **fields)
     block.update(plate=plate, repeat=int(plate_info["Repeat"]), records=records, line=k + 1)
     blocks.append(block)
     return end

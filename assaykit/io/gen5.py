@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from assaykit.errors import ParseError
+from assaykit.io._absent import absent_records, check_not_cut_off, publish_absent
 from assaykit.io._grid import is_grid_header
 from assaykit.io._plate_text import TextExport, cell_record, load_text, seconds_from_clock
 from assaykit.io._registry import FileSample, register
@@ -87,6 +88,7 @@ def read_gen5(path: Path) -> pd.DataFrame:
     plate = 0
     modes: dict[str, str] = {}
     seen: set[tuple[int, str]] = set()
+    notes: list[dict[str, Any]] = []
     k = 0
     while k < len(exp.rows):
         row = exp.rows[k]
@@ -114,7 +116,7 @@ def read_gen5(path: Path) -> pd.DataFrame:
             if nxt < len(exp.rows) and is_grid_header(exp.rows[nxt]):
                 if first != "Layout":
                     _need_plate(plate, first, k)
-                    recs = _grid_section(exp, nxt, plate, first, modes, seen)
+                    recs = _grid_section(exp, nxt, plate, first, modes, seen, notes)
                     records.extend(recs)
                 k = _grid_end(exp, nxt)
                 continue
@@ -141,6 +143,7 @@ def read_gen5(path: Path) -> pd.DataFrame:
     if "protocol_file" in attrs:
         attrs["protocol"] = attrs["protocol_file"]
     attrs["plates"] = plates
+    publish_absent(attrs, notes)
     return plate_frame(records, attrs)
 
 
@@ -201,8 +204,11 @@ def _grid_section(
     title: str,
     modes: dict[str, str],
     seen: set[tuple[int, str]],
+    notes: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """A plate grid whose rows may span several lines, one per data set named in the last cell."""
+    """A plate grid whose rows may span several lines, one per data set named in the last cell.
+
+    Rows come in order, each once; rows the grid leaves out are ``absent`` (``_absent.py``)."""
     n_cols = len(exp.rows[header]) - 1
     records: list[dict[str, Any]] = []
     current = -1
@@ -222,12 +228,6 @@ def _grid_section(
             if i <= current:
                 raise ParseError(
                     f"grid {title!r}: row {label} follows row {row_label(current)}; expected rows in order",
-                    line=j + 1,
-                )
-            if current >= 0 and i != current + 1:
-                raise ParseError(
-                    f"grid {title!r}: expected row {row_label(current + 1)} here, found row {label} "
-                    "(a row of the grid is missing)",
                     line=j + 1,
                 )
             current = i
@@ -293,6 +293,28 @@ def _grid_section(
         if (plate, name) in seen:
             raise ParseError(f"data set {name!r} appears twice for plate {plate}", line=header)
         seen.add((plate, name))
+    order = list(row_sets)
+    check_not_cut_off(
+        order,
+        n_cols,
+        at_end=exp.next_nonblank(j) >= len(exp.rows),
+        what=f"grid {title!r}",
+        line=j + 1,
+    )
+    for name in sets[0] if sets else []:
+        absent, rows_out, cols_out = absent_records(
+            order, range(n_cols), plate=plate, read=name, unit=_unit_of(name, modes)
+        )
+        records += absent
+        if absent:
+            notes.append(
+                {
+                    "where": f"line {header + 1}",
+                    "what": f"plate {plate}, {name!r}",
+                    "rows": rows_out,
+                    "cols": cols_out,
+                }
+            )
     return records
 
 

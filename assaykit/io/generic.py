@@ -2,7 +2,10 @@
 
 ``plate_grid`` — CSV/TSV/XLSX holding only plate grids: a header row of column numbers
 ``1, 2, 3 …`` (3, 4, 6, 8, 12, 24 or 48 columns: 6- to 1536-well plates) followed by one row per
-row letter (``A …``; 1536-well plates ``AA``–``AF`` or ``a``–``f``), every row of the plate present.
+row letter (``A …``; 1536-well plates ``AA``–``AF`` or ``a``–``f``), in order, each once. Rows the
+grid leaves out are read as NaN with flag ``absent`` and reported (``attrs["absent"]``, one
+:class:`~assaykit.errors.DataQualityWarning`; see ``assaykit/io/_absent.py``); a grid that ends
+the file after rows A, B, C … without a gap but short of its plate is refused as cut off.
 A grid may carry a title in its top-left cell or on a one-cell line just above it. Blank lines
 separate grids. Nothing else may be in the file, so vendor exports with metadata are never
 claimed. How stacked grids become plates and reads:
@@ -35,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import ParseError
+from assaykit.io._absent import absent_records, publish_absent
 from assaykit.io._counter import counter_number, loose_value, parse_timestamp, snake_name
 from assaykit.io._grid import is_grid_header, read_grid
 from assaykit.io._registry import SNIFF_BYTES, FileSample, register
@@ -47,7 +51,7 @@ from assaykit.io._text import (
     read_text,
     split_cells,
 )
-from assaykit.plate import well_from_ij
+from assaykit.plate import row_label, well_from_ij
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,6 +61,7 @@ __all__ = ["read_plate_grid", "read_tube_table"]
 #: Grid width → number of rows of the standard plate.
 _ROWS_FOR_WIDTH = {3: 2, 4: 3, 6: 4, 8: 6, 12: 8, 24: 16, 48: 32}
 _UNITS = {"cpm": "CPM", "cps": "CPS", "rfu": "RFU", "od": "OD", "rlu": "RLU"}
+_ROW_LABEL_RE = re.compile(r"^(?:[A-Z]|A[A-F]|[a-f])$")
 _PLATE_TITLE_RE = re.compile(r"^plate\s*#?\s*(\d+)\s*[-:_,;/]?\s*(.*)$", re.IGNORECASE)
 
 
@@ -128,6 +133,7 @@ class _FoundGrid:
     n_rows: int
     n_cols: int
     cells: list[tuple[int, int, object]]
+    labels: list[int]  # row indices present, in file order
 
 
 def _scan(sheet: _Sheet, *, partial: bool = False) -> Iterator[_FoundGrid]:
@@ -140,7 +146,7 @@ def _scan(sheet: _Sheet, *, partial: bool = False) -> Iterator[_FoundGrid]:
             k += 1
             continue
         nxt = rows[k + 1] if k + 1 < len(rows) else []
-        if is_grid_header(row, first=1, min_cols=3) and nxt and _text(nxt[0]) in ("A", "a"):
+        if is_grid_header(row, first=1, min_cols=3) and nxt and _ROW_LABEL_RE.match(_text(nxt[0])):
             top_left = _text(row[0])
             title = top_left if top_left not in ("", "<>") else pending
             width = len([c for c in row[1:] if _text(c)])
@@ -158,15 +164,29 @@ def _scan(sheet: _Sheet, *, partial: bool = False) -> Iterator[_FoundGrid]:
             expected = _ROWS_FOR_WIDTH[width]
             n_lines = grid.end - k - 1
             labels = [grid.cells[n * width][0] for n in range(n_lines)]  # row by row, in file order
-            if labels != list(range(expected)) or n_lines != expected:
-                if partial and grid.end >= len(rows):
+            for n in range(1, n_lines):
+                if labels[n] <= labels[n - 1]:
+                    raise ParseError(
+                        f"row {row_label(labels[n])} follows row {row_label(labels[n - 1])}; "
+                        "expected rows in order A, B, C … each once",
+                        **sheet.where(k + 1 + n),
+                    )
+            if labels[-1] >= expected:
+                raise ParseError(
+                    f"row {row_label(labels[-1])} is beyond the {expected} rows "
+                    f"(A–{row_label(expected - 1)}) of a {width}-column plate",
+                    **sheet.where(k + n_lines),
+                )
+            at_end = all(_blank(r) for r in rows[grid.end :])
+            if labels == list(range(n_lines)) and n_lines < expected and at_end:
+                if partial:
                     return
                 raise ParseError(
                     f"grid has {n_lines} rows; a {width}-column plate needs {expected} rows "
-                    f"labelled A, B, C … in order",
+                    f"labelled A, B, C … in order (is the file cut off?)",
                     **sheet.where(k),
                 )
-            yield _FoundGrid(sheet, k, title, expected, width, grid.cells)
+            yield _FoundGrid(sheet, k, title, expected, width, grid.cells, labels)
             k, pending = grid.end, ""
             continue
         filled = [c for c in row if _text(c)]
@@ -199,7 +219,7 @@ def _sniff_plate_grid(sample: FileSample) -> bool:
     if (
         len(rows) < k + 2
         or not is_grid_header(rows[k], first=1, min_cols=3)
-        or _text(rows[k + 1][0]) not in ("A", "a")
+        or not _ROW_LABEL_RE.match(_text(rows[k + 1][0]))
     ):
         return False
     try:
@@ -274,6 +294,7 @@ def read_plate_grid(path: Path) -> pd.DataFrame:
     records: list[dict[str, Any]] = []
     keys = _plate_and_read([g.title for g in grids])
     used: dict[tuple[int, str], str] = {}
+    notes: list[dict[str, Any]] = []
     for g, (plate, read) in zip(grids, keys, strict=True):
         if (plate, read) in used:
             raise ParseError(
@@ -290,7 +311,7 @@ def read_plate_grid(path: Path) -> pd.DataFrame:
                 raise ParseError(
                     f"well {well_from_ij(i, j)}: expected a number, an instrument marker or an empty cell, "
                     f"got {_text(token)!r}",
-                    **g.sheet.where(g.header + 1 + i, j + 1),
+                    **g.sheet.where(g.header + 1 + g.labels.index(i), j + 1),
                 )
             rec = {
                 "plate": plate,
@@ -304,6 +325,16 @@ def read_plate_grid(path: Path) -> pd.DataFrame:
             if flag and flag != "empty":
                 rec["raw"] = _text(token)
             records.append(rec)
+        absent, rows_out, cols_out = absent_records(
+            g.labels, range(g.n_cols), plate=plate, read=read, unit=unit
+        )
+        records += absent
+        if absent:
+            what = f"plate {plate}" + (f", read {read!r}" if read else "")
+            where = g.sheet.where(g.header)
+            place = where.get("location") or f"line {where['line']}"
+            notes.append({"where": place, "what": what, "rows": rows_out, "cols": cols_out})
+    publish_absent(attrs, notes)
     return plate_frame(records, attrs)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from assaykit.errors import ParseError
+from assaykit.io._absent import publish_absent
 from assaykit.io._grid import is_grid_header
 from assaykit.io._plate_text import check_rows, grid_records, load_text
 from assaykit.io._registry import FileSample, register
@@ -83,6 +84,7 @@ def read_kaleido(path: Path) -> pd.DataFrame:
     records: list[dict[str, Any]] = []
     reads_meta: dict[str, dict[str, str]] = {}
     seen: dict[tuple[int, str], int] = {}
+    notes: list[dict[str, Any]] = []
     plates: dict[str, dict[str, str]] = {}
     plate = 0
     section: str | None = None
@@ -99,7 +101,7 @@ def read_kaleido(path: Path) -> pd.DataFrame:
                     "'Result for …' before the 'EnSight Results from' line", line=k + 1
                 )
             label = first.removeprefix("Result for ").strip()
-            k = _read_block(exp, k, plate, label, records, reads_meta, seen)
+            k = _read_block(exp, k, plate, label, records, reads_meta, seen, notes)
             barcode = reads_meta[_read_key(label, plate)].get("Barcode")
             if barcode:
                 plates.setdefault(str(plate), {}).setdefault("barcode", barcode)
@@ -133,6 +135,7 @@ def read_kaleido(path: Path) -> pd.DataFrame:
     serial = attrs.get("instrument_info", {}).get("Instrument Serial Number")
     if serial:
         attrs["serial_number"] = serial
+    publish_absent(attrs, notes)
     return plate_frame(records, attrs)
 
 
@@ -148,6 +151,7 @@ def _read_block(
     records: list[dict[str, Any]],
     reads_meta: dict[str, dict[str, str]],
     seen: dict[tuple[int, str], int],
+    notes: list[dict[str, Any]],
 ) -> int:
     """Parse the ``Result for`` block titled at line index ``k``; return the next index."""
     if not label:
@@ -161,21 +165,21 @@ def _read_block(
     seen[(plate, label)] = k + 1
     j = k + 1
     meta: dict[str, str] = {}
-    if j < len(exp.rows) and exp.rows[j] and not is_grid_header(exp.rows[j]):
+    if j < len(exp.rows) and exp.rows[j] and not is_grid_header(exp.rows[j], gaps=True):
         names = exp.rows[j]
         values = exp.rows[j + 1] if j + 1 < len(exp.rows) else []
         meta = {n: (values[c] if c < len(values) else "") for c, n in enumerate(names) if n}
         j += 2
     header = exp.next_nonblank(j)
-    if header >= len(exp.rows) or not is_grid_header(exp.rows[header]):
+    if header >= len(exp.rows) or not is_grid_header(exp.rows[header], gaps=True):
         raise ParseError(
             f"'Result for {label}' must be followed by a plate grid with a header ',1,2,3,…'",
             line=min(header, len(exp.lines) - 1) + 1,
         )
-    n_cols = len(exp.rows[header]) - 1
     what = f"plate {plate}, 'Result for {label}'"
-    recs, end, order = grid_records(exp, header, what=what, plate=plate, read=label, unit="")
-    check_rows(order, header=header, n_cols=n_cols, what=what, full=True)
+    fields: dict[str, Any] = {"plate": plate, "read": label, "unit": ""}
+    recs, end, order = grid_records(exp, header, what=what, **fields)
+    recs += check_rows(exp, order, header=header, end=end, what=what, notes=notes, **fields)
     if end < len(exp.rows) and exp.rows[end]:
         raise ParseError(
             f"{what}: expected a row labelled with a plate row letter or a blank line after the grid, "

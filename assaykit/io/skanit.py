@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import ParseError
+from assaykit.io._absent import grid_absent, publish_absent, sheet_row_where
 from assaykit.io._registry import FileSample, register
 from assaykit.io._text import parse_value, plate_frame
 from assaykit.io._xlsx_util import (
@@ -188,7 +189,9 @@ def _nonzero_wavelength(text: str) -> bool:
     return bool(m) and float(m.group(0).replace(",", ".")) != 0
 
 
-def _read_grids(sheet: str, rows: list[list[Any]]) -> list[dict[str, Any]]:
+def _read_grids(
+    sheet: str, rows: list[list[Any]], notes: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     step = _step_name(sheet, rows)
     records: list[dict[str, Any]] = []
     wavelength = ""
@@ -204,7 +207,19 @@ def _read_grids(sheet: str, rows: list[list[Any]]) -> list[dict[str, Any]]:
         elif first and header_width(row) >= 2:
             grid, sheet_row = grid_at(sheet, rows, k)
             read = step + (f" ({wavelength} nm)" if _nonzero_wavelength(wavelength) else "")
-            records.extend(_grid_records(sheet, grid, sheet_row, read, first, plate))
+            recs = _grid_records(sheet, grid, sheet_row, read, first, plate)
+            if recs:  # absent rows of a value grid (annotation grids give no records)
+                recs += grid_absent(
+                    grid,
+                    what=f"plate {plate}, {recs[0]['read']!r}",
+                    where=location(sheet, k, 0),
+                    notes=notes,
+                    row_where=sheet_row_where(sheet, k),
+                    plate=plate,
+                    read=recs[0]["read"],
+                    unit=recs[0]["unit"],
+                )
+            records.extend(recs)
             k = grid.end
             continue
         k += 1
@@ -400,12 +415,13 @@ def _read(path: Path, flavour: str) -> pd.DataFrame:
         )
     meta = _metadata(sheets)
     records: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
     for name in results:
         rows = sheets[name]
         if _has_reading_table(rows):
             records.extend(_read_kinetic(name, rows, sheets, meta))
         else:
-            records.extend(_read_grids(name, rows))
+            records.extend(_read_grids(name, rows, notes))
     if not records:
         raise ParseError(
             "the result sheets hold no value grid (a row of column numbers 1, 2, 3 … under a unit "
@@ -420,6 +436,7 @@ def _read(path: Path, flavour: str) -> pd.DataFrame:
         )
     meta["result_sheets"] = results
     meta["flavour"] = flavour
+    publish_absent(meta, notes)
     return plate_frame(records, meta)
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import ParseError
+from assaykit.io._absent import grid_absent, publish_absent, sheet_row_where
 from assaykit.io._grid import _column_number
 from assaykit.io._registry import FileSample, register
 from assaykit.io._text import plate_frame
@@ -333,7 +334,7 @@ def _spark_meta(rows: list[list[Any]]) -> dict[str, Any]:
 
 
 def _spark_grid(
-    sheet: str, rows: list[list[Any]], k: int, ctx: dict[str, Any]
+    sheet: str, rows: list[list[Any]], k: int, ctx: dict[str, Any], notes: list[dict[str, Any]]
 ) -> tuple[list[dict[str, Any]], int]:
     if header_width(rows[k]) < 2:
         raise ParseError(
@@ -345,6 +346,18 @@ def _spark_grid(
         rec = _spark_value(sheet, sheet_row[i], j + 1, token, i, j, ctx)
         if rec is not None:
             records.append(rec)
+    absent = grid_absent(
+        grid,
+        what=f"label {ctx['label']!r}",
+        where=location(sheet, k, 0),
+        notes=notes,
+        row_where=sheet_row_where(sheet, k),
+        plate=1,
+        read=ctx["label"],
+        unit=ctx["unit"],
+    )
+    part: set[tuple[int, int]] = ctx["part"]
+    records += [r for r in absent if not part or (r["row_i"], r["col_j"]) in part]
     return records, grid.end
 
 
@@ -507,6 +520,7 @@ def read_tecan_spark(path: Path) -> pd.DataFrame:
     ctx: dict[str, Any] = {"label": "", "unit": "", "part": set(), "mode": "", "used": True}
     labels: dict[str, dict[str, Any]] = {}
     records: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
     k = 0
     while k < len(rows):
         row = rows[k]
@@ -530,7 +544,10 @@ def read_tecan_spark(path: Path) -> pd.DataFrame:
         elif key == "<>" or low.startswith("cycle nr"):
             if not ctx["label"]:
                 ctx["label"] = ctx["mode"] or "Label 1"
-            got, k = (_spark_grid if key == "<>" else _spark_kinetic)(sheet, rows, k, ctx)
+            if key == "<>":
+                got, k = _spark_grid(sheet, rows, k, ctx, notes)
+            else:
+                got, k = _spark_kinetic(sheet, rows, k, ctx)
             records.extend(got)
             info = labels.setdefault(ctx["label"], {})
             info.update({"mode": ctx["mode"], "unit": ctx["unit"]})
@@ -545,4 +562,5 @@ def read_tecan_spark(path: Path) -> pd.DataFrame:
             location=f"sheet '{sheet}'",
         )
     meta.update({"sheet": sheet, "labels": labels})
+    publish_absent(meta, notes)
     return plate_frame(records, meta)

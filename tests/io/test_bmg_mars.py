@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from assaykit.errors import ParseError
+from assaykit.errors import DataQualityWarning, ParseError
 from assaykit.io import read_export
 from tests.conftest import DATA, shared_path
 
@@ -86,7 +86,6 @@ def test_fixture_1536_lower_case_rows():
 @pytest.mark.parametrize(
     ("name", "line", "words"),
     [
-        ("missing_row.csv", 13, "expected row D here"),
         ("truncated.csv", 16, "cut off"),
         ("text_in_cell.csv", 12, "'high'"),
         ("no_data_block.csv", 6, "no data block"),
@@ -96,3 +95,90 @@ def test_broken_files(name, line, words):
     with pytest.raises(ParseError) as info:
         read_export(FIX / name)
     assert info.value.line == line and words in str(info.value) and name in str(info.value)
+
+
+def test_missing_row_read_and_reported():
+    """Row D is absent from the first block: other rows keep their labelled wells."""
+    with pytest.warns(DataQualityWarning, match=r"block 'Raw Data \(485/520\)' \(line 9\): row D"):
+        df = read_export(FIX / "missing_row.csv")
+    assert _value(df, "485/520", "E01").value == 5001  # the line after C is labelled E
+    assert _value(df, "485/520", "C12").value == 3012
+    d05 = _value(df, "485/520", "D05")
+    assert math.isnan(d05.value) and d05.flag == "absent"
+    assert (df[df.read == "485/520"].flag == "absent").sum() == 12
+    assert _value(df, "485/620", "D05").value == 405  # the second block is whole
+    assert df.attrs["absent"][0]["rows"] == ["D"] and "row D" in df.attrs["warnings"][0]
+
+
+def test_1536_only_some_rows_uneven_lines():
+    """Rows A, G, M, S, Y, e only (CRLF, lines trimmed to 48/30/48/12/47/5 values).
+
+    Values are 100 × row index + column (row A = 0, row e = AE = 30), so each one names its well.
+    """
+    with pytest.warns(DataQualityWarning, match=r"rows B–F, H–L, N–R, T–X, Z–AD, AF"):
+        df = read_export(FIX / "plate1536_sparse_rows.csv")
+    assert len(df) == 1536 and df.attrs["instrument"] == "BMG Labtech PHERAstar FSX"
+    assert _value(df, "No filter", "A48").value == 48
+    assert _value(df, "No filter", "G30").value == 630
+    assert _value(df, "No filter", "S12").value == 1812
+    assert _value(df, "No filter", "Y47").value == 2447
+    assert _value(df, "No filter", "AE05").value == 3005  # lower-case 'e' is row AE
+    assert _value(df, "No filter", "G31").flag == "empty"  # the line stops after 30 values
+    assert _value(df, "No filter", "AE48").flag == "empty"
+    for well in ("B01", "F48", "Z10", "AF01", "AD48"):
+        row = _value(df, "No filter", well)
+        assert math.isnan(row.value) and row.flag == "absent"
+    counts = df.flag.value_counts()
+    assert counts[""] == 48 + 30 + 48 + 12 + 47 + 5 and counts["absent"] == 26 * 48
+    (note,) = df.attrs["absent"]
+    assert note["where"] == "line 9" and note["cols"] == []
+    assert note["rows"][:6] == ["B", "C", "D", "E", "F", "H"] and note["rows"][-1] == "AF"
+
+
+def test_duplicate_row_label_names_the_line():
+    with pytest.raises(ParseError) as info:
+        read_export(FIX / "duplicate_row.csv")
+    assert info.value.line == 11 and "row C follows row C" in str(info.value)
+
+
+def _mars(tmp_path, header_cols, rows):
+    lines = [
+        "User: LAB,Path: C:\\BMG\\CLARIOstar\\User\\Data,Test run no.: 1",
+        "Absorbance",
+        "Raw Data (450)",
+        "," + ",".join(str(c) for c in header_cols),
+    ]
+    lines += [r + "," + ",".join(cells) for r, cells in rows]
+    p = tmp_path / "grid.csv"
+    p.write_text("\r\n".join(lines) + "\r\n")
+    return p
+
+
+def test_absent_columns_reported(tmp_path):
+    """A header 1–4, 7–12 skips columns 5–6: each value keeps its header's column, 5–6 are absent."""
+    cols = [1, 2, 3, 4, 7, 8, 9, 10, 11, 12]
+    rows = [(r, [f"{i}.{c:02d}" for c in cols]) for i, r in enumerate("ABCDEFGH", start=1)]
+    with pytest.warns(DataQualityWarning, match=r"\(line 4\): columns 5–6"):
+        df = read_export(_mars(tmp_path, cols, rows))
+    assert len(df) == 96 and (df.flag == "absent").sum() == 16
+    assert _value(df, "450", "A04").value == 1.04 and _value(df, "450", "A07").value == 1.07
+    assert _value(df, "450", "H12").value == 8.12
+    assert _value(df, "450", "C05").flag == "absent" and _value(df, "450", "C06").flag == "absent"
+    assert df.attrs["absent"][0]["cols"] == [5, 6] and df.attrs["absent"][0]["rows"] == []
+
+
+def test_header_of_other_width_is_a_window(tmp_path, recwarn):
+    """A header 1–10 does not say the plate: nothing beyond it is invented or reported."""
+    cols = list(range(1, 11))
+    rows = [(r, ["0.5"] * 10) for r in "ABCDEFGH"]
+    df = read_export(_mars(tmp_path, cols, rows))
+    assert len(df) == 80 and (df.flag == "").all() and "absent" not in df.attrs
+    assert not [w for w in recwarn if issubclass(w.category, DataQualityWarning)]
+
+
+def test_value_beyond_the_header_names_the_line(tmp_path):
+    cols = list(range(1, 13))
+    rows = [(r, ["0.5"] * (13 if r == "C" else 12)) for r in "ABCDEFGH"]
+    with pytest.raises(ParseError) as info:
+        read_export(_mars(tmp_path, cols, rows))
+    assert info.value.line == 7 and "beyond the header's last column 12" in str(info.value)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assaykit.errors import ParseError
+from assaykit.errors import DataQualityWarning, ParseError
 from assaykit.io import read_export
 from tests.conftest import DATA, shared_path
 
@@ -65,11 +65,17 @@ def test_htrf_two_channels_and_calc_with_empty_wells():
 
 
 def test_luminescence_384_partial_rows_two_plates():
-    df = read_export(_shared("PE_Envision_luminescence_example01.csv"))
+    with pytest.warns(DataQualityWarning, match="rows B–D, F–H, J–L, N–P"):
+        df = read_export(_shared("PE_Envision_luminescence_example01.csv"))
     assert sorted(df.plate.unique()) == [1, 2]
-    # only rows A, E, I, M are in the grids: no other well is invented
-    assert sorted(df.row.unique()) == ["A", "E", "I", "M"]
-    assert len(df) == 2 * 2 * 4 * 24
+    # only rows A, E, I, M are in the grids: they hold the values, the other 12 rows of the
+    # 384-well plate are reported 'absent' (NaN), never given a number
+    with_value = df[df.flag != "absent"]
+    assert sorted(with_value.row.unique()) == ["A", "E", "I", "M"]
+    assert len(with_value) == 2 * 2 * 4 * 24 and len(df) == 2 * 2 * 384
+    absent = df[df.flag == "absent"]
+    assert absent.value.isna().all() and set(absent.row) == set("BCDFGHJKLNOP")
+    assert [a["rows"] for a in df.attrs["absent"]] == [list("BCDFGHJKLNOP")] * 4
     raw = "0_1 US LUM 384"
     assert set(df[df.read == raw].unit) == {"CPS"}
     assert _value(df, 1, raw, "I08").value == 120

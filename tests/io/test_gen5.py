@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from assaykit.errors import ParseError
+from assaykit.errors import DataQualityWarning, ParseError
 from assaykit.io import read_export
 from tests.conftest import DATA, shared_path
 
@@ -87,10 +87,25 @@ def test_fixture_kinetic_partial_plate():
         ("truncated.txt", 33, "cut off"),
         ("text_in_cell.txt", 40, "'61 48'"),
         ("missing_dataset_line.txt", 38, "a line of the grid is missing"),
-        ("missing_row.txt", 40, "expected row C here"),
     ],
 )
 def test_broken_files(name, line, words):
     with pytest.raises(ParseError) as info:
         read_export(FIX / name)
     assert info.value.line == line and words in str(info.value) and name in str(info.value)
+
+
+def test_missing_row_read_and_reported():
+    """Plate 1's Results grid has rows A, B, D: row C of both data sets is 'absent', D stays D."""
+    with pytest.warns(DataQualityWarning, match=r"plate 1, 'LUM:Lum' \(line 35\): row C"):
+        df = read_export(FIX / "missing_row.txt")
+    assert _one(df, "LUM:Lum", "D01").value == 8905
+    assert _one(df, "NormLum", "D06").value == -0.045
+    for read in ("LUM:Lum", "NormLum"):
+        c = df[(df.plate == 1) & (df.read == read) & (df.row == "C")]
+        assert len(c) == 6 and (c.flag == "absent").all() and c.value.isna().all()
+    assert [(a["grid"], a["rows"]) for a in df.attrs["absent"]] == [
+        ("plate 1, 'LUM:Lum'", ["C"]),
+        ("plate 1, 'NormLum'", ["C"]),
+    ]
+    assert not (df[df.plate == 2].flag == "absent").any()

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assaykit.errors import ParseError, UnsupportedFormatError
+from assaykit.errors import DataQualityWarning, ParseError, UnsupportedFormatError
 from assaykit.io import read_export
 from tests.conftest import DATA, shared_path
 
@@ -243,3 +243,33 @@ def test_tube_table_round_trip(tmp_path_factory, cpms: list[float], sep: str) ->
     assert df["cpm"].tolist() == cpms
     assert df["rack"].tolist() == [k // 10 + 1 for k in range(len(cpms))]
     assert df["position"].tolist() == [k % 10 + 1 for k in range(len(cpms))]
+
+
+def test_plate_grid_absent_row_read_and_reported() -> None:
+    """Plate 1 lacks row C (values 1000 + 100 × row index + column); plate 2 is whole."""
+    with pytest.warns(DataQualityWarning, match=r"plate 1, read 'CPM' \(line 1\): row C"):
+        df = read_export(GRID / "absent_row.csv")
+    assert df.attrs["format"] == "plate_grid" and len(df) == 192
+    v = df.set_index(["plate", "well"])
+    assert v.loc[(1, "D01"), "value"] == 1301  # the line after B is labelled D
+    assert v.loc[(1, "H12"), "value"] == 1712
+    assert v.loc[(1, "C05"), "flag"] == "absent" and math.isnan(v.loc[(1, "C05"), "value"])
+    assert v.loc[(2, "C05"), "value"] == 2205
+    assert df.attrs["absent"] == [
+        {"where": "line 1", "grid": "plate 1, read 'CPM'", "rows": ["C"], "cols": []}
+    ]
+
+
+def test_plate_grid_1536_sparse_rows_tab_crlf() -> None:
+    with pytest.warns(DataQualityWarning, match="rows B–F, H–L, N–R, T–X, Z–AD, AF"):
+        df = read_export(GRID / "sparse_1536.tsv")
+    assert df.attrs["format"] == "plate_grid" and len(df) == 1536
+    v = df.set_index("well")
+    assert v.loc["M48", "value"] == 1248 and v.loc["AE05", "value"] == 3005
+    assert v.loc["S13", "flag"] == "empty" and v.loc["B01", "flag"] == "absent"
+    assert (df.flag == "absent").sum() == 26 * 48
+
+
+def test_plate_grid_duplicate_row_names_the_line() -> None:
+    with pytest.raises(ParseError, match=r"line 4: row B follows row B"):
+        read_export(GRID / "duplicate_row.csv")

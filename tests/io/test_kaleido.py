@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from assaykit.errors import ParseError
+from assaykit.errors import DataQualityWarning, ParseError
 from assaykit.io import read_export
 from tests.conftest import DATA, shared_path
 
@@ -64,7 +64,6 @@ def test_fixture_two_plates():
     ("name", "line", "words"),
     [
         ("truncated.csv", 15, "cut off"),
-        ("missing_row.csv", 15, "expected row E here"),
         ("text_in_cell.csv", 12, "'9l465'"),
     ],
 )
@@ -72,3 +71,24 @@ def test_broken_files(name, line, words):
     with pytest.raises(ParseError) as info:
         read_export(FIX / name)
     assert info.value.line == line and words in str(info.value) and name in str(info.value)
+
+
+def test_missing_row_read_and_reported():
+    """Row E is not in the grid: the labelled rows keep their wells, E01–E12 are 'absent'."""
+    with pytest.warns(DataQualityWarning, match=r"'Result for Luminescence 1' \(line 10\): row E"):
+        df = read_export(FIX / "missing_row.csv")
+    lum = df[df.read == "Luminescence 1"]
+    assert len(lum) == 96
+    assert _value(df, "Luminescence 1", "F01").value == 40015  # the line after D is row F
+    assert _value(df, "Luminescence 1", "D03").value == 68560
+    absent = lum[lum.flag == "absent"]
+    assert sorted(absent.well) == [f"E{c:02d}" for c in range(1, 13)] and absent.value.isna().all()
+    assert df.attrs["absent"] == [
+        {
+            "where": "line 10",
+            "grid": "plate 1, 'Result for Luminescence 1'",
+            "rows": ["E"],
+            "cols": [],
+        }
+    ]
+    assert (df[df.read == "Absorbance 1"].flag != "absent").all()
