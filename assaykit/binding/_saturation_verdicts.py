@@ -120,7 +120,7 @@ def judge(
             if np.isfinite(bmax[i]) and bmax[i] <= 0:
                 st = "no_binding"
                 msg.append(f"Bmax ≤ 0 ({bmax[i]:.3g} cpm): no specific binding")
-            elif fit.converged[i] and np.isfinite(p) and p >= rules.alpha:
+            elif np.isfinite(p) and p >= rules.alpha:  # also a fit that ran away
                 st = "no_binding"
                 msg.append(
                     f"specific binding not distinguishable from {'nonspecific binding' if nonspecific else 'a flat line'} "
@@ -179,20 +179,12 @@ def _identifiability(
         return ["parameters not identifiable (singular covariance)"]
     if np.isfinite(corr) and abs(corr) > limit:
         why.append(f"Kd–Bmax correlation {corr:.4f} > {limit:g}: Kd and Bmax not separable")
-    for col, label in (("kd_M", "Kd"), ("bmax_cpm", "Bmax")):
-        if col not in out:
-            continue
+    for col in [c for c in out.columns if c.startswith(("kd_", "bmax_")) and c + "_se" in out]:
+        label = col.removesuffix("_M").removesuffix("_cpm").replace("_", " ")
         v, se = float(out[col].iloc[i]), float(out[f"{col}_se"].iloc[i])
         if np.isfinite(v) and np.isfinite(se) and v - t * se <= 0:
             why.append(f"the Wald 95 % CI of {label} crosses 0")
         lo, hi = float(out[f"{col}_ci_low"].iloc[i]), float(out[f"{col}_ci_high"].iloc[i])
-        if not (np.isfinite(lo) and np.isfinite(hi)) or (
-            col == "kd_M" and (lo <= 0 or hi == np.inf)
-        ):
+        if not (np.isfinite(lo) and np.isfinite(hi)) or (col.startswith("kd") and lo <= 0):
             why.append(f"the 95 % CI of {label} is unbounded")
-    if site == "two":
-        for col in ("kd_hi_M", "kd_lo_M"):
-            lo, hi = float(out[f"{col}_ci_low"].iloc[i]), float(out[f"{col}_ci_high"].iloc[i])
-            if not (np.isfinite(lo) and np.isfinite(hi) and lo > 0):
-                why.append(f"the 95 % CI of {col.split('_')[1]}-affinity Kd is unbounded")
     return why
