@@ -319,7 +319,7 @@ def fit_saturation(
         ``_ci_high``, ``log10_kd_M`` (+ ``_se``), ``ns_cpm_per_nM``, ``bkg_cpm`` (+ ``_se``),
         ``ci_method``, ``kd_bmax_correlation``, ``rss, df, sy_x, r_squared, aicc``,
         ``max_fraction_bound, free_ligand``, the two-site comparison (``two_site_f, two_site_p,
-        aicc_two_site, preferred_sites``), model-specific columns (``hill``, ``kd_hi_M``, ...)
+        aicc_two_site, two_sites_real, preferred_sites``), model-specific columns (``hill``, ``kd_hi_M``, ...)
         and, with a setup, ``bmax_fmol``, ``bmax_fmol_per_mg``, ``bmax_fmol_per_1e6_cells``,
         ``sites_per_cell`` (with CIs). Estimates are NaN unless ``status == "ok"``.
 
@@ -486,8 +486,18 @@ def _fit_group(
         out["two_site_p"] = np.where(ok2, p, np.nan)
         out["aicc_one_site"] = aicc(one.rss, one.n, one.free.sum(axis=1))
         out["aicc_two_site"] = aicc(two.rss, two.n, two.free.sum(axis=1))
+        # two sites count only when both are real: Bmax > 0 each, the low-affinity Kd no more
+        # than 10 × the highest concentration (else it is a second slope, not a site)
+        tp = two.params
+        xmax_nM = out["conc_max_M"].to_numpy(float) * 1e9
+        real = (
+            (tp[:, 0] > 0)
+            & (tp[:, 2] > 0)
+            & (10.0 ** np.maximum(tp[:, 1], tp[:, 3]) <= 10 * xmax_nM)
+        )
+        out["two_sites_real"] = real
         better_two = (
-            ok2 & (out["two_site_p"] < 0.05) & (out["aicc_two_site"] < out["aicc_one_site"])
+            ok2 & real & (out["two_site_p"] < 0.05) & (out["aicc_two_site"] < out["aicc_one_site"])
         )
         out["preferred_sites"] = np.where(better_two, "two", "one")
     per_cpm = bmax_units(np.ones(nc), setup)
