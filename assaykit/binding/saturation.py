@@ -485,7 +485,7 @@ def _fit_group(
         out["two_site_f"] = np.where(ok2, f, np.nan)
         out["two_site_p"] = np.where(ok2, p, np.nan)
         out["aicc_one_site"] = aicc(one.rss, one.n, one.free.sum(axis=1))
-        out["aicc_two_site"] = aicc(two.rss, two.n, two.free.sum(axis=1))
+        out["aicc_two_site"] = np.where(ok2, aicc(two.rss, two.n, two.free.sum(axis=1)), np.nan)
         # two sites count only when both are real: Bmax > 0 each, the low-affinity Kd no more
         # than 10 × the highest concentration (else it is a second slope, not a site)
         tp = two.params
@@ -503,6 +503,7 @@ def _fit_group(
     per_cpm = bmax_units(np.ones(nc), setup)
     for key, f in per_cpm.items():
         out[key] = out["bmax_cpm"] * f
+        out[f"{key}_se"] = out["bmax_cpm_se"] * f
         out[f"{key}_ci_low"] = out["bmax_cpm_ci_low"] * f
         out[f"{key}_ci_high"] = out["bmax_cpm_ci_high"] * f
     out = judge(out, fit, parts, nonspecific=nonspecific, site=site, rules=verdicts)
