@@ -21,6 +21,7 @@ MODEL = {
     "specific": "specific",
     "two_site": "two-site",
     "hill": "hill",
+    "global_poisson": "total-nsb",
 }
 DATA_CASE = {"two_site": "specific"}
 COLUMN = {
@@ -47,7 +48,13 @@ def ref() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 def _fit(data: pd.DataFrame, case: str, **kw: object) -> pd.Series:
     d = data[data["case"] == DATA_CASE.get(case, case)]
-    res = fit_saturation(d, model=MODEL[case], fit_bkg=case == "global_bkg", **kw)  # type: ignore[arg-type]
+    res = fit_saturation(
+        d,
+        model=MODEL[case],  # type: ignore[arg-type]
+        fit_bkg=case == "global_bkg",
+        weighting="poisson" if case == "global_poisson" else "none",
+        **kw,  # type: ignore[arg-type]
+    )
     assert len(res) == 1
     return res.iloc[0]
 
@@ -67,7 +74,9 @@ def test_estimates_and_se_match_r(ref, case):
         assert se == pytest.approx(r["se"], rel=1e-3), (case, col)
 
 
-@pytest.mark.parametrize("case", ["global", "global_bkg", "total", "specific", "hill"])
+@pytest.mark.parametrize(
+    "case", ["global", "global_bkg", "total", "specific", "hill", "global_poisson"]
+)
 def test_profile_ci_match_r_confint(ref, case):
     data, values, _ = ref
     row = _fit(data, case, ci_method="profile", compare_two_sites=False)

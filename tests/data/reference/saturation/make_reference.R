@@ -82,6 +82,14 @@ f6 <- nls(response ~ Bmax * X^h / (Kd^h + X^h), data = d5, start = as.list(st))
 add_values("hill", f6, list(Bmax = "bmax_cpm", Kd = "kd_nM", h = "hill"))
 data[[5]] <- d5
 
+# 6. the global fit weighted by 1/Y (Poisson counting: variance = counts); tubes with 0 cpm
+#    have no weight and are left out (as assaykit does)
+d6 <- d1[d1$response > 0, ]; d6$case <- "global_poisson"
+f7 <- nls(response ~ s * Bmax * X / (Kd + X) + NS * X, data = d6, start = as.list(coef(f1)),
+          weights = 1 / response)
+add_values("global_poisson", f7, list(Bmax = "bmax_cpm", Kd = "kd_nM", NS = "ns_cpm_per_nM"))
+data[[6]] <- d6
+
 out <- do.call(rbind, lapply(data, function(d) d[, c("case", "kind", "conc_M", "response")]))
 write.csv(out, "data.csv", row.names = FALSE)
 write.csv(do.call(rbind, values), "values.csv", row.names = FALSE)
