@@ -264,3 +264,15 @@ def test_kd_ci_coverage_1000_experiments():
     okp = prof[prof["status"] == "ok"]
     cover_p = ((okp["kd_M_ci_low"] <= kd * 1e-9) & (kd * 1e-9 <= okp["kd_M_ci_high"])).mean()
     assert 0.92 <= cover_p <= 0.98, cover_p
+
+
+def test_molar_activity_units():
+    # 1 Ci = 3.7e10 Bq: 2200 Ci/mmol = 8.14e16 Bq/mol = 81.4 GBq/µmol = 81.4 Bq/fmol
+    from assaykit.units import UnitError, parse_quantity
+
+    assert convert(2200, "Ci/mmol", "GBq/µmol") == pytest.approx(81.4, rel=1e-12)
+    assert parse_quantity("80 GBq/umol", "molar_activity") == 80.0
+    assert parse_quantity("50 MBq/nmol", "molar_activity") == 50.0
+    assert parse_quantity("500 GBq/mmol", "molar_activity") == pytest.approx(0.5)
+    with pytest.raises(UnitError, match="not a unit of molar_activity"):
+        parse_quantity("5 nM", "molar_activity")
