@@ -201,13 +201,16 @@ def _specific_points(d: pd.DataFrame) -> pd.DataFrame:
         return spec.copy()
     tot = d[d["kind"] == "total"].copy()
     nsb = d[(d["kind"] == "nsb") & d["used"]].groupby("conc_M")["response"].mean()
-    missing = ~tot["conc_M"].isin(nsb.index)
+    listed = set(d.loc[d["kind"] == "nsb", "conc_M"])
+    missing = ~tot["conc_M"].isin(listed) & tot["used"]
     if missing.any():
         c = float(tot.loc[missing, "conc_M"].iloc[0])
         raise SchemaError(
             f"curve {tot['curve'].iloc[0]!r}: specific binding needs nonspecific tubes at every "
             f"concentration; none at {c:g} M"
         )
+    # a concentration whose NSB tubes are all unusable leaves its total tubes unusable too
+    tot["used"] = tot["used"] & tot["conc_M"].isin(nsb.index)
     tot["response"] = tot["response"] - tot["conc_M"].map(nsb).to_numpy()
     tot["kind"] = "specific"
     return tot
@@ -345,7 +348,10 @@ def fit_saturation(
         data, setup=setup, free_ligand=free_ligand, depletion_limit=depletion_limit
     )
     curves = list(dict.fromkeys(pts["curve"]))
+    if not curves:
+        raise SchemaError("the saturation table has no tubes")
     groups: dict[str, list[tuple[str, pd.DataFrame]]] = {}
+    empty: list[dict[str, object]] = []
     for cv in curves:
         d = pts[pts["curve"] == cv]
         m = _resolve(model, set(d["kind"]))
@@ -360,8 +366,12 @@ def fit_saturation(
                     f"curve {cv!r}: model 'total-nsb' needs total and nsb tubes; found "
                     f"{', '.join(sorted(set(pts.loc[pts['curve'] == cv, 'kind'])))}"
                 )
-        groups.setdefault(m, []).append((cv, d[d["used"]]))
-    rows = []
+        used = d[d["used"]]
+        if not (used["kind"] != "nsb").any():
+            empty.append(_no_data_row(cv, m, used))
+            continue
+        groups.setdefault(m, []).append((cv, used))
+    rows = [pd.DataFrame(empty)] if empty else []
     for m, items in groups.items():
         rows.append(
             _fit_group(
@@ -387,6 +397,22 @@ def fit_saturation(
     return out.sort_values("curve", key=lambda s: s.map(order), kind="stable").reset_index(
         drop=True
     )
+
+
+def _no_data_row(curve: str, model: str, used: pd.DataFrame) -> dict[str, object]:
+    """The result row of a curve without one usable total or specific tube (nothing fitted)."""
+    return {
+        "curve": curve,
+        "model": model,
+        "status": "insufficient_data",
+        "flags": "",
+        "message": "no usable total or specific tube (missing counts, concentration ≤ 0, "
+        "or bound ≥ added)",
+        "n_tubes": len(used),
+        "n_concentrations": 0,
+        "kd_M": np.nan,
+        "bmax_cpm": np.nan,
+    }
 
 
 def _fit_group(

@@ -198,7 +198,10 @@ def analyze_saturation(
         data, setup=setup, free_ligand=free_ligand, depletion_limit=depletion_limit
     )
     figures: dict[str, Figure] = {}
+    drawable = set(points.loc[points["used"] & (points["kind"] != "nsb"), "curve"])
     for cv in fits["curve"]:
+        if cv not in drawable:  # nothing to draw (the QC table says why)
+            continue
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(cv))
         figures[f"saturation_{safe}"] = Figure(
             plot_saturation(points, fits, cv),

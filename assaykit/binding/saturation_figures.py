@@ -188,8 +188,11 @@ def plot_scatchard(points: pd.DataFrame, fits: pd.DataFrame, curve: str) -> Any:
 
     pts = points[(points["curve"] == curve) & points["used"]]
     sp = specific_points(pts)
-    sp = sp.assign(bound=sp["response"], ratio=sp["response"] / (sp["free_M"] * 1e9))
-    sp = sp[np.isfinite(sp["ratio"])]
+    sp = sp.assign(
+        bound=sp["response"].astype(float),
+        ratio=sp["response"].astype(float) / (sp["free_M"].astype(float) * 1e9),
+    )
+    sp = sp[np.isfinite(sp["ratio"].to_numpy(float))]
     xmax = float(sp["free_M"].max() * 1e9) if len(sp) else 1.0
     lines = fitted_curves(fits[fits["curve"] == curve], xmax * 1.05)
     lines = lines[(lines["kind"] == "specific") & (lines["free_nM"] > 0)]

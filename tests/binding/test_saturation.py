@@ -276,3 +276,27 @@ def test_molar_activity_units():
     assert parse_quantity("500 GBq/mmol", "molar_activity") == pytest.approx(0.5)
     with pytest.raises(UnitError, match="not a unit of molar_activity"):
         parse_quantity("5 nM", "molar_activity")
+
+
+def test_curves_without_usable_tubes_get_a_status():
+    only_nsb = _exact()[lambda d: d["kind"] == "nsb"]
+    all_nan = _exact().assign(response=np.nan, curve="B")
+    res = fit_saturation(
+        pd.concat([_exact().assign(curve="A"), all_nan, only_nsb.assign(curve="C")]),
+        compare_two_sites=False,
+    )
+    assert res["curve"].tolist() == ["A", "B", "C"]
+    assert res["status"].tolist() == ["ok", "insufficient_data", "insufficient_data"]
+    assert res["kd_M"].isna().tolist() == [False, True, True]
+    with pytest.raises(SchemaError, match="no tubes"):
+        fit_saturation(_exact().iloc[:0])
+
+
+def test_unusable_nsb_at_one_concentration_drops_its_specific_points():
+    d = _exact()
+    d.loc[(d["kind"] == "nsb") & (d["conc_M"] == 1e-9), "response"] = np.nan
+    r = fit_saturation(d, model="specific", compare_two_sites=False).iloc[0]
+    assert r["n_concentrations"] == 6 and r["status"] == "ok"
+    assert r["kd_M"] == pytest.approx(2e-9, rel=1e-6)
+    with pytest.raises(SchemaError, match="none at 1e-09 M"):
+        fit_saturation(_exact().drop(index=9), model="specific")  # NSB at 1 nM not listed
