@@ -144,6 +144,10 @@ def judge(
         if np.isfinite(corr) and abs(corr) > 0.95 and st == "ok":
             fl.append("kd_bmax_dependency")
             msg.append(f"Kd–Bmax correlation {corr:.3f}")
+        left_out = int(out["n_tubes"].iloc[i]) - int(fit.n[i])
+        if left_out > 0:
+            fl.append("points_left_out")
+            msg.append(f"{left_out} tube(s) with response ≤ 0 have no 1/Y weight and were left out")
         if "preferred_sites" in out and out["preferred_sites"].iloc[i] == "two" and site == "one":
             fl.append("two_sites_preferred")
             msg.append(f"two sites fit better (F test p = {out['two_site_p'].iloc[i]:.2g})")

@@ -492,6 +492,7 @@ def _fit_group(
         with np.errstate(all="ignore"):
             corr = fit.cov[:, ib, ik] / np.sqrt(fit.cov[:, ib, ib] * fit.cov[:, ik, ik])
         out["kd_bmax_correlation"] = corr
+    out["n_fitted"] = fit.n  # fewer than n_tubes when 1/Y weights leave out Y ≤ 0
     out["rss"], out["df"] = fit.rss, fit.df
     with np.errstate(all="ignore"):
         out["sy_x"] = np.sqrt(fit.rss / np.where(fit.df > 0, fit.df, np.nan))

@@ -300,3 +300,13 @@ def test_unusable_nsb_at_one_concentration_drops_its_specific_points():
     assert r["kd_M"] == pytest.approx(2e-9, rel=1e-6)
     with pytest.raises(SchemaError, match="none at 1e-09 M"):
         fit_saturation(_exact().drop(index=9), model="specific")  # NSB at 1 nM not listed
+
+
+def test_poisson_weighting_reports_left_out_tubes():
+    d = _exact(reps=2)
+    d.loc[d.index[0], "response"] = -3.0  # a net count below the blank: no 1/Y weight
+    r = fit_saturation(d, weighting="poisson", compare_two_sites=False).iloc[0]
+    assert r["n_fitted"] == r["n_tubes"] - 1
+    assert "points_left_out" in r["flags"] and "1 tube(s)" in r["message"]
+    r0 = fit_saturation(d, compare_two_sites=False).iloc[0]
+    assert r0["n_fitted"] == r0["n_tubes"] and "points_left_out" not in r0["flags"]
