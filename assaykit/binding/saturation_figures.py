@@ -118,7 +118,7 @@ def _subtitle(fits: pd.DataFrame, curve: str) -> str:
     kd = r.get("kd_M")
     if kd is not None and np.isfinite(kd):
         return (
-            f"Kd {kd * 1e9:.3g} nM (95% CI {r['kd_M_ci_low'] * 1e9:.3g}–{r['kd_M_ci_high'] * 1e9:.3g}), "
+            f"Kd {kd * 1e9:.3g} nM (95% CI {r['kd_M_ci_low'] * 1e9:.2g}–{r['kd_M_ci_high'] * 1e9:.2g}), "
             f"Bmax {r['bmax_cpm']:.4g} cpm; n = {int(r['n_tubes'])} tubes"
         )
     return f"Bmax {r['bmax_cpm']:.4g} cpm; n = {int(r['n_tubes'])} tubes"
