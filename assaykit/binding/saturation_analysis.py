@@ -81,8 +81,28 @@ def summary_line(row: pd.Series) -> str:
     return line
 
 
-def _qc(points: pd.DataFrame, fits: pd.DataFrame, setup: RadioligandSetup) -> pd.DataFrame:
+def _qc(
+    points: pd.DataFrame, fits: pd.DataFrame, setup: RadioligandSetup, attrs: dict[str, Any]
+) -> pd.DataFrame:
     rows = []
+    if "decay_corrected" in attrs:  # tubes made from counts by assaykit.layout.saturation
+        exp = attrs.get("experiment", {})
+        if attrs["decay_corrected"]:
+            text = f"net cpm decay-corrected to {exp.get('molar_activity_time')} ({exp.get('isotope')})"
+        else:
+            text = (
+                "net cpm not decay-corrected (isotope, molar activity reference time or count "
+                "time stamps missing): fmol and sites/cell assume counting at that time"
+            )
+        rows.append(qc_row("info", "counts", text))
+        if "background_cpm" in attrs:
+            rows.append(
+                qc_row(
+                    "info",
+                    "counts",
+                    f"blank (background) {attrs['background_cpm']:.1f} cpm subtracted",
+                )
+            )
     for idx, r in points[~points["used"]].iterrows():
         rows.append(
             qc_row(
@@ -238,7 +258,7 @@ def analyze_saturation(
         tables={"results": fits, "points": points[keep].reset_index(drop=True)},
         figures=figures,
         settings=settings,
-        qc=_qc(points, fits, setup),
+        qc=_qc(points, fits, setup, {str(k): v for k, v in data.attrs.items()}),
         summary=[summary_line(r) for _, r in fits.iterrows()],
         methods=_methods(fits, ci_method, str(weighting), fit_bkg),
         n_statement=n_statement,

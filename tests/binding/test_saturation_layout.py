@@ -139,3 +139,12 @@ def test_example_generator_is_reproducible(tmp_path):
     export, _ = make_example.make_example(tmp_path)
     assert export.read_text() == EXPORT.read_text()
     assert np.isfinite(make_example.TRUE_BMAX_FMOL)
+
+
+def test_example_qc_says_how_counts_were_corrected():
+    lay = read_saturation_layout(LAYOUT)
+    d = saturation_data(read_export(EXPORT), lay)
+    res = analyze_saturation(d, setup=setup_from_experiment(lay.attrs["experiment"]))
+    text = " ".join(res.qc["message"])
+    assert "decay-corrected to 2026-04-02 14:00:00 (I-125)" in text
+    assert "cpm subtracted" in text
