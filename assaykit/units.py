@@ -35,6 +35,7 @@ __all__ = [
     "ACTIVITY_UNITS",
     "CONC_UNITS",
     "MASS_UNITS",
+    "MOLAR_ACTIVITY_UNITS",
     "PER_MOLAR",
     "TIME_UNITS",
     "VOLUME_UNITS",
@@ -50,7 +51,7 @@ __all__ = [
     "unit_dimension",
 ]
 
-Dimension = Literal["concentration", "time", "activity", "mass", "volume"]
+Dimension = Literal["concentration", "time", "activity", "mass", "volume", "molar_activity"]
 
 
 class UnitError(AssaykitError, ValueError):
@@ -79,12 +80,26 @@ MASS_UNITS: dict[str, int] = {"g": 0, "mg": -3, "µg": -6, "ng": -9, "kg": 3}
 #: Volume units → power of ten to litre.
 VOLUME_UNITS: dict[str, int] = {"L": 0, "mL": -3, "µL": -6, "nL": -9}
 
+#: Molar (specific) activity units → factor to GBq/µmol (= MBq/nmol = Bq/fmol).
+MOLAR_ACTIVITY_UNITS: dict[str, float] = {
+    "GBq/µmol": 1.0,
+    "MBq/nmol": 1.0,
+    "TBq/mmol": 1.0,
+    "Bq/fmol": 1.0,
+    "GBq/mmol": 1e-3,
+    "MBq/µmol": 1e-3,
+    "Ci/mmol": 0.037,
+    "mCi/µmol": 0.037,
+    "Bq/mol": 1e-15,
+}
+
 _TABLES: dict[str, dict[str, int] | dict[str, float]] = {
     "concentration": CONC_UNITS,
     "time": TIME_UNITS,
     "activity": ACTIVITY_UNITS,
     "mass": MASS_UNITS,
     "volume": VOLUME_UNITS,
+    "molar_activity": MOLAR_ACTIVITY_UNITS,
 }
 _BASE: dict[str, str] = {
     "concentration": "M",
@@ -92,6 +107,7 @@ _BASE: dict[str, str] = {
     "activity": "Bq",
     "mass": "g",
     "volume": "L",
+    "molar_activity": "GBq/µmol",
 }
 #: Other spellings (keys compared case-sensitively first, then lower-cased where unambiguous).
 _ALIASES: dict[str, str] = {
@@ -121,6 +137,9 @@ _ALIASES: dict[str, str] = {
     "ul": "µL",
     "ml": "mL",
     "l": "L",
+    "GBq/umol": "GBq/µmol",
+    "MBq/umol": "MBq/µmol",
+    "mCi/umol": "mCi/µmol",
 }
 # Lower-case spellings that are unambiguous ('mm' is mM here: no length units in assaykit).
 _LOWER: dict[str, str] = {
@@ -273,6 +292,7 @@ def parse_quantity(
         "activity": "'5 MBq'",
         "mass": "'0.25 g'",
         "volume": "'200 µL'",
+        "molar_activity": "'80 GBq/µmol' or '2200 Ci/mmol'",
     }[dimension]
     if isinstance(text, (int, float)):
         return convert(float(text), default_unit or target, target)

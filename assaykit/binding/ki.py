@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["cheng_prusoff", "homologous_kd", "ki_table"]
+__all__ = ["cheng_prusoff", "homologous_kd", "kd_from_results", "ki_table"]
 
 
 def cheng_prusoff(ic50: Any, radioligand_conc: Any, kd: Any) -> np.ndarray:
@@ -101,6 +101,7 @@ def ki_table(
     radioligand_conc: float | None,
     kd: float | None,
     kd_se: float | None = None,
+    kd_ci: tuple[float, float] | None = None,
     fraction_bound: Any = None,
     hill_range: tuple[float, float] = (0.7, 1.3),
     depletion_limit: float = 0.10,
@@ -120,6 +121,10 @@ def ki_table(
     kd_se
         Standard error of Kd in M, if known: propagated into the Ki CI on the log scale
         (``SE(log10 Kd) = kd_se / (Kd · ln 10)``, normal quantile for its part).
+    kd_ci
+        ``(low, high)`` confidence limits of Kd in M at level ``confidence`` (e.g. from a
+        saturation fit, :func:`kd_from_results`), used instead of ``kd_se``:
+        ``SE(log10 Kd) = (log10 high − log10 low) / (2 z)``.
     fraction_bound
         Fraction of added radioligand bound in the TB tubes: one number or one per row
         (e.g. from the QC table of :func:`~assaykit.binding.normalise.normalise_binding`).
@@ -184,9 +189,18 @@ def ki_table(
     shift = math.log10(factor) if known else math.nan
     log_ki = np.where(ok, log_ic50 - shift, np.nan)
     hw_lo, hw_hi = log_ic50 - lo, hi - log_ic50
-    if known and kd_se is not None and kd_se > 0:
-        f = (conc / kd_v) / factor
+    se_log_kd = math.nan
+    if kd_ci is not None:
+        k_lo, k_hi = (float(v) for v in kd_ci)
+        if not 0 < k_lo <= k_hi:
+            raise FitError(f"kd_ci must be two positive limits in M, low <= high; got {kd_ci}")
+        se_log_kd = (math.log10(k_hi) - math.log10(k_lo)) / (
+            2 * stats.norm.ppf(0.5 + confidence / 2)
+        )
+    elif kd_se is not None and kd_se > 0 and known:
         se_log_kd = float(kd_se) / (kd_v * math.log(10))
+    if known and math.isfinite(se_log_kd) and se_log_kd > 0:
+        f = (conc / kd_v) / factor
         extra = stats.norm.ppf(0.5 + confidence / 2) * f * se_log_kd
         hw_lo, hw_hi = np.hypot(hw_lo, extra), np.hypot(hw_hi, extra)
     out["ki"] = 10.0**log_ki
@@ -223,3 +237,66 @@ def ki_table(
     out["ki_flags"] = pd.Series(flags_col, index=out.index, dtype=object)
     out["ki_message"] = pd.Series(msg_col, index=out.index, dtype=object)
     return out
+
+
+def kd_from_results(
+    table: pd.DataFrame, curve: str | None = None
+) -> tuple[float, float, float, str]:
+    """The radioligand Kd (M) and its CI from a saturation results table, for :func:`ki_table`.
+
+    Parameters
+    ----------
+    table
+        :func:`assaykit.binding.saturation.fit_saturation`'s table (or the ``results.csv`` of a
+        saturation run): ``curve, status, kd_M, kd_M_ci_low, kd_M_ci_high`` (``model`` and
+        ``ci_method`` are quoted in the source when present).
+    curve
+        Which curve; needed when the table has more than one.
+
+    Returns
+    -------
+    (kd_M, kd_ci_low, kd_ci_high, source)
+        ``source`` says where the Kd comes from (curve, model, CI method).
+
+    Raises
+    ------
+    FitError
+        No such curve, several curves and none chosen, or the curve's status is not ``ok``
+        (the message quotes the status and its reason).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"curve": ["A"], "status": ["ok"], "kd_M": [2e-9], "kd_M_ci_low": [1.7e-9],
+    ...     "kd_M_ci_high": [2.4e-9], "model": ["total-nsb"], "ci_method": ["profile"]})
+    >>> kd, lo, hi, src = kd_from_results(t)
+    >>> kd, src
+    (2e-09, "saturation fit 'A' (total-nsb, profile 95% CI)")
+    """
+    require_columns(
+        table, ["curve", "status", "kd_M", "kd_M_ci_low", "kd_M_ci_high"], stage="Kd lookup"
+    )
+    curves = [str(c) for c in table["curve"]]
+    if curve is None:
+        if len(curves) != 1:
+            raise FitError(
+                f"the saturation table has {len(curves)} curves ({', '.join(curves[:5])}); "
+                "name the one whose Kd applies"
+            )
+        i = 0
+    elif str(curve) in curves:
+        i = curves.index(str(curve))
+    else:
+        raise FitError(f"no saturation curve {curve!r}; curves: {', '.join(curves[:10])}")
+    row = table.iloc[i]
+    if row["status"] != "ok":
+        why = f": {row['message']}" if "message" in table.columns and row["message"] else ""
+        raise FitError(f"saturation curve {curves[i]!r} has status {row['status']!r}{why}; no Kd")
+    kd, lo, hi = float(row["kd_M"]), float(row["kd_M_ci_low"]), float(row["kd_M_ci_high"])
+    if not (kd > 0 and 0 < lo <= kd <= hi and math.isfinite(hi)):
+        raise FitError(
+            f"saturation curve {curves[i]!r}: Kd {kd:g} M with CI {lo:g}-{hi:g} is not usable"
+        )
+    model = f"{row['model']}, " if "model" in table.columns else ""
+    method = f"{row['ci_method']} " if "ci_method" in table.columns else ""
+    return kd, lo, hi, f"saturation fit {curves[i]!r} ({model}{method}95% CI)"

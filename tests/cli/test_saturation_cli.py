@@ -1,0 +1,95 @@
+"""``assaykit saturation analyze`` on the bundled example (CliRunner), and one-line errors."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+import assaykit.cli as cli
+from assaykit.cli import saturation
+from assaykit.datasets.saturation import EXPORT, LAYOUT
+
+
+def test_analyze_bundled_example(tmp_path):
+    out = tmp_path / "sat"
+    res = CliRunner().invoke(
+        saturation.app, ["analyze", str(EXPORT), "--layout", str(LAYOUT), "-o", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    for name in ("results.csv", "results.xlsx", "provenance.json", "saturation_saturation.png",
+                 "scatchard_saturation.svg"):  # fmt: skip
+        assert (out / name).exists(), name
+    r = pd.read_csv(out / "results.csv").iloc[0]
+    assert r["status"] == "ok" and 1.5e-9 < r["kd_M"] < 2.5e-9
+    assert "sites/cell" in res.output
+    assert set(pd.read_excel(out / "results.xlsx", sheet_name=None)) >= {
+        "results",
+        "points",
+        "settings",
+    }
+
+
+def test_options_override_the_template(tmp_path):
+    out = tmp_path / "sat"
+    res = CliRunner().invoke(
+        saturation.app,
+        ["analyze", str(EXPORT), "-l", str(LAYOUT), "-o", str(out), "--no-figures", "--ci", "wald",
+         "--molar-activity", "2200 Ci/mmol", "--cells", "1e6", "--model", "total-nsb"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    r = pd.read_csv(out / "results.csv").iloc[0]
+    assert r["ci_method"] == "wald"
+    # 20× the molar activity and 5× the cells of the template → sites/cell 100× smaller
+    assert 200 < r["sites_per_cell"] < 400
+    assert not (out / "saturation_saturation.png").exists()
+
+
+def test_template_command(tmp_path):
+    p = tmp_path / "t.xlsx"
+    assert CliRunner().invoke(saturation.app, ["template", "-o", str(p)]).exit_code == 0
+    assert p.exists()
+
+
+@pytest.fixture
+def mounted(monkeypatch):
+    """The real entry point (one-line errors) with the saturation commands mounted."""
+    root = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
+    root.add_typer(saturation.app, name="saturation")
+    monkeypatch.setattr(cli, "app", root)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--model", "three-site"], "--model: unknown value 'three-site'"),
+        (["--molar-activity", "5 furlongs"], "--molar-activity: unknown unit 'furlongs'"),
+    ],
+)
+def test_bad_options_are_one_line(mounted, tmp_path, capsys, args, needle):
+    with pytest.raises(SystemExit) as info:
+        cli.main(
+            [
+                "saturation",
+                "analyze",
+                str(EXPORT),
+                "-l",
+                str(LAYOUT),
+                "-o",
+                str(tmp_path / "o"),
+                *args,
+            ]
+        )
+    assert info.value.code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("assaykit: error: ") and needle in err[0], err
+
+
+def test_export_without_layout_is_one_line(mounted, tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["saturation", "analyze", str(EXPORT), "-o", str(tmp_path / "o")])
+    assert info.value.code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "needs --layout" in err[0] and str(EXPORT) in err[0], err
+    assert not (tmp_path / "o").exists()
