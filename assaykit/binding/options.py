@@ -49,6 +49,9 @@ class BindingOptions:
         Passed to :func:`assaykit.binding.fit_curves` (``fix`` e.g. ``{"top": 100}``).
     radioligand_conc_M, kd_M, kd_se_M
         Radioligand concentration, its Kd and Kd's SE in M (None: from the template). For Ki.
+    kd_ci_M, kd_source
+        The Kd's 95 % CI (M) when it comes from a saturation fit (Ki's CI then carries it) and
+        where it came from (recorded in the settings and provenance).
     ki_hill_range
         |Hill slope| outside this range flags ``hill_not_unity`` on Ki.
     value
@@ -66,6 +69,8 @@ class BindingOptions:
     radioligand_conc_M: float | None = None
     kd_M: float | None = None
     kd_se_M: float | None = None
+    kd_ci_M: tuple[float, float] | None = None
+    kd_source: str = ""
     ki_hill_range: tuple[float, float] = (0.7, 1.3)
     value: str | None = None
     x: str = "conc"
@@ -80,6 +85,7 @@ class BindingOptions:
             "radioligand_conc": self.radioligand_conc_M,
             "kd": self.kd_M,
             "kd_se": self.kd_se_M,
+            "kd_ci": self.kd_ci_M,
             "ki_hill_range": tuple(self.ki_hill_range),
             "fix": dict(self.fix),
             "model": self.model,

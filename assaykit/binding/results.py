@@ -159,6 +159,7 @@ def assemble(
         radioligand_conc=conc,
         kd=kd,
         kd_se=opts.get("kd_se"),
+        kd_ci=opts.get("kd_ci"),
         fraction_bound=fraction,
         hill_range=opts.get("ki_hill_range", (0.7, 1.3)),
     )
@@ -318,7 +319,10 @@ def binding_result(
     n_ok = int((results["status"] == "ok").sum())
     lines = []
     if not by_source or len(results) <= AUTO_ALL_FIGURES:
-        lines = [f"  {r['curve']}: {ic50_label(r, multiline=False)}" for _, r in results.iterrows()]
+        lines = [
+            f"  {r['curve']}: {_with_ki(ic50_label(r, multiline=False), r)}"
+            for _, r in results.iterrows()
+        ]
     return AssayResult(
         assay="binding",
         tables=tables,
@@ -329,6 +333,20 @@ def binding_result(
         n_statement=f"{len(results)} curve(s), {n_ok} with status ok; n = wells or tubes per curve",
         data={"points": points},
     )
+
+
+def _with_ki(label: str, row: Any) -> str:
+    """The IC50 label plus Ki (95 % CI) and pKi when the curve has them."""
+    import math
+
+    from assaykit.units import format_molar
+
+    ki = float(row.get("ki", math.nan)) if "ki" in row else math.nan
+    if not math.isfinite(ki):
+        return label
+    lo, hi = float(row.get("ki_ci_low", math.nan)), float(row.get("ki_ci_high", math.nan))
+    ci = f" (95% CI {format_molar(lo)}–{format_molar(hi)})" if math.isfinite(lo) else ""
+    return f"{label}; Ki {format_molar(ki)}{ci}, pKi {float(row.get('pki', math.nan)):.2f}"
 
 
 def _sheet_view(normalised: pd.DataFrame) -> pd.DataFrame:

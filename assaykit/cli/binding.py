@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from assaykit._typing import CIMethod, FigureMode, PAdjust, Weighting
+from assaykit.cli import saturation as _saturation
 from assaykit.cli._common import (
     Force,
     Format,
@@ -89,6 +90,14 @@ def fit(
             "--kd", help="Kd of the radioligand for Ki, e.g. '1 nM' (default: from the template)."
         ),
     ] = None,
+    kd_from: Annotated[
+        Path | None,
+        typer.Option(
+            "--kd-from",
+            help="Saturation results folder (or its results.csv): use its Kd and 95% CI for Ki; "
+            "Ki's CI then carries the Kd's uncertainty.",
+        ),
+    ] = None,
     radioligand_conc: Annotated[
         str | None,
         typer.Option(
@@ -119,6 +128,8 @@ def fit(
     weight_key = choice(weighting, Weighting, "--weighting")
     ci_key = choice(ci, CIMethod, "--ci")
     figure_mode = _figure_option(figures, no_figures)
+    if kd_from is not None and kd is not None:
+        raise OptionValueError("give the Kd once: --kd or --kd-from")
 
     from assaykit.binding.options import BindingOptions, model_name
     from assaykit.errors import AssaykitError
@@ -150,6 +161,7 @@ def fit(
             figures=figure_mode,
             recursive=recursive,
             progress=bar,  # type: ignore[arg-type]
+            kd_from=kd_from,
         )
     status = outcome.status
     if status is not None:
@@ -236,5 +248,6 @@ def summarize(
 
 
 app.command("summarize")(summarize)
+app.command("saturation")(_saturation.analyze)
 # British spelling, kept as an alias for one release (hidden from --help)
 app.command("summarise", hidden=True)(summarize)

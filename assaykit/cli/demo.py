@@ -20,7 +20,7 @@ def demo(
     from assaykit.run import run_demo
 
     result = run_demo(output, force=force, progress=lambda msg: typer.echo(f"• {msg}", err=True))
-    table = result["binding"]
+    table = result["binding_results"]
     typer.echo("\nCompetitive binding ([125I]FC131, Jurkat) — IC50 with 95% CI:")
     for row in table.itertuples(index=False):
         if row.status == "ok":
@@ -40,7 +40,14 @@ def demo(
             f"{r.time_min:g} min {r.mean:.2f}±{r.sd:.2f}" for r in part.itertuples(index=False)
         )
         typer.echo(f"  {cond:<8s} (n = {int(part['n'].min())} wells)  {cells}")
+    from assaykit.run.demo import STEPS
+
+    for step in STEPS[2:]:  # every further assay prints its own summary lines
+        typer.echo(f"\n{step.say[:1].upper()}{step.say[1:]}:")
+        for line in result[step.assay].result.summary:
+            typer.echo(line)
+    folders = ", ".join(f"{out}/{s.assay}" for s in STEPS)
     typer.echo(
-        f"\nResults, figures (PNG/PDF/SVG) and provenance: {out}/binding and {out}/uptake; "
+        f"\nResults, figures (PNG/PDF/SVG) and provenance: {folders}; "
         f"the example exports and filled templates: {out}/inputs"
     )

@@ -7,19 +7,36 @@ from typing import Annotated
 
 import typer
 
-from assaykit.cli._common import Force
+from assaykit.cli._common import Force, choice
+
+#: Template kind → (module, function) of its writer: ``writer(path, *, force=...)`` (imported on
+#: use, so that --help stays fast). Every assay adds its line here.
+WRITERS: dict[str, tuple[str, str]] = {
+    "binding": ("assaykit.layout.templates", "write_template"),
+    "uptake": ("assaykit.layout.templates", "write_template"),
+    "saturation": ("assaykit.layout.saturation", "write_saturation_template"),
+}
 
 
 def template(
-    kind: Annotated[str, typer.Argument(help="binding or uptake")],
+    kind: Annotated[str, typer.Argument(help="binding, uptake or saturation")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx file to write.")],
     force: Force = False,
     plate_size: Annotated[
-        int, typer.Option("--plate-size", help="Wells listed on the Wells sheet: 96 or 384.")
+        int,
+        typer.Option(
+            "--plate-size", help="Binding/uptake: wells listed on the Wells sheet, 96 or 384."
+        ),
     ] = 96,
 ) -> None:
-    """Write an Excel template (instructions, experiment sheet, Wells and Tubes tables, example)."""
-    from assaykit.layout.templates import write_template
+    """Write an Excel template (instructions, experiment sheet, tube or well table, example)."""
+    import importlib
 
-    write_template(kind, output, force=force, plate_size=plate_size)
+    key = choice(kind, tuple(WRITERS), "KIND")
+    module, name = WRITERS[key]
+    writer = getattr(importlib.import_module(module), name)
+    if name == "write_template":
+        writer(key, output, force=force, plate_size=plate_size)
+    else:
+        writer(output, force=force)
     typer.echo(f"template written to {output}", err=True)

@@ -24,7 +24,7 @@ from assaykit.run.inputs import expand_inputs, source_names
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FILES_COLUMNS", "run_binding", "run_binding_analysis"]
+__all__ = ["FILES_COLUMNS", "kd_from_saturation", "run_binding", "run_binding_analysis"]
 
 #: Columns of the ``files`` sheet (several inputs).
 FILES_COLUMNS = ["file", "format", "rows", "points", "curves", "status", "message", "warnings"]
@@ -95,6 +95,36 @@ def _compact(data: pd.DataFrame) -> pd.DataFrame:
     return data.drop(columns=[c for c in empty if c not in keep])
 
 
+def kd_from_saturation(
+    path: PathLike, options: BindingOptions, *, curve: str | None = None
+) -> tuple[BindingOptions, Path]:
+    """``options`` with the Kd (and its CI) of a saturation run: a results folder or its results.csv.
+
+    Returns the new options and the results file read (recorded in provenance).
+    """
+    import dataclasses
+
+    import pandas as pd
+
+    from assaykit.binding.ki import kd_from_results
+    from assaykit.run.inputs import check_input_file
+
+    p = Path(path)
+    file = check_input_file(p / "results.csv" if p.is_dir() else p)
+    try:
+        table = pd.read_csv(file)
+    except (OSError, ValueError, UnicodeDecodeError) as err:
+        raise SchemaError(f"cannot read it as saturation results ({err})", path=file) from None
+    try:
+        kd, lo, hi, source = kd_from_results(table, curve)
+    except AssaykitError as err:
+        raise err.with_context(path=file) from None
+    new = dataclasses.replace(
+        options, kd_M=kd, kd_ci_M=(lo, hi), kd_se_M=None, kd_source=f"{source} in {file}"
+    )
+    return new, file
+
+
 def run_binding(
     inputs: PathLike | Sequence[PathLike],
     outdir: PathLike,
@@ -108,6 +138,7 @@ def run_binding(
     recursive: bool = False,
     progress: Progress | None = None,
     command: str = "assaykit binding fit",
+    kd_from: PathLike | None = None,
 ) -> RunOutcome:
     """Analyse a competitive binding experiment (one export or many) and write the results folder.
 
@@ -133,6 +164,9 @@ def run_binding(
         the number of curves (:data:`~assaykit.binding.results.AUTO_ALL_FIGURES`).
     recursive
         Enter sub-folders of folders given as inputs.
+    kd_from
+        A saturation results folder (or its results.csv): its Kd and 95 % CI replace the
+        template's Kd, and Ki's CI carries the Kd's uncertainty (provenance records the file).
     progress
         ``progress(stage, done, total)``.
     command
@@ -167,6 +201,9 @@ def run_binding(
     options = options or BindingOptions()
     listed = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
     folder = OutputFolder(outdir, force=force)  # refuse an unusable folder before any work
+    kd_file = None
+    if kd_from is not None:
+        options, kd_file = kd_from_saturation(kd_from, options)
     files = expand_inputs(listed, recursive=recursive)
     several = len(files) > 1 or any(Path(p).is_dir() for p in listed)
     sources = source_names(files)
@@ -268,6 +305,11 @@ def run_binding(
         "radioligand_conc_M": options.radioligand_conc_M or experiment.get("radioligand_conc_M"),
         "kd_M": options.kd_M or experiment.get("radioligand_kd_M"),
         "kd_se_M": options.kd_se_M,
+        **(
+            {"kd_ci_M": options.kd_ci_M, "kd_source": options.kd_source}
+            if options.kd_source
+            else {}
+        ),
         "ki_hill_range": tuple(options.ki_hill_range),
         **dict(options.fit_options),
     }
@@ -315,6 +357,8 @@ def run_binding(
     else:
         named, extra = {"input": files[0]}, {}
     named["layout"] = layout
+    if kd_file is not None:
+        named["kd_from"] = kd_file
     with folder as out:
         written = write_result(
             out, result, inputs=named, command=command, progress=progress, extra_provenance=extra

@@ -93,3 +93,48 @@ def test_export_without_layout_is_one_line(mounted, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "needs --layout" in err[0] and str(EXPORT) in err[0], err
     assert not (tmp_path / "o").exists()
+
+
+def test_kd_from_a_saturation_run_flows_into_ki(tmp_path, capsys):
+    """assaykit binding saturation → assaykit binding fit --kd-from: Ki uses that Kd and its CI."""
+    import json
+
+    import pandas as pd
+
+    from assaykit.cli import main
+    from assaykit.datasets.binding import EXPORT as BINDING
+    from assaykit.datasets.binding import LAYOUT as BINDING_LAYOUT
+
+    def run(argv):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        return int(info.value.code or 0)
+
+    sat = tmp_path / "sat"
+    assert run(["binding", "saturation", str(EXPORT), "-l", str(LAYOUT), "-o", str(sat),
+                "--no-figures"]) == 0  # fmt: skip
+    s = pd.read_csv(sat / "results.csv").iloc[0]
+    out = tmp_path / "fit"
+    assert run(["binding", "fit", str(BINDING), "-l", str(BINDING_LAYOUT), "--kd-from", str(sat),
+                "-o", str(out), "--no-figures"]) == 0  # fmt: skip
+    r = pd.read_csv(out / "results.csv")
+    # Cheng–Prusoff by hand with the saturation Kd: Ki = IC50 / (1 + [L]/Kd)
+    conc = json.loads((out / "provenance.json").read_text())["options"]["radioligand_conc_M"]
+    expected = r["ic50"] / (1 + conc / s["kd_M"])
+    assert r["ki"].to_numpy() == pytest.approx(expected.to_numpy(), rel=1e-9)
+    # the Kd's CI widens Ki's CI beyond the IC50's relative width
+    rel_ic50 = r["ic50_ci_high"] / r["ic50_ci_low"]
+    rel_ki = r["ki_ci_high"] / r["ki_ci_low"]
+    assert (rel_ki >= rel_ic50 * (1 - 1e-12)).all()
+    prov = json.loads((out / "provenance.json").read_text())
+    assert "kd_from" in prov["inputs"] and "saturation fit" in prov["options"]["kd_source"]
+    assert "Ki " in capsys.readouterr().err
+
+
+def test_template_saturation_through_the_main_command(tmp_path):
+    from assaykit.cli import main
+
+    p = tmp_path / "sat.xlsx"
+    with pytest.raises(SystemExit) as info:
+        main(["template", "saturation", "-o", str(p)])
+    assert info.value.code == 0 and p.stat().st_size > 1000
