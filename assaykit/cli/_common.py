@@ -122,6 +122,17 @@ def show_progress(option: bool | None, n_inputs: int) -> tuple[bool, bool]:
     return option, option and not sys.stderr.isatty()
 
 
+def say_checks(qc: object) -> None:
+    """Print the ``warning`` rows of a result's QC table (the checks sheet) on stderr."""
+    rows = getattr(qc, "itertuples", None)
+    if rows is None:
+        return
+    for r in rows(index=False):
+        if getattr(r, "severity", "") == "warning":
+            where = f"{r.where}: " if getattr(r, "where", "") else ""
+            typer.echo(f"assaykit: warning: {where}{r.message}", err=True)
+
+
 def say(lines: Iterable[str]) -> None:
     """Print result lines on stderr (stdout stays free for tables)."""
     for line in lines:

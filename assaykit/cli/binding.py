@@ -26,6 +26,7 @@ from assaykit.cli._common import (
     choice,
     progress_bar,
     say,
+    say_checks,
     show_progress,
 )
 
@@ -168,6 +169,7 @@ def fit(
         for _, row in status[status["status"] != "ok"].iterrows():
             typer.echo(f"assaykit: error: {row['message']}", err=True)
     say(outcome.result.summary)
+    say_checks(outcome.result.qc)
     res = outcome.results
     n_ok = int((res["status"] == "ok").sum())
     tail = ""

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from assaykit.cli._common import Force, Format, OutDir, choice, say
+from assaykit.cli._common import Force, Format, OutDir, choice, say, say_checks
 
 app = typer.Typer(help="Saturation binding: Kd, Bmax and sites per cell.", no_args_is_help=True)
 
@@ -100,6 +100,7 @@ def analyze(
         figures=not no_figures,
     )  # fmt: skip
     say(outcome.result.summary)
+    say_checks(outcome.result.qc)
     say([f"{len(outcome.files)} files written to {output}"])
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from assaykit._typing import PAdjust
-from assaykit.cli._common import Force, Format, Layout, OutDir, choice, say
+from assaykit.cli._common import Force, Format, Layout, OutDir, choice, say, say_checks
 
 app = typer.Typer(help="Uptake and internalization time courses.", no_args_is_help=True)
 
@@ -112,4 +112,5 @@ def analyze(
         input, output, layout=layout, force=force, format=format, figures=not no_figures, **options
     )
     say(outcome.result.summary)
+    say_checks(outcome.result.qc)
     say([f"{len(outcome.files)} files written to {output}"])

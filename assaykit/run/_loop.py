@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
@@ -12,7 +13,7 @@ from assaykit.errors import AssaykitError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FileLoop", "Progress", "each_file", "one_line"]
+__all__ = ["FileLoop", "Progress", "WarningLog", "caught_warnings", "each_file", "one_line"]
 
 #: ``progress(stage, done, total)``: a stage name, the count done and the total (None: unknown).
 #: The one progress signature of every workflow function.
@@ -101,3 +102,38 @@ def each_file(
         if progress is not None:
             progress(stage, i + 1, len(files))
     return FileLoop(parts, pd.DataFrame(status, columns=list(columns)), failed)
+
+
+class WarningLog(list[warnings.WarningMessage]):
+    """Warnings caught during an analysis (see :func:`caught_warnings`)."""
+
+    def qc_rows(self, where: str) -> list[dict[str, str]]:
+        """The warnings as QC rows: assaykit's own as ``warning``, libraries' as ``info``."""
+        from assaykit.errors import AssaykitWarning
+        from assaykit.result import qc_row
+
+        rows = []
+        for text, is_ours in dict.fromkeys(
+            (one_line(w.message), issubclass(w.category, AssaykitWarning)) for w in self
+        ):
+            if is_ours:
+                rows.append(qc_row("warning", where, text))
+            else:
+                rows.append(qc_row("info", where, f"numerical note from a library: {text}"))
+        return rows
+
+
+@contextmanager
+def caught_warnings() -> Iterator[WarningLog]:
+    """Collect the warnings of a block instead of printing them.
+
+    A library's warning (scipy's "the integral is probably divergent", numpy's divide by zero)
+    means nothing to a scientist on the console: the workflow records it in the checks sheet
+    (:meth:`WarningLog.qc_rows`). assaykit's own warnings become ``warning`` rows there, which
+    the command line prints after the results.
+    """
+    log = WarningLog()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield log
+    log.extend(caught)

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from assaykit.binding.options import BindingOptions, model_name
 from assaykit.errors import AssaykitError, SchemaError
-from assaykit.run._loop import Progress, each_file
+from assaykit.result import qc_table
+from assaykit.run._loop import Progress, caught_warnings, each_file
 from assaykit.run._write import RunOutcome, write_result
 from assaykit.run.inputs import expand_inputs, source_names
 
@@ -51,6 +52,8 @@ def _read_export_points(
             err.message = f"{err.message} (layout {layout_path.name})"
         raise err.with_context(path=path) from None
     del table  # only the annotated wells go on
+    unused = annotated[annotated["role"].fillna("").astype(str).str.strip() == ""]
+    info["unlisted"] = [_tube_name(r) for _, r in unused.iterrows()]
     norm = normalize_binding(annotated, value=value)
     experiment = dict(annotated.attrs.get("experiment") or {})
     del annotated
@@ -59,6 +62,33 @@ def _read_export_points(
             "the layout marks no tube or well as 'competitor'; nothing to fit", path=layout_path
         )
     return norm.data, norm.qc, experiment, info
+
+
+def _tube_name(row: pd.Series) -> str:
+    if "rack" in row.index and "position" in row.index:
+        return f"rack {row['rack']} position {row['position']}"
+    if "well" in row.index:
+        return f"well {row['well']}"
+    return f"row {row.name}"
+
+
+def _unlisted_qc(status: pd.DataFrame, extras: dict[str, list[str]]) -> list[dict[str, str]]:
+    """QC rows naming the export tubes/wells that the layout does not mention (not analysed)."""
+    from assaykit.result import qc_row
+
+    rows = []
+    for source, names in extras.items():
+        if names:
+            shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+            rows.append(
+                qc_row(
+                    "warning",
+                    source,
+                    f"{len(names)} tube(s)/well(s) in the export are not in the layout and were "
+                    f"not analysed: {shown}",
+                )
+            )
+    return rows
 
 
 def _conc_unit(text: str) -> str:
@@ -223,6 +253,8 @@ def run_binding(
             )
         experiment = dict(lay.attrs.get("experiment") or {})
 
+    unlisted: dict[str, list[str]] = {}
+
     def read_one(
         path: Path, source: str
     ) -> tuple[tuple[pd.DataFrame, pd.DataFrame], dict[str, Any]]:
@@ -233,6 +265,7 @@ def run_binding(
                 path, lay, Path(layout), format=format, value=options.value
             )
             experiment = exp or experiment
+            unlisted[source] = info.pop("unlisted", [])
         else:
             data = _read_tidy_points(path, options)
             info = {"format": "tidy table", "rows": len(data)}
@@ -274,17 +307,18 @@ def run_binding(
     if progress is not None:
         progress(f"fitting {points['curve'].nunique()} curve(s)", 0, None)
     weighting = None if options.weighting == "none" else options.weighting
-    fits = fit_curves(
-        points,
-        "conc",
-        "response",
-        "curve",
-        model=model,
-        fix=dict(options.fix) or None,
-        weighting=weighting,
-        ci=options.ci,
-        **dict(options.fit_options),
-    )
+    with caught_warnings() as log:
+        fits = fit_curves(
+            points,
+            "conc",
+            "response",
+            "curve",
+            model=model,
+            fix=dict(options.fix) or None,
+            weighting=weighting,
+            ci=options.ci,
+            **dict(options.fit_options),
+        )
     if several:  # results file by file in the order of the inputs, curves sorted within a file
         rank = {s: k for k, s in enumerate(dict.fromkeys(points["source"]))}
         source_of = points.groupby("curve", sort=True)["source"].first()
@@ -345,6 +379,13 @@ def run_binding(
         settings,
         mode=mode,
         files=loop.status if several else None,
+    )
+    result.qc = qc_table(
+        [
+            *_unlisted_qc(loop.status, unlisted),
+            *result.qc.to_dict("records"),
+            *log.qc_rows("fit"),
+        ]
     )
     width = len(str(len(files)))
     if several:

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import AssaykitError, UnsupportedFormatError
-from assaykit.run._loop import Progress
+from assaykit.result import qc_table
+from assaykit.run._loop import Progress, caught_warnings
 from assaykit.run._write import RunOutcome, write_result
 from assaykit.run.inputs import check_input_file
 
@@ -118,12 +119,14 @@ def run_uptake(
     table, lay = read_uptake_input(input, layout, format=format)
     if progress is not None:
         progress("analysing", 0, None)
-    try:
-        tables = analyze(table, lay, **options)
-    except AssaykitError as err:
-        where = input if isinstance(input, str | os.PathLike) else None
-        raise err.with_context(path=where) from None
-    result = uptake_result(tables, {"format": format, **options}, figures=figures)
+    with caught_warnings() as log:
+        try:
+            tables = analyze(table, lay, **options)
+        except AssaykitError as err:
+            where = input if isinstance(input, str | os.PathLike) else None
+            raise err.with_context(path=where) from None
+        result = uptake_result(tables, {"format": format, **options}, figures=figures)
+    result.qc = qc_table([*result.qc.to_dict("records"), *log.qc_rows("analysis")])
     named = {
         "input": input if isinstance(input, str | os.PathLike) else None,
         "layout": layout if isinstance(layout, str | os.PathLike) else None,

@@ -52,6 +52,48 @@ def _summary_lines(summary: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _lonely_groups(per_well: pd.DataFrame) -> list[dict[str, str]]:
+    """QC rows for groups of one: a time or condition that appears once is often a typo (6 for 60,
+    the blocker's name typed as the condition) that silently makes a new group."""
+    from assaykit.result import qc_row
+
+    rows: list[dict[str, str]] = []
+    if per_well.empty or not {"condition", "time_min"} <= set(per_well.columns):
+        return rows
+    keys = (
+        ["compound", "condition", "time_min"]
+        if "compound" in per_well
+        else ["condition", "time_min"]
+    )
+    sizes = per_well.groupby(keys, sort=False).size()
+    for key, n in sizes.items():
+        if n == 1:
+            parts = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+            rows.append(
+                qc_row(
+                    "warning",
+                    f"condition {parts['condition']!r}, {parts['time_min']:g} min",
+                    "a group of one well: no SD, and often a typo in the layout (time or condition)",
+                )
+            )
+    times = per_well.groupby("time_min")["condition"].nunique()
+    n_cond = per_well["condition"].nunique()
+    for t, k in times.items():
+        if n_cond > 1 and k == 1:
+            rows.append(
+                qc_row("warning", f"{t:g} min", "this time point appears in one condition only")
+            )
+    per_cond = per_well.groupby("condition")["time_min"].nunique()
+    for c, k in per_cond.items():
+        if per_well["time_min"].nunique() > 1 and k == 1:
+            rows.append(
+                qc_row(
+                    "warning", f"condition {c!r}", "this condition appears at one time point only"
+                )
+            )
+    return rows
+
+
 def uptake_result(
     tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any], *, figures: bool = True
 ) -> AssayResult:
@@ -59,7 +101,7 @@ def uptake_result(
 
     ``tables`` is what :func:`assaykit.uptake.analyze` returns; ``options`` the options used.
     """
-    from assaykit.result import AssayResult, Figure
+    from assaykit.result import AssayResult, Figure, qc_table
     from assaykit.uptake.figures import (
         condition_labels,
         plot_internalized_fraction,
@@ -96,5 +138,6 @@ def uptake_result(
         figures=figs,
         settings={**dict(options), "figures": figures, "settings_used": settings_used},
         summary=_summary_lines(tables["summary"]),
+        qc=qc_table(_lonely_groups(tables["per_well"])),
         n_statement="n = wells (replicate wells of one experiment) per condition and time",
     )

@@ -268,3 +268,25 @@ def test_missing_one_of_several_inputs(tidy, tmp_path, capsys):
     args = ["binding", "fit", str(tidy), str(tmp_path / "nope.csv"), "-o", str(tmp_path / "out")]
     assert run(args) == 1
     assert "nope.csv" in _one_error_line(capsys) and not (tmp_path / "out").exists()
+
+
+def test_export_tubes_missing_from_the_layout_are_listed(tmp_path, capsys):
+    """Tubes the template does not mention are not dropped without a word."""
+    from assaykit.layout import read_layout
+    from assaykit.layout.templates import fill_template
+
+    lay = read_layout(LAYOUT)
+    blanks = lay.index[lay["role"] == "blank"][:2]
+    gone = lay.loc[blanks, ["rack", "position"]].astype(int).to_numpy().tolist()
+    short = fill_template(
+        "binding", tmp_path / "short.xlsx", lay.drop(blanks), lay.attrs["experiment"]
+    )
+    out = tmp_path / "out"
+    assert (
+        run(["binding", "fit", str(EXPORT), "-l", str(short), "-o", str(out), "--no-figures"]) == 0
+    )
+    err = capsys.readouterr().err
+    assert "2 tube(s)/well(s) in the export are not in the layout" in err
+    checks = pd.read_excel(out / "results.xlsx", sheet_name="checks")
+    for rack, pos in gone:
+        assert f"rack {rack} position {pos}" in checks["message"].iloc[0]

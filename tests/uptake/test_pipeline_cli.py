@@ -221,3 +221,20 @@ def test_shared_wizard2_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     )
     assert code == 0, err
     assert (tmp_path / "o" / "uptake_timecourse.png").exists()
+
+
+def test_a_group_of_one_is_named_in_the_checks(tmp_path) -> None:
+    """A time typed 6 instead of 60 makes a new group: it is listed, not silently analysed."""
+    import pandas as pd
+
+    from assaykit.datasets.uptake import load_example
+    from assaykit.run import run_uptake
+
+    table, layout = load_example()
+    i = layout.index[(layout["role"] == "sample") & (layout["time_min"] == 60.0)][0]
+    layout.loc[i, "time_min"] = 6.0
+    res = run_uptake(table, tmp_path / "out", layout=layout, figures=False)
+    checks = pd.read_excel(tmp_path / "out" / "results.xlsx", sheet_name="checks")
+    text = " ".join(checks["where"] + " " + checks["message"])
+    assert "6 min" in text and "appears in one condition only" in text
+    assert (res.result.qc["severity"] == "warning").any()
