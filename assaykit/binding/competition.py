@@ -292,7 +292,10 @@ def fit_competition(
                 f2 = 1.0 + const["radioligand_M"] / kd2
         else:
             f1 = f2 = np.ones(len(groups))
-        facs = [f1] if model == "fit-ki" else [f1, f2]
+        # two sites are fitted as logIC50s; their logKi differ by the constant log10(1 + L/Kd)
+        # (same SE and CI), so the model's factors are 1 there
+        one = np.ones(len(groups))
+        facs = [f1] if model == "fit-ki" else [one, one]
         extra = [
             np.stack([np.full_like(c, f[i]) for f in facs], axis=1) for i, c in enumerate(conc)
         ]

