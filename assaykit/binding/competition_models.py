@@ -325,7 +325,7 @@ def depletion_value(x: FloatArray, p: FloatArray) -> FloatArray:
     --------
     >>> import numpy as np
     >>> x = np.array([[[0.0, 50000.0, 20000.0]]])
-    >>> float(np.round(depletion_value(x, np.array([[-9.0, 10000.0, 0.0]])), 3))
+    >>> float(np.round(depletion_value(x, np.array([[-9.0, 10000.0, 0.0]]))[0, 0], 3))
     6833.752
     """
     return _depletion_parts(x, p)[7]
