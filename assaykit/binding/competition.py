@@ -110,6 +110,18 @@ def _pad(blocks: list[FloatArray], width: int) -> FloatArray:
     return out
 
 
+def _fill_unused(xa: FloatArray, mask: np.ndarray) -> None:
+    """Give unused points (padding, excluded rows) a finite, harmless ``x`` in place.
+
+    The engine zeroes their weight, but 0 × NaN is NaN: a model value must be finite there, so
+    they copy a usable point of their curve (or concentration 0 with unit constants).
+    """
+    for i in range(xa.shape[0]):
+        good = np.flatnonzero(mask[i])
+        safe = xa[i, good[0]].copy() if good.size else np.r_[0.0, np.ones(xa.shape[2] - 1)]
+        xa[i, ~mask[i]] = safe
+
+
 def _ci(
     model: Model,
     x: FloatArray,
@@ -342,6 +354,7 @@ def fit_competition(
     xa = _pad([np.column_stack([c, e]) for c, e in zip(conc, extra, strict=True)], width)
     ya = _pad([r[:, None] for r in resp], width)[..., 0]
     mask = np.isfinite(ya) & np.all(np.isfinite(xa), axis=-1)
+    _fill_unused(xa, mask)
     fixed_in = dict(fix or {})
     for name in fixed_in:
         if name not in fitted_model.param_names:

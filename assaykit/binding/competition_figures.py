@@ -112,7 +112,7 @@ def _subtitle(fit: pd.Series, model: str) -> str:
     if model in ("fit-ki", "depletion"):
         return "Ki " + ci("log_ki", "ki_M")
     if model == "homologous":
-        return f"Kd {ci('log_kd', 'kd_M')}, Bmax {float(fit['bmax_cpm']):.4g} cpm"
+        return f"Kd {ci('log_kd', 'kd_M')}, Bmax {float(fit['bmax_cpm']):,.0f} cpm"
     text = (
         f"{100 * float(fit['fraction_high']):.0f}% high: IC50 {_molar(float(fit['ic50_high_M']))}"
         f", {_molar(float(fit['ic50_low_M']))}"

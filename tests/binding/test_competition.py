@@ -228,3 +228,20 @@ def test_errors_name_what_is_missing() -> None:
         fit_competition(data, model="three-site")  # type: ignore[arg-type]
     with pytest.raises(FitError, match="cannot fix"):
         fit_competition(data, model="two-site", fix={"hill": 1})
+
+
+def test_curves_of_different_lengths_fit_as_alone(rng: np.random.Generator) -> None:
+    # padding of the shorter curve must not spoil its fit (0 × NaN in masked points)
+    short = _frame(GRID, 200 + 3000 / (1 + GRID / 1.5e-8), curve="short")
+    conc = np.repeat(GRID, 3)
+    long = _frame(conc, rng.poisson(200 + 3000 / (1 + conc / 1.5e-7)).astype(float), curve="long")
+    long.loc[4, "conc_M"] = np.nan  # an unusable row inside a curve
+    both = fit_competition(
+        pd.concat([long, short]), model="fit-ki", radioligand_M=0.5e-9, kd_M=1e-9
+    )
+    alone = fit_competition(short, model="fit-ki", radioligand_M=0.5e-9, kd_M=1e-9)
+    row = both.set_index("curve").loc["short"]
+    assert row["status"] == "ok"
+    assert row["log_ki"] == pytest.approx(alone.loc[0, "log_ki"], abs=1e-9)
+    assert row["log_ki"] == pytest.approx(np.log10(1e-8), abs=1e-7)
+    assert "excluded_points:1" in both.set_index("curve").loc["long", "flags"]
