@@ -20,8 +20,8 @@ REF = Path(__file__).resolve().parents[1] / "data" / "reference" / "competition"
 VALUES = pd.read_csv(REF / "values.csv")
 FITS = pd.read_csv(REF / "fits.csv").set_index("case")
 
-# case → (model, R case of the values, our column of each R parameter)
-CASES = {
+# case → (model, R case of the values, our column of each R parameter[, weighting])
+CASES: dict[str, tuple] = {
     "fitki": ("fit-ki", "fitki", {"top": "top", "bottom": "bottom", "log_ki": "log_ki"}),
     "homo1": ("homologous", "homo1", {"log_kd": "log_kd", "bmax": "bmax_cpm", "nsb": "nsb_cpm"}),
     "homo2": (
@@ -30,6 +30,18 @@ CASES = {
         {"log_kd": "log_kd", "bmax": "bmax_cpm", "nsb": "nsb_cpm", "nsb2": "nsb2_cpm"},
     ),
     "depl": ("depletion", "depl", {"log_ki": "log_ki", "bmax": "bmax_cpm", "ns": "ns_fraction"}),
+    "homo2_w": (
+        "homologous",
+        "homo2_w",
+        {"log_kd": "log_kd", "bmax": "bmax_cpm", "nsb": "nsb_cpm", "nsb2": "nsb2_cpm"},
+        "1/y2",
+    ),
+    "depl_w": (
+        "depletion",
+        "depl_w",
+        {"log_ki": "log_ki", "bmax": "bmax_cpm", "ns": "ns_fraction"},
+        "poisson",
+    ),
     "twosite": (
         "two-site",
         "twosite_two",
@@ -47,14 +59,15 @@ CASES = {
 @pytest.fixture(scope="module")
 def fitted() -> dict[str, pd.DataFrame]:
     out = {}
-    for case, (model, _, _) in CASES.items():
-        data = pd.read_csv(REF / f"data_{case}.csv")
-        out[case] = fit_competition(data, model=model, ci="profile")  # type: ignore[arg-type]
+    for case, (model, _, _, *w) in CASES.items():
+        data = pd.read_csv(REF / f"data_{case.removesuffix('_w')}.csv")
+        weighting = w[0] if w else "none"
+        out[case] = fit_competition(data, model=model, ci="profile", weighting=weighting)
     return out
 
 
 def _rows(case: str) -> list[tuple[str, str, pd.Series]]:
-    model, rcase, cols = CASES[case]
+    _model, rcase, cols, *_ = CASES[case]
     ref = VALUES[VALUES["case"] == rcase].set_index("param")
     return [(p, c, ref.loc[p]) for p, c in cols.items()]
 
