@@ -72,6 +72,26 @@ _REPORT: dict[str, tuple[_Param, ...]] = {
 }
 
 
+#: Result columns that are not estimates (kept when a curve's estimates are withheld).
+_NOT_ESTIMATES = (
+    "rss",
+    "df",
+    "n",
+    "r_squared",
+    "ci_method",
+    "fraction_bound",
+    "log_ic50_one_site",
+    "rss_one_site",
+    "df_one_site",
+    "f",
+    "f_p_value",
+    "aicc_one_site",
+    "aicc_two_site",
+    "delta_aicc",
+    "preferred",
+)
+
+
 def _constant(
     data: pd.DataFrame,
     groups: list[pd.DataFrame],
@@ -356,12 +376,17 @@ def fit_competition(
     mask = np.isfinite(ya) & np.all(np.isfinite(xa), axis=-1)
     _fill_unused(xa, mask)
     fixed_in = dict(fix or {})
-    for name in fixed_in:
-        if name not in fitted_model.param_names:
-            raise FitError(
-                f"cannot fix {name!r}: the {model} parameters are {', '.join(fitted_model.param_names)}"
+    # parameters may be named as the engine does (log_k) or as the result columns (log_ki)
+    alias = {p.column: p.name for p in _REPORT[model]}
+    fixed: dict[str, FloatArray] = {}
+    for name, value in fixed_in.items():
+        pname = alias.get(name, name)
+        if pname not in fitted_model.param_names:
+            known = ", ".join(
+                p.column for p in _REPORT[model] if p.name in fitted_model.param_names
             )
-    fixed = {k: np.full(len(groups), float(v)) for k, v in fixed_in.items()}
+            raise FitError(f"cannot fix {name!r}: the {model} parameters are {known}")
+        fixed[pname] = np.full(len(groups), float(value))
     two = model == "two-site"
     lower: dict[str, float] = {"fraction_high": 0.0} if two else {}
     upper: dict[str, float] = {"fraction_high": 1.0} if two else {}
@@ -369,7 +394,10 @@ def fit_competition(
     n_free = fitted_model.n_params - len(fixed)
     n_conc = np.array([len(np.unique(c[np.isfinite(c)])) for c in conc])
     n_pts = mask.sum(axis=1)
-    enough = (n_pts > n_free) & (n_conc >= min(n_free, 4))
+    # distinct concentrations needed: one per free parameter (the NSB of a second radioligand
+    # concentration in homologous competition is set by the same concentrations)
+    n_sets_extra = 1 if "nsb2" in fitted_model.param_names and "nsb2" not in fixed else 0
+    enough = (n_pts > n_free) & (n_conc >= n_free - n_sets_extra)
 
     fit = least_squares(
         fitted_model, xa, ya, mask, fixed=fixed, lower=lower, upper=upper, weights=weights
@@ -418,30 +446,8 @@ def fit_competition(
             xa, ya, mask, fit, fixed, weights, alpha, out, status, flags, message, names
         )
     bad = ~np.isin(status, ["ok", "one_site_preferred"])
-    est_cols = [
-        c
-        for c in out.columns
-        if c not in by_cols
-        and c not in const
-        and c
-        not in (
-            "rss",
-            "df",
-            "n",
-            "r_squared",
-            "ci_method",
-            "rss_one_site",
-            "df_one_site",
-            "f",
-            "f_p_value",
-            "aicc_one_site",
-            "aicc_two_site",
-            "delta_aicc",
-            "preferred",
-            "log_ic50_one_site",
-            "fraction_bound",
-        )
-    ]
+    keep = {*by_cols, *const, *_NOT_ESTIMATES}
+    est_cols = [c for c in out.columns if c not in keep]
     out.loc[bad, est_cols] = np.nan
     out["status"] = status
     out["flags"] = [";".join(f) for f in flags]

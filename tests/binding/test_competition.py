@@ -245,3 +245,13 @@ def test_curves_of_different_lengths_fit_as_alone(rng: np.random.Generator) -> N
     assert row["log_ki"] == pytest.approx(alone.loc[0, "log_ki"], abs=1e-9)
     assert row["log_ki"] == pytest.approx(np.log10(1e-8), abs=1e-7)
     assert "excluded_points:1" in both.set_index("curve").loc["long", "flags"]
+
+
+def test_fix_by_result_column_name() -> None:
+    hot, kd = 1e-9, 3e-9
+    cold = np.array([0.0, *10.0 ** np.arange(-11, -5.9, 0.5)])
+    data = _frame(cold, 20_000 * hot / (hot + cold + kd) + 50.0, hot_M=hot)
+    row = fit_competition(data, model="homologous", fix={"nsb_cpm": 50.0}).iloc[0]
+    assert row["nsb_cpm"] == 50.0 and np.isnan(row["nsb_cpm_se"])
+    assert row["kd_M"] == pytest.approx(kd, rel=1e-7)
+    assert row["df"] == len(cold) - 2
