@@ -9,7 +9,7 @@ one site preferred by the F test).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -18,12 +18,15 @@ from assaykit.binding.competition_models import ONE_SITE, FloatArray
 from assaykit.fitting import FitResult, Model, least_squares
 from assaykit.fitting.stats import aicc, f_test
 
-__all__ = ["DEPLETION_LIMIT", "MAX_LOG_SE", "compare_one_site", "judge"]
+__all__ = ["DEPLETION_LIMIT", "MAX_LOG_SE", "MIN_SEPARATION", "compare_one_site", "judge"]
 
 #: Largest SE (log10 units) of a log-affinity that still counts as defined (a decade).
 MAX_LOG_SE = 1.0
 #: Fraction of added radioligand bound above which the standard equations are biased (DOMAIN §1.3).
 DEPLETION_LIMIT = 0.10
+
+#: Two logIC50s closer than this (log10 units) are one site.
+MIN_SEPARATION = 0.05
 
 #: Key log-affinities whose SE decides "not identifiable".
 _KEY = {
@@ -69,6 +72,8 @@ def judge(
         if fit.at_bound[i].any():
             at = [n for n, b in zip(fitted_model.param_names, fit.at_bound[i], strict=True) if b]
             flags[i].append("at_bound:" + ",".join(at))
+        if model == "two-site":
+            _two_site_checks(i, fitted_model, fit, out, flags, set_)
         if not fit.identifiable[i]:
             flags[i].append("singular_covariance")
             set_(
@@ -128,29 +133,47 @@ def judge(
             out.loc[out.index[i], "fraction_bound"] = frac
             if np.isfinite(frac) and frac <= DEPLETION_LIMIT:
                 flags[i].append("depletion_below_10pct")
-        if model == "two-site":
-            kf = fitted_model.index("fraction_high")
-            if fit.at_bound[i, kf]:
-                flags[i].append("fraction_at_bound")
-                set_(
-                    i,
-                    "not_identifiable",
-                    f"the fraction of high-affinity sites went to {fit.params[i, kf]:.0f}: the data show one site",
-                )
-            kh, kl = fitted_model.index("log_k_high"), fitted_model.index("log_k_low")
-            lo_h, hi_h = (
-                out.loc[out.index[i], "log_ic50_high_ci_high"],
-                out.loc[out.index[i], "log_ic50_low_ci_low"],
-            )
-            if np.isfinite(lo_h) and np.isfinite(hi_h) and lo_h >= hi_h:
-                flags[i].append("sites_not_separated")
-                set_(
-                    i,
-                    "not_identifiable",
-                    f"the two logIC50s ({fit.params[i, kh]:.2f}, {fit.params[i, kl]:.2f}) have overlapping CIs: the sites are not separated",
-                )
         if status[i] == "ok" and not message[i]:
             message[i] = f"{names[i]}: fitted ({int(fit.n[i])} points, df {int(fit.df[i])})"
+
+
+def _two_site_checks(
+    i: int,
+    fitted_model: Model,
+    fit: FitResult,
+    out: pd.DataFrame,
+    flags: list[list[str]],
+    set_: Callable[[int, str, str], None],
+) -> None:
+    """Two sites that the data do not support: F at 0 or 1, log IC50s equal or overlapping CIs."""
+    kf = fitted_model.index("fraction_high")
+    kh, kl = fitted_model.index("log_k_high"), fitted_model.index("log_k_low")
+    if fit.at_bound[i, kf]:
+        flags[i].append("fraction_at_bound")
+        set_(
+            i,
+            "not_identifiable",
+            f"the fraction of high-affinity sites went to {fit.params[i, kf]:.0f}: "
+            "the data show one site",
+        )
+    high, low = fit.params[i, kh], fit.params[i, kl]
+    ci_high = out.loc[out.index[i], "log_ic50_high_ci_high"]
+    ci_low = out.loc[out.index[i], "log_ic50_low_ci_low"]
+    if abs(low - high) < MIN_SEPARATION:
+        flags[i].append("sites_not_separated")
+        set_(
+            i,
+            "not_identifiable",
+            f"the two logIC50s coincide ({high:.2f}, {low:.2f}): the data show one site",
+        )
+    elif np.isfinite(ci_high) and np.isfinite(ci_low) and ci_high >= ci_low:
+        flags[i].append("sites_not_separated")
+        set_(
+            i,
+            "not_identifiable",
+            f"the two logIC50s ({high:.2f}, {low:.2f}) have overlapping CIs: "
+            "the sites are not separated",
+        )
 
 
 def compare_one_site(

@@ -255,3 +255,54 @@ def test_fix_by_result_column_name() -> None:
     assert row["nsb_cpm"] == 50.0 and np.isnan(row["nsb_cpm_se"])
     assert row["kd_M"] == pytest.approx(kd, rel=1e-7)
     assert row["df"] == len(cold) - 2
+
+
+def test_two_sites_on_noise_free_one_site_data_coincide() -> None:
+    conc = np.repeat(GRID, 3)
+    row = fit_competition(_frame(conc, 300 + 3000 / (1 + conc / 1e-8)), model="two-site").iloc[0]
+    assert row["status"] == "not_identifiable"
+    assert "sites_not_separated" in row["flags"]
+    assert "coincide" in row["message"]
+    assert np.isnan(row["fraction_high"]) and np.isnan(row["ic50_high_M"])
+
+
+def test_fraction_at_bound_is_reported() -> None:
+    from assaykit.binding._competition_verdicts import judge
+    from assaykit.fitting import FitResult
+
+    p = np.array([[3000.0, 200.0, 1.0, -9.0, -7.0]])
+    fit = FitResult(
+        model=TWO_SITE,
+        params=p,
+        se=np.array([[10.0, 10.0, np.nan, 0.05, 0.5]]),
+        cov=np.zeros((1, 5, 5)),
+        rss=np.array([1.0]),
+        df=np.array([20]),
+        n=np.array([25]),
+        r_squared=np.array([0.99]),
+        converged=np.array([True]),
+        n_iter=np.array([5]),
+        identifiable=np.array([True]),
+        free=np.ones((1, 5), bool),
+        at_bound=np.array([[False, False, True, False, False]]),
+    )
+    out = pd.DataFrame({"log_ic50_high_ci_high": [-8.9], "log_ic50_low_ci_low": [-8.0]})
+    status, flags, message = np.array(["ok"], dtype=object), [[]], [""]  # type: ignore[var-annotated]
+    conc = [np.array([0.0, *10.0 ** np.arange(-11, -4.9, 0.5)])]
+    judge(
+        "two-site",
+        TWO_SITE,
+        fit,
+        out,
+        {},
+        conc,
+        [conc],
+        np.array([True]),
+        status,
+        flags,
+        message,
+        ["c"],
+    )
+    assert status[0] == "not_identifiable"
+    assert "fraction_at_bound" in flags[0] and "at_bound:fraction_high" in flags[0]
+    assert "went to 1" in message[0]
