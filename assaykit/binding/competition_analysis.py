@@ -173,7 +173,7 @@ def analyze_competition(
     >>> row["curve"], row["status"], round(float(row["kd_M"]) * 1e9, 2)
     ('FC131', 'ok', 4.0)
     >>> res.summary
-    ['FC131: Kd 4 nM (95 % CI 3.78 nM – 4.22 nM), Bmax 59,875 ± 1,250 cpm']
+    ['FC131: Kd 4.00 nM (95 % CI 3.78 nM – 4.22 nM), Bmax 59,875 ± 1,250 cpm']
     """
     exp: dict[str, Any] = dict(tubes.attrs.get("experiment", {}) or {})
     t = tubes
