@@ -36,6 +36,9 @@ _KEY = {
     "two-site": ("log_k_high", "log_k_low"),
 }
 
+#: Engine parameter names as the result columns call them (for flags and messages).
+_LABEL = {"log_k": "log_ki", "log_k_high": "log_ic50_high", "log_k_low": "log_ic50_low"}
+
 
 def judge(
     model: str,
@@ -84,11 +87,11 @@ def judge(
         for key in _KEY[model]:
             k = fitted_model.index(key)
             if fit.free[i, k] and not (np.isfinite(fit.se[i, k]) and fit.se[i, k] <= MAX_LOG_SE):
-                flags[i].append(f"{key}_se_too_large")
+                flags[i].append(f"{_LABEL.get(key, key)}_se_too_large")
                 set_(
                     i,
                     "not_identifiable",
-                    f"{key} has SE {fit.se[i, k]:.3g} log units (> {MAX_LOG_SE}): not defined by these data",
+                    f"{_LABEL.get(key, key)} has SE {fit.se[i, k]:.3g} log units (> {MAX_LOG_SE}): not defined by these data",
                 )
         pos = conc[i][np.isfinite(conc[i]) & (conc[i] > 0)]
         if pos.size and model in ("fit-ki", "two-site", "depletion"):
@@ -99,11 +102,11 @@ def judge(
                 if model == "fit-ki":
                     shift = float(np.log10(1.0 + const["radioligand_M"][i] / const["kd_M"][i]))
                 if not lo <= v + shift <= hi:
-                    flags[i].append(f"{key}_outside_range")
+                    flags[i].append(f"{_LABEL.get(key, key)}_outside_range")
                     set_(
                         i,
                         "extrapolated",
-                        f"{key} = {v:.3f} lies outside the tested range log10 M {lo:.2f} … {hi:.2f}; estimate not reported",
+                        f"{_LABEL.get(key, key)} = {v:.3f} lies outside the tested range log10 M {lo:.2f} … {hi:.2f}; estimate not reported",
                     )
         if model == "homologous":
             kd = 10.0 ** fit.params[i, 0]

@@ -438,6 +438,12 @@ def fit_competition(
     out["r_squared"] = fit.r_squared
     out["ci_method"] = ci
 
+    for rep in _REPORT[model]:  # a profile that never reaches the cut-off: say so
+        if f"{rep.column}_ci_low" in out:
+            lo_ci = out[f"{rep.column}_ci_low"].to_numpy(float)
+            hi_ci = out[f"{rep.column}_ci_high"].to_numpy(float)
+            for j in np.flatnonzero(np.isinf(lo_ci) | np.isinf(hi_ci)):
+                flags[int(j)].append(f"{rep.column}_ci_unbounded")
     status = np.array(["ok"] * len(groups), dtype=object)
     message = [""] * len(groups)
     judge(model, fitted_model, fit, out, const, conc, resp, enough, status, flags, message, names)

@@ -306,3 +306,12 @@ def test_fraction_at_bound_is_reported() -> None:
     assert status[0] == "not_identifiable"
     assert "fraction_at_bound" in flags[0] and "at_bound:fraction_high" in flags[0]
     assert "went to 1" in message[0]
+
+
+def test_ki_beyond_the_tested_range_is_not_reported(rng: np.random.Generator) -> None:
+    conc = np.repeat(10.0 ** np.arange(-12, -8.9, 0.5), 3)  # highest 1 nM, IC50 ~150 nM
+    y = rng.poisson(300 + 3000 / (1 + conc / 1.5e-7)).astype(float)
+    row = fit_competition(_frame(conc, y), model="fit-ki", radioligand_M=0.5e-9, kd_M=1e-9).iloc[0]
+    assert row["status"] in ("extrapolated", "not_identifiable")
+    assert np.isnan(row["ki_M"]) and np.isnan(row["log_ki_ci_low"])
+    assert "log_ki" in row["message"]
