@@ -53,6 +53,7 @@ def judge(
     flags: list[list[str]],
     message: list[str],
     names: list[str],
+    alpha: float = 0.05,
 ) -> None:
     """Fill ``status``, ``flags`` and ``message`` in place (first verdict wins)."""
 
@@ -72,6 +73,18 @@ def judge(
             flags[i].append("not_converged")
             set_(i, "failed", "the fit did not converge")
             continue
+        p_flat = _p_against_flat(fit, i)
+        if not p_flat < alpha:
+            flags[i].append("no_significant_competition")
+            set_(
+                i,
+                "not_identifiable",
+                "the response does not change with the competitor (F test of the model against "
+                f"a horizontal line: p = {p_flat:.3g})",
+            )
+        if "bmax" in fitted_model.param_names and not fit.params[i, fitted_model.index("bmax")] > 0:
+            flags[i].append("no_specific_binding")
+            set_(i, "not_identifiable", "Bmax is not above 0: no specific binding to fit")
         if fit.at_bound[i].any():
             at = [n for n, b in zip(fitted_model.param_names, fit.at_bound[i], strict=True) if b]
             flags[i].append("at_bound:" + ",".join(at))
@@ -109,7 +122,8 @@ def judge(
                         f"{_LABEL.get(key, key)} = {v:.3f} lies outside the tested range log10 M {lo:.2f} … {hi:.2f}; estimate not reported",
                     )
         if model == "homologous":
-            kd = 10.0 ** fit.params[i, 0]
+            with np.errstate(over="ignore"):
+                kd = 10.0 ** fit.params[i, 0]
             hot = const["hot_M"][i]
             if kd < hot:
                 # IC50 = Hot + Kd: when IC50 is not well above Hot, Kd is a small difference
@@ -138,6 +152,17 @@ def judge(
                 flags[i].append("depletion_below_10pct")
         if status[i] == "ok" and not message[i]:
             message[i] = f"{names[i]}: fitted ({int(fit.n[i])} points, df {int(fit.df[i])})"
+
+
+def _p_against_flat(fit: FitResult, i: int) -> float:
+    """p of the extra-sum-of-squares F test of curve ``i`` against its mean (1: constant data)."""
+    r2, rss = float(fit.r_squared[i]), float(fit.rss[i])
+    if not np.isfinite(r2):  # the response is constant: nothing to fit
+        return 1.0
+    if r2 >= 1.0:
+        return 0.0
+    _, p = f_test(rss / (1.0 - r2), fit.n[i] - 1, rss, fit.df[i])
+    return float(p) if np.isfinite(p) else 1.0
 
 
 def _two_site_checks(
@@ -199,13 +224,15 @@ def compare_one_site(
     fix1 = {k: v for k, v in fixed.items() if k in ONE_SITE.param_names}
     fit1 = least_squares(ONE_SITE, x1, ya, mask, fixed=fix1, weights=weights)
     f, p = f_test(fit1.rss, fit1.df, fit2.rss, fit2.df)
-    a1 = aicc(fit1.rss, fit1.n, fit1.free.sum(axis=1))
-    a2 = aicc(fit2.rss, fit2.n, fit2.free.sum(axis=1))
+    with np.errstate(all="ignore"):
+        a1 = aicc(fit1.rss, fit1.n, fit1.free.sum(axis=1))
+        a2 = aicc(fit2.rss, fit2.n, fit2.free.sum(axis=1))
+        delta = a2 - a1
     out["log_ic50_one_site"] = fit1.params[:, ONE_SITE.index("log_k")]
     out["rss_one_site"], out["df_one_site"] = fit1.rss, fit1.df
     out["f"], out["f_p_value"] = f, p
     out["aicc_one_site"], out["aicc_two_site"] = a1, a2
-    out["delta_aicc"] = a2 - a1
+    out["delta_aicc"] = delta
     two = (p < alpha) & np.isfinite(p)
     out["preferred"] = np.where(two, "two-site", "one-site")
     for i in range(len(status)):
@@ -214,10 +241,10 @@ def compare_one_site(
             flags[i].append("one_site_preferred")
             message[i] = (
                 f"{names[i]}: the extra-sum-of-squares F test does not prefer two sites "
-                f"(F = {f[i]:.3g}, p = {p[i]:.3g}; ΔAICc = {a2[i] - a1[i]:.3g}): report one site"
+                f"(F = {f[i]:.3g}, p = {p[i]:.3g}; ΔAICc = {delta[i]:.3g}): report one site"
             )
         elif status[i] == "ok":
             message[i] = (
                 f"{names[i]}: two sites preferred (F = {f[i]:.3g}, p = {p[i]:.2g}; "
-                f"ΔAICc = {a2[i] - a1[i]:.3g})"
+                f"ΔAICc = {delta[i]:.3g})"
             )

@@ -279,6 +279,8 @@ def fit_competition(
             groups.append(g)
     else:
         keys, groups = [()], [data]
+    if not groups or len(data) == 0:
+        raise FitError(f"competition fit ({model}): the table has no rows")
     names = [" / ".join(map(str, k)) or "all" for k in keys]
     out = pd.DataFrame(keys, columns=by_cols) if by_cols else pd.DataFrame(index=[0])
     conc = [pd.to_numeric(g[x], errors="coerce").to_numpy(float) for g in groups]
@@ -416,8 +418,9 @@ def fit_competition(
         out[p.column], out[f"{p.column}_se"] = est, se
         out[f"{p.column}_ci_low"], out[f"{p.column}_ci_high"] = lo, hi
         if p.molar:
-            out[p.molar] = 10.0**est
-            out[f"{p.molar}_ci_low"], out[f"{p.molar}_ci_high"] = 10.0**lo, 10.0**hi
+            with np.errstate(over="ignore"):
+                out[p.molar] = 10.0**est
+                out[f"{p.molar}_ci_low"], out[f"{p.molar}_ci_high"] = 10.0**lo, 10.0**hi
     if model == "two-site" and "radioligand_M" in const:
         for site, fac in (("high", f1), ("low", f2)):
             shift = np.log10(fac)
@@ -446,7 +449,21 @@ def fit_competition(
                 flags[int(j)].append(f"{rep.column}_ci_unbounded")
     status = np.array(["ok"] * len(groups), dtype=object)
     message = [""] * len(groups)
-    judge(model, fitted_model, fit, out, const, conc, resp, enough, status, flags, message, names)
+    judge(
+        model,
+        fitted_model,
+        fit,
+        out,
+        const,
+        conc,
+        resp,
+        enough,
+        status,
+        flags,
+        message,
+        names,
+        alpha,
+    )
     if model == "two-site":
         compare_one_site(
             xa, ya, mask, fit, fixed, weights, alpha, out, status, flags, message, names

@@ -45,8 +45,11 @@ def _cols(p: FloatArray) -> list[FloatArray]:
     return [p[:, k : k + 1] for k in range(p.shape[1])]
 
 
-def _masked(a: FloatArray, mask: BoolArray, fill: float) -> FloatArray:
-    return np.where(mask, a, fill)
+def _row_value(a: FloatArray, mask: BoolArray) -> FloatArray:
+    """Per row, the first value where ``mask`` holds (a constant of the curve); NaN if none."""
+    first = np.argmax(mask, axis=1)
+    val = np.take_along_axis(a, first[:, None], axis=1)[:, 0]
+    return np.where(mask.any(axis=1), val, np.nan)
 
 
 def midpoint_guess(conc: FloatArray, y: FloatArray, mask: BoolArray) -> FloatArray:
@@ -121,7 +124,7 @@ def _one_site_jac(x: FloatArray, p: FloatArray) -> FloatArray:
 
 def _one_site_guess(x: FloatArray, y: FloatArray, mask: BoolArray) -> FloatArray:
     g = midpoint_guess(x[..., 0], y, mask)
-    f = np.nanmedian(np.where(mask, x[..., 1], np.nan), axis=1)
+    f = _row_value(x[..., 1], mask)
     g[:, 2] -= np.log10(np.where(np.isfinite(f) & (f > 0), f, 1.0))
     return g
 
@@ -177,8 +180,8 @@ def _two_site_jac(x: FloatArray, p: FloatArray) -> FloatArray:
 
 def _two_site_guess(x: FloatArray, y: FloatArray, mask: BoolArray) -> FloatArray:
     g = midpoint_guess(x[..., 0], y, mask)
-    f1 = np.nanmedian(np.where(mask, x[..., 1], np.nan), axis=1)
-    f2 = np.nanmedian(np.where(mask, x[..., 2], np.nan), axis=1)
+    f1 = _row_value(x[..., 1], mask)
+    f2 = _row_value(x[..., 2], mask)
     lf1 = np.log10(np.where(np.isfinite(f1) & (f1 > 0), f1, 1.0))
     lf2 = np.log10(np.where(np.isfinite(f2) & (f2 > 0), f2, 1.0))
     return np.stack(
@@ -269,7 +272,7 @@ def homologous_model(n_sets: int) -> Model:
         # Bmax = B0·IC50/Hot
         first = mask & (x[..., 2] < 0.5)
         g = midpoint_guess(x[..., 0], y, first)
-        hot = np.nanmedian(np.where(first, x[..., 1], np.nan), axis=1)
+        hot = _row_value(x[..., 1], first)
         ic50 = 10.0 ** g[:, 2]
         kd = np.where(ic50 > 1.5 * hot, ic50 - hot, 0.5 * ic50)
         b0 = np.maximum(g[:, 0] - g[:, 1], 1e-12)
@@ -346,8 +349,8 @@ def _depletion_jac(x: FloatArray, p: FloatArray) -> FloatArray:
 
 def _depletion_guess(x: FloatArray, y: FloatArray, mask: BoolArray) -> FloatArray:
     g = midpoint_guess(x[..., 0], y, mask)
-    hot = np.nanmedian(np.where(mask, x[..., 1], np.nan), axis=1)
-    kdc = np.nanmedian(np.where(mask, x[..., 2], np.nan), axis=1)
+    hot = _row_value(x[..., 1], mask)
+    kdc = _row_value(x[..., 2], mask)
     top, bottom = g[:, 0], np.maximum(g[:, 1], 0.0)
     ns = np.clip(bottom / np.maximum(hot - bottom, 1e-12), 0.0, 10.0)
     free = np.maximum(hot - top, 0.05 * hot)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -309,9 +311,30 @@ def test_fraction_at_bound_is_reported() -> None:
 
 
 def test_ki_beyond_the_tested_range_is_not_reported(rng: np.random.Generator) -> None:
-    conc = np.repeat(10.0 ** np.arange(-12, -8.9, 0.5), 3)  # highest 1 nM, IC50 ~150 nM
+    conc = np.repeat(10.0 ** np.arange(-12, -8.9, 0.5), 3)  # highest 1 nM, IC50 150 nM
     y = rng.poisson(300 + 3000 / (1 + conc / 1.5e-7)).astype(float)
     row = fit_competition(_frame(conc, y), model="fit-ki", radioligand_M=0.5e-9, kd_M=1e-9).iloc[0]
     assert row["status"] in ("extrapolated", "not_identifiable")
     assert np.isnan(row["ki_M"]) and np.isnan(row["log_ki_ci_low"])
-    assert "log_ki" in row["message"]
+    assert {"log_ki_outside_range", "no_significant_competition"} & set(row["flags"].split(";"))
+
+
+@pytest.mark.parametrize("model", ["fit-ki", "homologous", "depletion", "two-site"])
+def test_no_competition_is_not_a_result(model: str, rng: np.random.Generator) -> None:
+    conc = np.repeat(GRID, 3)
+    data = _frame(conc, rng.poisson(1000, conc.size).astype(float), hot_M=1e-9)
+    consts = {
+        "fit-ki": {"radioligand_M": 1e-10, "kd_M": 1e-9},
+        "depletion": {
+            "hot_cpm": 5e4,
+            "kd_M": 1e-9,
+            "specific_activity_cpm_per_fmol": 100.0,
+            "volume_mL": 0.2,
+        },
+    }.get(model, {})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing printed: verdicts, not warnings
+        row = fit_competition(data, model=model, **consts).iloc[0]  # type: ignore[arg-type]
+    assert row["status"] == "not_identifiable", row["message"]
+    assert "no_significant_competition" in row["flags"]
+    assert "does not change with the competitor" in row["message"]
