@@ -45,7 +45,6 @@ _MODEL_TEXT = {
 def competition_points(
     tubes: pd.DataFrame,
     *,
-    model: CompetitionModel,
     conc: str = "conc_M",
     response: str = "cpm",
     hot: str = "hot_M",
@@ -184,7 +183,7 @@ def analyze_competition(
                 "or radioligand_conc_M in the experiment sheet"
             )
         t = t.assign(**{hot: float(exp["radioligand_conc_M"])})
-    pts, qc = competition_points(t, model=model, conc=conc, response=response, hot=hot)
+    pts, qc = competition_points(t, conc=conc, response=response, hot=hot)
     std = tubes.assign(_c=pd.to_numeric(tubes[response], errors="coerce"))
     blank = std.loc[std["role"] == "blank", "_c"].mean()
     std_net = std.loc[std["role"] == "standard", "_c"] - (0.0 if np.isnan(blank) else blank)

@@ -49,7 +49,7 @@ def test_homologous_example_recovers_the_simulated_truth() -> None:
 
 
 def test_points_join_total_tubes_to_their_radioligand_concentration() -> None:
-    pts, _ = competition_points(load_example(), model="homologous")
+    pts, _ = competition_points(load_example())
     total = pts[pts["role"] == "total"]
     assert len(total) == 6 and (total["conc_M"] == 0).all()
     assert sorted(total["hot_M"].unique()) == [0.2e-9, 2e-9]
