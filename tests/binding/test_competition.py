@@ -338,3 +338,22 @@ def test_no_competition_is_not_a_result(model: str, rng: np.random.Generator) ->
     assert row["status"] == "not_identifiable", row["message"]
     assert "no_significant_competition" in row["flags"]
     assert "does not change with the competitor" in row["message"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    log_kd=st.floats(-11, -6),
+    hot=st.floats(1e-12, 1e-7),
+    bmax=st.floats(1.0, 1e6),
+    nsb=st.floats(0.0, 1e4),
+    cold=st.floats(0.0, 1e-4),
+)
+def test_homologous_curve_is_a_one_site_curve_with_ic50_hot_plus_kd(
+    log_kd: float, hot: float, bmax: float, nsb: float, cold: float
+) -> None:
+    # DOMAIN §1.4: IC50 = Hot + Kd, top = NSB + Bmax·Hot/(Hot + Kd), bottom = NSB
+    kd = 10.0**log_kd
+    homo = homologous_model(1).eval(np.array([[[cold, hot, 0.0]]]), np.array([[log_kd, bmax, nsb]]))
+    top = nsb + bmax * hot / (hot + kd)
+    one = ONE_SITE.eval(np.array([[[cold, 1.0]]]), np.array([[top, nsb, np.log10(hot + kd)]]))
+    assert float(homo[0, 0]) == pytest.approx(float(one[0, 0]), rel=1e-10, abs=1e-12 * bmax)
