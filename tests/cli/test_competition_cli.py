@@ -69,3 +69,18 @@ def test_bad_inputs_give_one_line_and_exit_1(tmp_path, capsys) -> None:  # type:
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "needs Kd" in err[0]
     assert not (tmp_path / "c").exists()
+
+
+def test_fit_ki_on_the_binding_example_takes_l_and_kd_from_the_template(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from assaykit.datasets.binding import EXPORT, LAYOUT
+    from assaykit.datasets.binding.make_example import TRUE_IC50
+
+    out = tmp_path / "out"
+    code = run(["competition", "analyze", str(EXPORT), "-l", str(LAYOUT), "-o", str(out),
+                "--model", "fit-ki", "--no-figures"])  # fmt: skip
+    assert code == 0
+    res = pd.read_csv(out / "results.csv").set_index("curve")
+    assert (res["radioligand_M"] == 1e-10).all() and (res["kd_M"] == 1e-9).all()
+    ki = TRUE_IC50["iodo-CPCR4"] / 1.1
+    assert res.loc["iodo-CPCR4", "ki_M_ci_low"] <= ki <= res.loc["iodo-CPCR4", "ki_M_ci_high"]
+    assert not list(out.glob("*.png"))
