@@ -1,0 +1,159 @@
+"""Biodistribution figures (plotnine): %IA/g per organ, tumour-to-organ ratios, %IA/g over time.
+
+Builders return a ``ggplot`` and never save. Bars are group means, error bars ± SD, points the
+individual animals (animals left out are not drawn); n per group is in the legend.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["plot_organs", "plot_ratios", "plot_timecourse"]
+
+
+def _legend(long: pd.DataFrame) -> dict[str, str]:
+    used = long[long["status"] == "ok"]
+    n = used.groupby("group", sort=False)["animal"].nunique()
+    return {g: f"{g} (n = {n.get(g, 0)})" for g in dict.fromkeys(long["group"])}
+
+
+def _group_factor(d: pd.DataFrame, names: dict[str, str]) -> Any:
+    import pandas as pd
+
+    return pd.Categorical(d["group"].map(names), categories=list(names.values()))
+
+
+def _bars(points: pd.DataFrame, x: str, y: str, ylab: str, title: str, facet: bool) -> Any:
+    from plotnine import (
+        aes,
+        facet_wrap,
+        geom_col,
+        geom_errorbar,
+        geom_point,
+        ggplot,
+        labs,
+        position_dodge,
+        position_jitterdodge,
+        scale_color_manual,
+        scale_fill_manual,
+        scale_y_continuous,
+        theme,
+    )
+
+    from assaykit.report.figures import PALETTE, theme_assaykit
+
+    keys = [x, "group_label"] + (["time_label"] if facet else [])
+    means = points.groupby(keys, observed=True)[y].agg(["mean", "std"]).reset_index()
+    means["std"] = means["std"].fillna(0.0)
+    means["lo"] = (means["mean"] - means["std"]).clip(lower=0)
+    means["hi"] = means["mean"] + means["std"]
+    dodge = position_dodge(width=0.8)
+    p = (
+        ggplot(means, aes(x, "mean", fill="group_label"))
+        + geom_col(position=dodge, width=0.75, alpha=0.55)
+        + geom_errorbar(aes(ymin="lo", ymax="hi"), position=dodge, width=0.3, size=0.4)
+        + geom_point(
+            points,
+            aes(x, y, color="group_label"),
+            position=position_jitterdodge(jitter_width=0.15, dodge_width=0.8, random_state=1),
+            size=1.2,
+            inherit_aes=False,
+        )
+        + scale_fill_manual(values=list(PALETTE))
+        + scale_color_manual(values=list(PALETTE))
+        + scale_y_continuous(expand=(0, 0, 0.05, 0))
+        + labs(x="", y=ylab, fill="", color="", title=title)
+        + theme_assaykit()
+        + theme(axis_text_x=_rotated(), legend_position="top")
+    )
+    if facet:
+        p = p + facet_wrap("~time_label", ncol=1)
+    return p
+
+
+def _rotated() -> Any:
+    from plotnine import element_text
+
+    return element_text(rotation=45, ha="right")
+
+
+def _prepare(long: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    import pandas as pd
+
+    from assaykit.biodistribution.tables import time_label
+
+    d = long[long["status"] == "ok"].copy()
+    d["group_label"] = _group_factor(d, _legend(long))
+    d["organ"] = pd.Categorical(d["organ"], categories=list(dict.fromkeys(long["organ"])))
+    times = sorted(set(d["time_pi_min"]))
+    d["time_label"] = pd.Categorical(d["time_pi_min"].map(time_label), categories=[time_label(t) for t in times])  # fmt: skip
+    return d, len(times) > 1
+
+
+def plot_organs(long: pd.DataFrame, *, title: str = "", quantity: str = "pct_ia_per_g") -> Any:
+    """Grouped bars of %IA/g (mean ± SD) per organ, one point per animal.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> long = pd.DataFrame({"animal": ["a", "b"], "group": ["c", "c"], "time_pi_min": 60.0,
+    ...     "organ": ["tumor", "tumor"], "pct_ia_per_g": [15.0, 17.0], "status": "ok"})
+    >>> type(plot_organs(long)).__name__
+    'ggplot'
+    """
+    d, facet = _prepare(long)
+    ylab = {"pct_ia_per_g": "%IA/g", "pct_ia": "%IA per organ", "suv": "SUV (body weight)"}[quantity] + " (mean ± SD)"  # fmt: skip
+    return _bars(d, "organ", quantity, ylab, title, facet)
+
+
+def plot_ratios(per_animal: pd.DataFrame, long: pd.DataFrame, *, tumor: str = "tumor") -> Any:
+    """Tumour-to-organ ratios of %IA/g: bars = mean of per-animal ratios ± SD, points = animals."""
+    import pandas as pd
+
+    from assaykit.biodistribution.tables import time_label
+
+    d = per_animal[(per_animal["status"] == "ok") & per_animal["ratio"].notna()].copy()
+    d["group_label"] = _group_factor(d, _legend(long))
+    d["organ"] = pd.Categorical(d["organ"], categories=list(dict.fromkeys(per_animal["organ"])))
+    times = sorted(set(d["time_pi_min"]))
+    d["time_label"] = pd.Categorical(d["time_pi_min"].map(time_label), categories=[time_label(t) for t in times])  # fmt: skip
+    title = "bars: mean of per-animal ratios ± SD; points: animals"
+    return _bars(d, "organ", "ratio", f"{tumor}-to-organ ratio (%IA/g)", title, len(times) > 1)
+
+
+def plot_timecourse(summary: pd.DataFrame, long: pd.DataFrame) -> Any:
+    """%IA/g (mean ± SD) over time p.i., one line per organ, one panel per group."""
+    from plotnine import (
+        aes,
+        facet_wrap,
+        geom_errorbar,
+        geom_line,
+        geom_point,
+        ggplot,
+        labs,
+        scale_color_manual,
+    )
+
+    from assaykit.report.figures import PALETTE, theme_assaykit
+
+    d = summary[summary["n"] > 0].copy()
+    names = _legend(long)
+    d["group_label"] = _group_factor(d, names)
+    d["time_h"] = d["time_pi_min"] / 60.0
+    d["sd0"] = d["pct_ia_per_g_sd"].fillna(0.0)
+    d["lo"] = (d["pct_ia_per_g_mean"] - d["sd0"]).clip(lower=0)
+    d["hi"] = d["pct_ia_per_g_mean"] + d["sd0"]
+    colors = list(PALETTE) * (1 + d["organ"].nunique() // len(PALETTE))
+    return (
+        ggplot(d, aes("time_h", "pct_ia_per_g_mean", color="organ", group="organ"))
+        + geom_line()
+        + geom_point(size=1.5)
+        + geom_errorbar(aes(ymin="lo", ymax="hi"), width=0.05)
+        + facet_wrap("~group_label")
+        + scale_color_manual(values=colors)
+        + labs(x="time p.i. (h)", y="%IA/g (mean ± SD)", color="")
+        + theme_assaykit()
+    )

@@ -1,0 +1,1 @@
+"""Bundled simulated biodistribution example (see make_example.py)."""
