@@ -158,10 +158,11 @@ def analyze_biodistribution(
         if long["time_pi_min"].nunique() > 1:
             figs["timecourse"] = Figure(plot_timecourse(summary, long), width=7.0, height=4.0, caption="%IA/g over time p.i. (mean ± SD)")  # fmt: skip
     used = animals[animals["excluded"] == ""]
-    n_groups = used.groupby(["group", "time_pi_min"], sort=False).size()
+    n_groups: dict[Any, int] = used.groupby(["group", "time_pi_min"], sort=False).size().to_dict()
     n_text = ", ".join(f"{g} {time_label(t)}: n = {n}" for (g, t), n in n_groups.items())
     lines = [f"{len(used)} animals analysed ({n_text}); {len(animals) - len(used)} left out"]
     if tumor in set(summary["organ"]):
+        r: Any
         for r in summary[summary["organ"] == tumor].itertuples(index=False):
             lines.append(f"{r.group}, {time_label(r.time_pi_min)}: {tumor} {r.pct_ia_per_g_mean:.2f} ± {r.pct_ia_per_g_sd:.2f} %IA/g (n = {r.n}; 95 % CI {r.pct_ia_per_g_ci_low:.2f} to {r.pct_ia_per_g_ci_high:.2f})")  # fmt: skip
     methods = (

@@ -88,6 +88,7 @@ def injected_activity(
     eff = experiment.get("efficiency")
     sources, dose_cpm, dose_bq, tail_cpm = [], [], [], []
     checked: set[str] = set()
+    a: Any
     for a in out.itertuples(index=False):
         own = std[std["animal"] == a.animal]
         has_cal = not pd.isna(a.syringe_full_Bq)

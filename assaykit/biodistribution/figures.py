@@ -56,8 +56,8 @@ def _bars(points: pd.DataFrame, x: str, y: str, ylab: str, title: str, facet: bo
         + geom_col(position=dodge, width=0.75, alpha=0.55)
         + geom_errorbar(aes(ymin="lo", ymax="hi"), position=dodge, width=0.3, size=0.4)
         + geom_point(
-            points,
             aes(x, y, color="group_label"),
+            points,
             position=position_jitterdodge(jitter_width=0.15, dodge_width=0.8, random_state=1),
             size=1.2,
             inherit_aes=False,

@@ -10,7 +10,7 @@ such as BJP ask n ≥ 5 per group before inferential statistics); n < 2 is not t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from assaykit.errors import AssaykitError, LayoutError
 from assaykit.result import qc_row
@@ -90,7 +90,7 @@ def compare_groups(
     qc: list[dict[str, str]] = []
     if test == "none" or len(groups) < 2:
         return pd.DataFrame(), qc
-    counts = used.groupby(["group", "time_pi_min"])["animal"].nunique()
+    counts: dict[Any, int] = used.groupby(["group", "time_pi_min"])["animal"].nunique().to_dict()
     for (g, t), n in counts.items():
         if n < MIN_N:
             qc.append(qc_row("warning", f"group {g}, {t:g} min p.i.", f"n = {n} animals (< {MIN_N}): statistics reported, interpret with care"))  # fmt: skip
@@ -147,8 +147,8 @@ def compare_groups(
     if out.empty:
         return out, qc
     out["p_adj"] = np.nan
-    for _, idx in out.groupby(family, sort=False).groups.items():
-        out.loc[idx, "p_adj"] = _adjust(out.loc[idx, "p_unc"], padjust, alpha)
+    for _, part in out.groupby(family, sort=False):
+        out.loc[part.index, "p_adj"] = _adjust(part["p_unc"], padjust, alpha)
     out["padjust"] = f"{padjust} across organs"
     out["significant"] = out["p_adj"] < alpha
     out["test"] = label

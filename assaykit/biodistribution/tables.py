@@ -16,7 +16,7 @@ ratios``); the ratio of the group means is given beside it (``ratio of group mea
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -157,9 +157,10 @@ def group_summary(
         row: dict[str, object] = {"group": group, "time_pi_min": time, "organ": organ}
         row["animals"] = ", ".join(used["animal"])
         row["left_out"] = "; ".join(f"{a}: {m.removeprefix('left out: ')}" for a, m in zip(out["animal"], out["message"], strict=True))  # fmt: skip
+        row["n"] = int(used[quantities[0]].notna().sum())
         for q in quantities:
             d = _describe(used[q])
-            row["n"] = d.pop("n")
+            d.pop("n")
             row.update({f"{q}_{k}": v for k, v in d.items()})
         n = int(row["n"])  # type: ignore[call-overload]
         row["status"] = "ok" if n > 1 else ("single_animal" if n == 1 else "no_animals")
@@ -202,8 +203,8 @@ def tumor_ratios(long: pd.DataFrame, tumor: str = "tumor") -> tuple[pd.DataFrame
 
     if tumor not in set(long["organ"]):
         raise LayoutError(f"no organ named {tumor!r}; organs: {', '.join(dict.fromkeys(long['organ']))}")  # fmt: skip
-    wide = long.pivot_table(index="animal", columns="organ", values="pct_ia_per_g", sort=False)
-    meta = long.drop_duplicates("animal").set_index("animal")[GROUP_KEYS + ["status"]]
+    wide: Any = long.pivot_table(index="animal", columns="organ", values="pct_ia_per_g", sort=False)
+    meta: Any = long.drop_duplicates("animal").set_index("animal")[GROUP_KEYS + ["status"]]
     rows = []
     for organ in (o for o in dict.fromkeys(long["organ"]) if o != tumor):
         for animal in wide.index:
@@ -213,6 +214,8 @@ def tumor_ratios(long: pd.DataFrame, tumor: str = "tumor") -> tuple[pd.DataFrame
                          "ratio": t / o if o > 0 else np.nan, "tumor_pct_ia_per_g": t,
                          "organ_pct_ia_per_g": o, "status": meta.at[animal, "status"]})  # fmt: skip
     per_animal = pd.DataFrame(rows)
+    if per_animal.empty:
+        return per_animal, pd.DataFrame()
     summ = []
     for (group, time, organ), g in per_animal.groupby(GROUP_KEYS + ["organ"], sort=False):
         ok = g[(g["status"] == "ok") & g["ratio"].notna()]
@@ -254,6 +257,7 @@ def paper_table(
     cols = list(dict.fromkeys((g, t) for g, t in zip(summary["group"], summary["time_pi_min"], strict=True)))  # fmt: skip
     names = {c: f"{c[0]}, {time_label(c[1])}" for c in cols}
     rows: dict[str, dict[str, str]] = {}
+    r: Any
     for r in summary.itertuples(index=False):
         rows.setdefault(str(r.organ), {})[names[(r.group, r.time_pi_min)]] = _fmt(
             getattr(r, f"{quantity}_mean"), getattr(r, f"{quantity}_sd"), int(r.n)

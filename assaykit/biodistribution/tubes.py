@@ -136,8 +136,8 @@ def correct_tubes(
     merged = table.merge(lay, on=["rack", "position"], how="left", indicator=True)
     unknown = merged["_merge"] == "left_only"
     if unknown.any():
-        names = sorted({f"rack {r} pos {p}" for r, p in zip(merged.loc[unknown, "rack"], merged.loc[unknown, "position"], strict=True)})  # fmt: skip
-        msg = f"counted tube(s) not in the layout: {', '.join(names[:10])}{' ...' if len(names) > 10 else ''}"
+        listed = sorted({f"rack {a} pos {b}" for a, b in zip(merged.loc[unknown, "rack"], merged.loc[unknown, "position"], strict=True)})  # fmt: skip
+        msg = f"counted tube(s) not in the layout: {', '.join(listed[:10])}{' ...' if len(listed) > 10 else ''}"
         if unknown_tubes == "raise":
             raise LayoutError(msg + "; add them to the Tubes sheet or pass unknown_tubes='ignore'")
         qc.append(qc_row("info", "counter", msg + " (ignored)"))
@@ -145,6 +145,7 @@ def correct_tubes(
     merged = merged.drop(columns="_merge")
     counted = set(zip(merged["rack"], merged["position"], strict=True))
     lay["tube"] = tube_names(lay)
+    rec: Any
     for rec in lay.itertuples(index=False):
         if (rec.rack, rec.position) not in counted:
             if rec.role == "blank":
@@ -204,6 +205,7 @@ def correct_tubes(
     # flags per counted row
     counted_roles = merged["role"] != "blank"
     flags = []
+    r: Any
     for r, ok in zip(merged.itertuples(index=False), counted_roles, strict=True):
         f = []
         if ok and r.net_counts < low_counts:

@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from assaykit.errors import LayoutError
 from assaykit.layout.biodistribution import (
@@ -18,9 +21,10 @@ from assaykit.layout.biodistribution import (
     TUBE_ROLES,
     BiodistributionLayout,
     _blank,
+    _norm,
 )
 
-__all__ = ["example", "write_template"]
+__all__ = ["example", "merge_balance", "write_template"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -203,3 +207,30 @@ def example() -> BiodistributionLayout:
     return biodistribution_layout(
         {"isotope": "Ga-68", "tracer": "[68Ga]Ga-Pentixafor"}, animals, tubes
     )
+
+
+def merge_balance(tubes: pd.DataFrame, balance: pd.DataFrame, *, into: str) -> pd.DataFrame:
+    """See :func:`assaykit.layout.biodistribution.merge_balance_weights`."""
+    if into not in ("tare_g", "filled_g"):
+        raise LayoutError(f"balance weights go into 'tare_g' or 'filled_g', not {into!r}")
+    cols = {_norm(c): c for c in balance.columns}
+    id_col = next((cols[c] for c in ("tube_id", "tube id", "tube", "id", "sample") if c in cols), None)  # fmt: skip
+    w_col = next((cols[c] for c in ("weight_g", "weight (g)", "weight", "mass", "net") if c in cols), None)  # fmt: skip
+    if id_col is None or w_col is None:
+        raise LayoutError(
+            f"a balance table needs a tube id and a weight column; it has {list(balance.columns)}"
+        )
+    weights = {
+        str(k).strip(): float(v) for k, v in zip(balance[id_col], balance[w_col], strict=True)
+    }
+    out = tubes.copy()
+    ids = out["tube_id"].astype(str).str.strip()
+    unknown = sorted(set(weights) - set(ids))
+    if unknown:
+        raise LayoutError(
+            f"the balance table names tube id(s) not in the layout: {', '.join(unknown[:8])}"
+        )
+    out[into] = [weights.get(i, w) for i, w in zip(ids, out[into], strict=True)]
+    out[into] = out[into].astype(float)
+    out["mass_g"] = out["filled_g"].astype(float) - out["tare_g"].astype(float)
+    return out

@@ -427,29 +427,9 @@ def merge_balance_weights(
     >>> merge_balance_weights(t, b)["mass_g"].round(3).tolist()
     [0.2, 0.5]
     """
-    if into not in ("tare_g", "filled_g"):
-        raise LayoutError(f"balance weights go into 'tare_g' or 'filled_g', not {into!r}")
-    cols = {_norm(c): c for c in balance.columns}
-    id_col = next((cols[c] for c in ("tube_id", "tube id", "tube", "id", "sample") if c in cols), None)  # fmt: skip
-    w_col = next((cols[c] for c in ("weight_g", "weight (g)", "weight", "mass", "net") if c in cols), None)  # fmt: skip
-    if id_col is None or w_col is None:
-        raise LayoutError(
-            f"a balance table needs a tube id and a weight column; it has {list(balance.columns)}"
-        )
-    weights = {
-        str(k).strip(): float(v) for k, v in zip(balance[id_col], balance[w_col], strict=True)
-    }
-    out = tubes.copy()
-    ids = out["tube_id"].astype(str).str.strip()
-    unknown = sorted(set(weights) - set(ids))
-    if unknown:
-        raise LayoutError(
-            f"the balance table names tube id(s) not in the layout: {', '.join(unknown[:8])}"
-        )
-    out[into] = [weights.get(i, w) for i, w in zip(ids, out[into], strict=True)]
-    out[into] = out[into].astype(float)
-    out["mass_g"] = out["filled_g"].astype(float) - out["tare_g"].astype(float)
-    return out
+    from assaykit.layout._biodistribution_template import merge_balance
+
+    return merge_balance(tubes, balance, into=into)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -89,7 +89,10 @@ def simulate(
     rng = rng if rng is not None else np.random.default_rng(seed)
     lam = math.log(2) / HALF_LIFE_MIN
     inj0 = pd.Timestamp(FIRST_INJECTION)
-    animals, tubes, activity, truth = [], [], [], []
+    animals: list[dict[str, Any]] = []
+    tubes: list[dict[str, Any]] = []
+    activity: list[float] = []
+    truth: list[dict[str, Any]] = []
     tubes += [{"role": "blank", "tube_id": "BKG1"}, {"role": "blank", "tube_id": "BKG2"}]
     activity += [0.0, 0.0]
     for k in (1, 2, 3):
