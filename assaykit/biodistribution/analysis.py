@@ -152,11 +152,12 @@ def analyze_biodistribution(
 
         tracer = layout.experiment.get("tracer") or ""
         n_org = long["organ"].nunique()
-        figs["organs_pct_ia_per_g"] = Figure(plot_organs(long, title=tracer), width=max(5.0, 0.55 * n_org + 2), height=4.2, caption="%IA/g per organ: bars mean ± SD, points individual animals")  # fmt: skip
+        n_times = long["time_pi_min"].nunique()
+        figs["organs_pct_ia_per_g"] = Figure(plot_organs(long, title=tracer), width=max(5.0, 0.55 * n_org + 2), height=1.2 + 3.0 * n_times, caption="%IA/g per organ: bars mean ± SD, points individual animals")  # fmt: skip
         if len(per_animal):
-            figs["tumor_ratios"] = Figure(plot_ratios(per_animal, long, tumor=tumor), width=max(4.5, 0.5 * n_org + 2), height=4.0, caption="tumour-to-organ ratios: bars mean of per-animal ratios ± SD")  # fmt: skip
+            figs["tumor_ratios"] = Figure(plot_ratios(per_animal, long, tumor=tumor), width=max(4.5, 0.5 * n_org + 2), height=1.0 + 3.0 * n_times, caption="tumour-to-organ ratios: bars mean of per-animal ratios ± SD")  # fmt: skip
         if long["time_pi_min"].nunique() > 1:
-            figs["timecourse"] = Figure(plot_timecourse(summary, long), width=7.0, height=4.0, caption="%IA/g over time p.i. (mean ± SD)")  # fmt: skip
+            figs["timecourse"] = Figure(plot_timecourse(summary, long), width=9.0, height=7.0, caption="%IA/g over time p.i. (mean ± SD)")  # fmt: skip
     used = animals[animals["excluded"] == ""]
     n_groups: dict[Any, int] = used.groupby(["group", "time_pi_min"], sort=False).size().to_dict()
     n_text = ", ".join(f"{g} {time_label(t)}: n = {n}" for (g, t), n in n_groups.items())

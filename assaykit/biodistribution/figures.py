@@ -15,9 +15,26 @@ __all__ = ["plot_organs", "plot_ratios", "plot_timecourse"]
 
 
 def _legend(long: pd.DataFrame) -> dict[str, str]:
+    """Group → legend label; with one time point it carries n (animals), else the panels do."""
     used = long[long["status"] == "ok"]
+    groups = list(dict.fromkeys(long["group"]))
+    if long["time_pi_min"].nunique() > 1:
+        return {g: g for g in groups}
     n = used.groupby("group", sort=False)["animal"].nunique()
-    return {g: f"{g} (n = {n.get(g, 0)})" for g in dict.fromkeys(long["group"])}
+    return {g: f"{g} (n = {n.get(g, 0)})" for g in groups}
+
+
+def _time_labels(long: pd.DataFrame) -> dict[float, str]:
+    """Time p.i. → panel title with n per group: ``'1 h p.i. (control n = 5, blocked n = 4)'``."""
+    from assaykit.biodistribution.tables import time_label
+
+    used = long[long["status"] == "ok"]
+    n = used.groupby(["time_pi_min", "group"], sort=False)["animal"].nunique()
+    out = {}
+    for t in sorted(set(long["time_pi_min"])):
+        parts = ", ".join(f"{g} n = {k}" for (tt, g), k in n.items() if tt == t)
+        out[t] = f"{time_label(t)} ({parts})"
+    return out
 
 
 def _group_factor(d: pd.DataFrame, names: dict[str, str]) -> Any:
@@ -83,14 +100,12 @@ def _rotated() -> Any:
 def _prepare(long: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
     import pandas as pd
 
-    from assaykit.biodistribution.tables import time_label
-
     d = long[long["status"] == "ok"].copy()
     d["group_label"] = _group_factor(d, _legend(long))
     d["organ"] = pd.Categorical(d["organ"], categories=list(dict.fromkeys(long["organ"])))
-    times = sorted(set(d["time_pi_min"]))
-    d["time_label"] = pd.Categorical(d["time_pi_min"].map(time_label), categories=[time_label(t) for t in times])  # fmt: skip
-    return d, len(times) > 1
+    labels = _time_labels(long)
+    d["time_label"] = pd.Categorical(d["time_pi_min"].map(labels), categories=list(labels.values()))  # fmt: skip
+    return d, len(labels) > 1
 
 
 def plot_organs(long: pd.DataFrame, *, title: str = "", quantity: str = "pct_ia_per_g") -> Any:
@@ -113,47 +128,56 @@ def plot_ratios(per_animal: pd.DataFrame, long: pd.DataFrame, *, tumor: str = "t
     """Tumour-to-organ ratios of %IA/g: bars = mean of per-animal ratios ± SD, points = animals."""
     import pandas as pd
 
-    from assaykit.biodistribution.tables import time_label
-
     d = per_animal[(per_animal["status"] == "ok") & per_animal["ratio"].notna()].copy()
     d["group_label"] = _group_factor(d, _legend(long))
     d["organ"] = pd.Categorical(d["organ"], categories=list(dict.fromkeys(per_animal["organ"])))
-    times = sorted(set(d["time_pi_min"]))
-    d["time_label"] = pd.Categorical(d["time_pi_min"].map(time_label), categories=[time_label(t) for t in times])  # fmt: skip
+    labels = _time_labels(long)
+    d["time_label"] = pd.Categorical(d["time_pi_min"].map(labels), categories=list(labels.values()))  # fmt: skip
     title = "bars: mean of per-animal ratios ± SD; points: animals"
-    return _bars(d, "organ", "ratio", f"{tumor}-to-organ ratio (%IA/g)", title, len(times) > 1)
+    return _bars(d, "organ", "ratio", f"{tumor}-to-organ ratio (%IA/g)", title, len(labels) > 1)
 
 
 def plot_timecourse(summary: pd.DataFrame, long: pd.DataFrame) -> Any:
-    """%IA/g (mean ± SD) over time p.i., one line per organ, one panel per group."""
+    """%IA/g (mean ± SD) over time p.i.: one panel per organ (own y scale), one line per group.
+
+    n (animals) per group and time point is written at each point.
+    """
+    import pandas as pd
     from plotnine import (
         aes,
         facet_wrap,
         geom_errorbar,
         geom_line,
         geom_point,
+        geom_text,
         ggplot,
         labs,
         scale_color_manual,
+        scale_y_continuous,
+        theme,
     )
 
     from assaykit.report.figures import PALETTE, theme_assaykit
 
     d = summary[summary["n"] > 0].copy()
-    names = _legend(long)
-    d["group_label"] = _group_factor(d, names)
+    groups = list(dict.fromkeys(long["group"]))
+    d["group"] = pd.Categorical(d["group"], categories=groups)
+    d["organ"] = pd.Categorical(d["organ"], categories=list(dict.fromkeys(long["organ"])))
     d["time_h"] = d["time_pi_min"] / 60.0
     d["sd0"] = d["pct_ia_per_g_sd"].fillna(0.0)
     d["lo"] = (d["pct_ia_per_g_mean"] - d["sd0"]).clip(lower=0)
     d["hi"] = d["pct_ia_per_g_mean"] + d["sd0"]
-    colors = list(PALETTE) * (1 + d["organ"].nunique() // len(PALETTE))
+    d["n_text"] = "n=" + d["n"].astype(int).astype(str)
     return (
-        ggplot(d, aes("time_h", "pct_ia_per_g_mean", color="organ", group="organ"))
+        ggplot(d, aes("time_h", "pct_ia_per_g_mean", color="group", group="group"))
         + geom_line()
         + geom_point(size=1.5)
-        + geom_errorbar(aes(ymin="lo", ymax="hi"), width=0.05)
-        + facet_wrap("~group_label")
-        + scale_color_manual(values=colors)
+        + geom_errorbar(aes(ymin="lo", ymax="hi"), width=0.08)
+        + geom_text(aes(y="hi", label="n_text"), va="bottom", size=6, show_legend=False)
+        + facet_wrap("~organ", scales="free_y")
+        + scale_y_continuous(expand=(0.05, 0, 0.18, 0))
+        + scale_color_manual(values=list(PALETTE))
         + labs(x="time p.i. (h)", y="%IA/g (mean ± SD)", color="")
         + theme_assaykit()
+        + theme(legend_position="top")
     )
