@@ -29,7 +29,9 @@ def _time_labels(long: pd.DataFrame) -> dict[float, str]:
     from assaykit.biodistribution.tables import time_label
 
     used = long[long["status"] == "ok"]
-    n = used.groupby(["time_pi_min", "group"], sort=False)["animal"].nunique()
+    n: dict[Any, int] = (
+        used.groupby(["time_pi_min", "group"], sort=False)["animal"].nunique().to_dict()
+    )
     out = {}
     for t in sorted(set(long["time_pi_min"])):
         parts = ", ".join(f"{g} n = {k}" for (tt, g), k in n.items() if tt == t)
