@@ -68,3 +68,17 @@ def test_n_below_two_is_not_tested() -> None:
     keep = (long.group == "control") | (long.animal == "B1")
     res, _ = compare_groups(long[keep], reference_group="control")
     assert res["p_unc"].isna().all() and (res["note"] == "not tested: n < 2").all()
+
+
+def test_anova_of_three_groups_matches_r() -> None:
+    ref = pd.read_csv(REF / "anova_values.csv").set_index("organ")
+    long = pd.read_csv(REF / "anova_input.csv").assign(time_pi_min=60.0, status="ok")
+    res, _ = compare_groups(long, test="anova")
+    res = res.set_index("organ")
+    for organ, r in ref.iterrows():
+        got = res.loc[organ]
+        assert got["F"] == pytest.approx(r["F"], rel=1e-9)
+        assert (got["df_between"], got["df_within"]) == (r["df_between"], r["df_within"])
+        assert got["p_unc"] == pytest.approx(r["p"], rel=1e-7)
+        assert got["p_adj"] == pytest.approx(r["p_holm"], rel=1e-7)
+    assert set(res.loc["tumor", "groups"].split(", ")) == {"NOTA", "blocked", "control"}
