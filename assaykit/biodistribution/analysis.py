@@ -17,7 +17,8 @@ from assaykit.result import AssayResult, Figure, qc_row, qc_table
 if TYPE_CHECKING:
     import pandas as pd
 
-    from assaykit.biodistribution.stats import PAdjust, StatTest
+    from assaykit._typing import PAdjust
+    from assaykit.biodistribution.stats import StatTest
     from assaykit.biodistribution.tubes import RecountPolicy, UnknownTubePolicy
     from assaykit.layout.biodistribution import BiodistributionLayout
 

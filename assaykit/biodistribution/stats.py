@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+from assaykit._typing import PAdjust
 from assaykit.errors import AssaykitError, LayoutError
 from assaykit.result import qc_row
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["PAdjust", "StatTest", "compare_groups"]
+__all__ = ["StatTest", "compare_groups"]
 
+#: Group comparison per organ: Welch t-tests against a reference group, one-way ANOVA, none.
 StatTest = Literal["welch", "anova", "none"]
-PAdjust = Literal["holm", "bonf", "sidak", "fdr_bh", "none"]
 MIN_N = 5
 
 

@@ -100,7 +100,7 @@ def test_reference_time_cancels() -> None:
     assert _value(a, "M1", "liver") == pytest.approx(_value(b, "M1", "liver"), rel=1e-10)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     scale=st.floats(0.01, 100.0),
     minutes=st.floats(0.0, 300.0),

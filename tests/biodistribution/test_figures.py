@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from assaykit.biodistribution import analyze_biodistribution, group_summary
 from assaykit.biodistribution.figures import plot_organs, plot_timecourse
@@ -28,6 +29,7 @@ def test_organ_bars_state_units_and_n() -> None:
     assert len(fig.axes) == 1
 
 
+@pytest.mark.slow  # draws a 12-panel figure
 def test_several_time_points_give_panels_with_n_and_a_timecourse(tmp_path) -> None:
     long = _long()
     late = long.assign(time_pi_min=180.0, animal=long["animal"] + "-3h")
