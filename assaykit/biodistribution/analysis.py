@@ -25,6 +25,15 @@ if TYPE_CHECKING:
 __all__ = ["analyze_biodistribution"]
 
 
+def _version(package: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:  # pragma: no cover - a source checkout
+        return "(version unknown)"
+
+
 def analyze_biodistribution(
     counts: pd.DataFrame | Sequence[pd.DataFrame],
     layout: BiodistributionLayout,
@@ -118,6 +127,8 @@ def analyze_biodistribution(
     for a in animals[animals["excluded"] != ""].itertuples(index=False):
         qc.append(qc_row("info", f"animal {a.animal}", f"left out of the summaries: {a.excluded}"))
     long = organ_values(tubes, animals)
+    for a in sorted(set(animals["animal"]) - set(long["animal"])):
+        qc.append(qc_row("warning", f"animal {a}", "no tissue tube: the animal is in no table but 'animals'"))  # fmt: skip
     missing_w = long["body_weight_g"].isna() & (long["status"] == "ok")
     if missing_w.any():
         qc.append(qc_row("warning", ", ".join(dict.fromkeys(long.loc[missing_w, "animal"])), "no body weight: SUV not computed"))  # fmt: skip
@@ -182,6 +193,7 @@ def analyze_biodistribution(
            "using pingouin; 95 % CIs of differences are t-based." if test == "welch" else
            f"Groups were compared per organ by one-way ANOVA (pingouin), p adjusted across organs ({padjust})." if test == "anova" else "")
     )  # fmt: skip
+    methods += f" Computed with assaykit {_version('assaykit')} (pingouin {_version('pingouin')})."
     return AssayResult(
         assay="biodistribution",
         tables=tables,

@@ -183,9 +183,9 @@ def tumor_ratios(long: pd.DataFrame, tumor: str = "tumor") -> tuple[pd.DataFrame
         ``animal, group, time_pi_min, organ, ratio, tumor_pct_ia_per_g, organ_pct_ia_per_g,
         status`` (``status`` as in the long table).
     summary
-        ``group, time_pi_min, ratio, organ, method, value, sd, n`` where ``method`` is
-        ``mean of per-animal ratios`` (value ± SD over n animals) or ``ratio of group means``
-        (mean tumour %IA/g / mean organ %IA/g, no SD).
+        ``group, time_pi_min, ratio, organ, method, value, sd, n, se, ci_low, ci_high`` where
+        ``method`` is ``mean of per-animal ratios`` (value ± SD over n animals, t-based 95 % CI
+        of the mean) or ``ratio of group means`` (mean tumour %IA/g / mean organ %IA/g; no SD).
 
     Examples
     --------
@@ -223,10 +223,11 @@ def tumor_ratios(long: pd.DataFrame, tumor: str = "tumor") -> tuple[pd.DataFrame
         name = f"{tumor}/{organ}"
         summ.append({"group": group, "time_pi_min": time, "ratio": name, "organ": organ,
                      "method": "mean of per-animal ratios", "value": d["mean"], "sd": d["sd"],
-                     "n": d["n"]})  # fmt: skip
+                     "n": d["n"], "se": d["se"], "ci_low": d["ci_low"], "ci_high": d["ci_high"]})  # fmt: skip
         rom = ok["tumor_pct_ia_per_g"].mean() / ok["organ_pct_ia_per_g"].mean() if len(ok) else np.nan  # fmt: skip
         summ.append({"group": group, "time_pi_min": time, "ratio": name, "organ": organ,
-                     "method": "ratio of group means", "value": rom, "sd": np.nan, "n": d["n"]})  # fmt: skip
+                     "method": "ratio of group means", "value": rom, "sd": np.nan, "n": d["n"],
+                     "se": np.nan, "ci_low": np.nan, "ci_high": np.nan})  # fmt: skip
     return per_animal, pd.DataFrame(summ)
 
 

@@ -276,7 +276,7 @@ def biodistribution_layout(
     ...       "tare_g": 1.0, "filled_g": 1.25}])
     >>> lay.experiment["isotope"], float(lay.animals.loc[0, "time_pi_min"]), float(lay.tubes.loc[0, "mass_g"])
     ('Ga-68', 60.0, 0.25)
-    >>> biodistribution_layout({}, [{"animal": "M1"}], [{"rack": 1, "position": 1, "role": "tissue",
+    >>> biodistribution_layout({}, [{"animal": "M1", "time_pi": 30}], [{"rack": 1, "position": 1, "role": "tissue",
     ...     "animal": "M9", "organ": "liver"}])
     Traceback (most recent call last):
     ...
@@ -328,7 +328,9 @@ def biodistribution_layout(
         seen[r["animal"]] = i
         r["group"] = r["group"] or ""
         unit = r.pop("time_unit") or "min"
-        r["time_pi_min"] = None if r["time_pi"] is None else to_base(r["time_pi"], unit, "time")
+        if r["time_pi"] is None:
+            raise LayoutError(f"animal {r['animal']!r} needs its time p.i.", location=loc_a(i, "time_pi"))  # fmt: skip
+        r["time_pi_min"] = to_base(r["time_pi"], unit, "time")
         r.pop("time_pi")
         aunit = r.pop("activity_unit") or "MBq"
         given = [r[k] is not None for k in ("syringe_full", "syringe_full_time", "syringe_empty", "syringe_empty_time")]  # fmt: skip

@@ -271,3 +271,28 @@ def test_two_runs_merge_and_a_tube_counted_twice_is_reported() -> None:
     assert (
         "counted_2_times" in two.tables["biodistribution"].set_index("organ").loc["lung", "flags"]
     )
+
+
+def test_animal_without_tissue_is_reported() -> None:
+    animals = [{"animal": a, "group": "g", "time_pi": 60} for a in ("M1", "M2")]
+    res = analyze_biodistribution(
+        *_study([{"animal": "M1", "organ": "liver", "mass": 0.25, "cpm": 5000.0}], animals=animals),
+        figures=False,
+    )
+    assert (
+        (res.qc["where"] == "animal M2") & res.qc["message"].str.contains("no tissue tube")
+    ).any()
+
+
+def test_ratio_ci_is_t_based() -> None:
+    from scipy import stats
+
+    long = pd.DataFrame({
+        "animal": ["a", "a", "b", "b", "c", "c"], "group": "g", "time_pi_min": 60.0, "status": "ok",
+        "organ": ["tumor", "muscle"] * 3, "pct_ia_per_g": [2.0, 0.5, 3.0, 0.5, 2.5, 0.5],
+    })  # fmt: skip
+    _, ratios = tumor_ratios(long)
+    row = ratios[ratios.method == "mean of per-animal ratios"].iloc[0]
+    half = stats.t.ppf(0.975, 2) * 1.0 / math.sqrt(3)  # ratios 4, 6, 5: mean 5, SD 1
+    assert (row["value"], row["sd"]) == pytest.approx((5.0, 1.0))
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((5.0 - half, 5.0 + half))

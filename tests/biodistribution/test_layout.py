@@ -67,6 +67,7 @@ def _edit(tmp_path: Path, sheet: str, cell: str, value: object) -> Path:
     [
         ("Animals", "A3", "M1", "Animals!A3", "listed twice"),
         ("Animals", "D2", "fortnights", "Animals!D2", "unknown unit"),
+        ("Animals", "C3", None, "Animals!C3", "needs its time p.i."),
         ("Animals", "E2", "heavy", "Animals!E2", "a number"),
         ("Tubes", "D4", "organ-ish", "Tubes!D4", "one of tissue, tail, blank, standard"),
         ("Tubes", "E4", "M77", "Tubes!E4", "'M77' is not on the Animals sheet"),
