@@ -142,7 +142,8 @@ def analyze_biodistribution(
     stats_table, qc_stats = compare_groups(long, reference_group=reference_group, test=test, padjust=padjust, alpha=alpha)  # fmt: skip
     qc += qc_stats
     settings.update(
-        tumor_organ=tumor, reference_group=reference_group, test=test, padjust=padjust,
+        tumor_organ=tumor, test=test,
+        reference_group=reference_group or next(iter(dict.fromkeys(long["group"])), ""), padjust=padjust,
         alpha=alpha, max_tail_pct=max_tail_pct, efficiency=layout.experiment.get("efficiency"),
         layout_path=layout.path or "", quantity_definitions=(
             "pct_ia = 100·A/ID; pct_ia_per_g = pct_ia/mass_g; suv = pct_ia_per_g·body_weight_g/100"),

@@ -282,5 +282,7 @@ def dosimetry_table(summary: pd.DataFrame) -> pd.DataFrame:
     out = summary[cols].copy()
     out.insert(3, "time_pi_h", out["time_pi_min"] / 60.0)
     order = {o: i for i, o in enumerate(dict.fromkeys(out["organ"]))}
-    out = out.assign(_o=out["organ"].map(order)).sort_values(["group", "_o", "time_pi_min"], kind="stable")  # fmt: skip
-    return out.drop(columns="_o").reset_index(drop=True)
+    groups = {g: i for i, g in enumerate(dict.fromkeys(out["group"]))}
+    out = out.assign(_g=out["group"].map(groups), _o=out["organ"].map(order))
+    out = out.sort_values(["_g", "_o", "time_pi_min"], kind="stable")
+    return out.drop(columns=["_g", "_o"]).reset_index(drop=True)

@@ -243,6 +243,12 @@ def _reference_time(
     return pd.Timestamp(measured.min()), "first count start (no injection times)"
 
 
+def _runs_text(runs: pd.Series) -> str:
+    """``'run 1'`` when every count is from one run, else ``'runs 1, 2'``."""
+    uniq = list(dict.fromkeys(int(r) for r in runs))
+    return f"run {uniq[0]}" if len(uniq) == 1 else "runs " + ", ".join(map(str, uniq))
+
+
 def _merge_recounts(
     merged: pd.DataFrame, recount: RecountPolicy, qc: list[dict[str, str]]
 ) -> pd.DataFrame:
@@ -275,7 +281,7 @@ def _merge_recounts(
             qc_row(
                 "warning",
                 str(g["tube"].iloc[0]),
-                f"counted {len(g)} times (run(s) {g['runs'].iloc[0].replace(',', ', ')}): decay-corrected "
+                f"counted {len(g)} times ({_runs_text(g['run'])}): decay-corrected "
                 f"{', '.join(f'{v:.6g}' for v in vals)} cpm ({spread:.1f} % apart); used the {recount}",
             )
         )

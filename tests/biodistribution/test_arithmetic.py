@@ -267,7 +267,7 @@ def test_two_runs_merge_and_a_tube_counted_twice_is_reported() -> None:
     assert _value(two, "M1", "liver") == pytest.approx(_value(one, "M1", "liver"), rel=1e-12)
     hit = two.qc[two.qc["message"].str.contains("counted 2 times")]
     assert len(hit) == 1 and "rack 1 pos 4 (M1 lung)" in hit["where"].iloc[0]
-    assert "run(s) 1, 2" in hit["message"].iloc[0]
+    assert "(runs 1, 2)" in hit["message"].iloc[0]
     assert (
         "counted_2_times" in two.tables["biodistribution"].set_index("organ").loc["lung", "flags"]
     )
