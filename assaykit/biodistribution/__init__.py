@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 from assaykit.biodistribution.analysis import analyze_biodistribution
+from assaykit.biodistribution.options import BiodistributionOptions
 from assaykit.biodistribution.stats import compare_groups
 from assaykit.biodistribution.tables import (
     dosimetry_table,
@@ -27,6 +28,7 @@ from assaykit.biodistribution.tables import (
 from assaykit.biodistribution.tubes import correct_tubes, merge_runs
 
 __all__ = [
+    "BiodistributionOptions",
     "analyze_biodistribution",
     "compare_groups",
     "correct_tubes",

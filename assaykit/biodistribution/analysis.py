@@ -17,9 +17,7 @@ from assaykit.result import AssayResult, Figure, qc_row, qc_table
 if TYPE_CHECKING:
     import pandas as pd
 
-    from assaykit._typing import PAdjust
-    from assaykit.biodistribution.stats import StatTest
-    from assaykit.biodistribution.tubes import RecountPolicy, UnknownTubePolicy
+    from assaykit._typing import GroupTest, PAdjust, RecountPolicy, UnknownTubePolicy
     from assaykit.layout.biodistribution import BiodistributionLayout
 
 __all__ = ["analyze_biodistribution"]
@@ -49,7 +47,7 @@ def analyze_biodistribution(
     unknown_tubes: UnknownTubePolicy = "raise",
     tumor: str | None = None,
     reference_group: str | None = None,
-    test: StatTest = "welch",
+    test: GroupTest = "welch",
     padjust: PAdjust = "holm",
     alpha: float = 0.05,
     half_lives: Mapping[str, Any] | None = None,

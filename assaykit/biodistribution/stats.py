@@ -10,19 +10,17 @@ such as BJP ask n ≥ 5 per group before inferential statistics); n < 2 is not t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from assaykit._typing import PAdjust
+from assaykit._typing import GroupTest, PAdjust
 from assaykit.errors import AssaykitError, LayoutError
 from assaykit.result import qc_row
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["StatTest", "compare_groups"]
+__all__ = ["compare_groups"]
 
-#: Group comparison per organ: Welch t-tests against a reference group, one-way ANOVA, none.
-StatTest = Literal["welch", "anova", "none"]
 MIN_N = 5
 
 
@@ -41,7 +39,7 @@ def compare_groups(
     long: pd.DataFrame,
     *,
     reference_group: str | None = None,
-    test: StatTest = "welch",
+    test: GroupTest = "welch",
     padjust: PAdjust = "holm",
     alpha: float = 0.05,
     quantity: str = "pct_ia_per_g",

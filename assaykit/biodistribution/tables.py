@@ -81,6 +81,7 @@ def organ_values(tubes: pd.DataFrame, animals: pd.DataFrame) -> pd.DataFrame:
     import pandas as pd
 
     from assaykit.errors import LayoutError
+    from assaykit.schema import join_flags
 
     tissue = tubes[tubes["role"] == "tissue"]
     no_mass = tissue["mass_g"].isna() | ~(tissue["mass_g"] > 0)
@@ -97,7 +98,7 @@ def organ_values(tubes: pd.DataFrame, animals: pd.DataFrame) -> pd.DataFrame:
         mass_g=("mass_g", "sum"),
         net_counts=("net_counts", "sum"),
         corrected_cpm=("corrected_cpm", "sum"),
-        flags=("flags", lambda s: ";".join(dict.fromkeys(f for x in s for f in str(x).split(";") if f))),
+        flags=("flags", lambda s: join_flags(*s)),
     )  # fmt: skip
     agg = agg.reset_index()
     keep = ["animal", "group", "time_pi_min", "body_weight_g", "injected_cpm", "excluded"]

@@ -9,20 +9,19 @@ by the ``recount`` policy and reported in QC.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, get_args
 
+from assaykit._typing import RecountPolicy, UnknownTubePolicy
 from assaykit.errors import LayoutError, SchemaError
 from assaykit.result import qc_row
+from assaykit.schema import join_flags
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from assaykit.layout.biodistribution import BiodistributionLayout
 
-__all__ = ["RecountPolicy", "correct_tubes", "merge_runs", "tube_names"]
-
-RecountPolicy = Literal["mean", "first", "last"]
-UnknownTubePolicy = Literal["raise", "ignore"]
+__all__ = ["correct_tubes", "merge_runs", "tube_names"]
 
 
 def tube_names(tubes: pd.DataFrame) -> pd.Series:
@@ -215,7 +214,7 @@ def correct_tubes(
         cflag = str(getattr(r, "flag", "") or "").strip()
         if cflag and cflag != "nan":
             f.append(f"counter:{cflag}")
-        flags.append(";".join(f))
+        flags.append(join_flags(*f))
     merged["flags"] = flags
     for r in merged[merged["flags"].str.contains("low_counts|dead_time", regex=True)].itertuples():
         txt = []
@@ -255,7 +254,7 @@ def _merge_recounts(
     """One row per tube; a tube counted more than once is merged by ``recount`` and reported."""
     import pandas as pd
 
-    if recount not in ("mean", "first", "last"):
+    if recount not in get_args(RecountPolicy):
         raise SchemaError(f"recount must be 'mean', 'first' or 'last', not {recount!r}")
     merged = merged.sort_values(["measured_at"], kind="stable")
     size = merged.groupby(["rack", "position"], sort=False)["cpm"].transform("size")
@@ -276,7 +275,7 @@ def _merge_recounts(
             row["decay_factor"] = float("nan")
         else:
             row = g.iloc[[0 if recount == "first" else -1]].copy()
-        row["flags"] = ";".join(x for x in [str(row["flags"].iloc[0]), f"counted_{len(g)}_times"] if x)  # fmt: skip
+        row["flags"] = join_flags(row["flags"].iloc[0], f"counted_{len(g)}_times")
         qc.append(
             qc_row(
                 "warning",

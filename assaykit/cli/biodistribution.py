@@ -96,11 +96,12 @@ def analyze(
     ] = False,
 ) -> None:
     """Counts → decay-corrected activity → %IA/g, %IA, SUV per animal and organ → mean ± SD (n), ratios, statistics, figures."""  # fmt: skip
-    from assaykit._typing import PAdjust
+    from assaykit._typing import GroupTest, PAdjust, RecountPolicy
 
-    recount_key = choice(recount, ("mean", "first", "last"), "--recount")
-    test_key = choice(test, ("welch", "anova", "none"), "--test")
+    recount_key = choice(recount, RecountPolicy, "--recount")
+    test_key = choice(test, GroupTest, "--test")
     adjust = choice(padjust, PAdjust, "--padjust")
+    from assaykit.biodistribution.options import BiodistributionOptions
     from assaykit.errors import AssaykitError
     from assaykit.run.biodistribution import run_biodistribution
 
@@ -130,8 +131,8 @@ def analyze(
     if dead_time is not None:
         options["dead_time_s"] = dead_time * 1e-6
     outcome = run_biodistribution(
-        inputs, output, layout=layout, balance=balance, force=force, format=format,
-        figures=not no_figures, **options,
+        inputs, output, layout=layout, options=BiodistributionOptions(**options), balance=balance,
+        force=force, format=format, figures=not no_figures,
     )  # fmt: skip
     say(outcome.result.summary)
     n_qc = len(outcome.result.qc)

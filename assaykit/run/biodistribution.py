@@ -15,6 +15,7 @@ from assaykit.run.inputs import check_input_file, source_names
 if TYPE_CHECKING:
     import pandas as pd
 
+    from assaykit.biodistribution.options import BiodistributionOptions
     from assaykit.layout.biodistribution import BiodistributionLayout
 
 __all__ = ["read_biodistribution_inputs", "run_biodistribution"]
@@ -93,13 +94,14 @@ def run_biodistribution(
     outdir: PathLike,
     *,
     layout: PathLike | BiodistributionLayout,
+    options: BiodistributionOptions | None = None,
     balance: PathLike | pd.DataFrame | None = None,
     force: bool = False,
     format: str | None = None,
     figures: bool = True,
     progress: Progress | None = None,
     command: str = "assaykit biodistribution analyze",
-    **options: Any,
+    **overrides: Any,
 ) -> RunOutcome:
     """Analyze a biodistribution study and write the results folder.
 
@@ -111,12 +113,12 @@ def run_biodistribution(
         Results folder (built atomically; refused if it exists unless ``force``).
     layout
         The filled biodistribution template (or a layout object).
+    options
+        :class:`~assaykit.biodistribution.options.BiodistributionOptions` (default: defaults).
     balance
         Optional balance export (tube id, weight in g) giving the filled weights.
-    **options
-        Passed to :func:`assaykit.biodistribution.analyze_biodistribution` (``isotope``,
-        ``reference_time``, ``low_counts``, ``dead_time_s``, ``recount``, ``unknown_tubes``,
-        ``tumor``, ``reference_group``, ``test``, ``padjust``, ...).
+    **overrides
+        Option fields to change (``test="anova"``, ``low_counts=1000``, ...).
 
     Returns
     -------
@@ -134,9 +136,10 @@ def run_biodistribution(
     >>> sorted(p.name for p in out.iterdir())
     ['provenance.json', 'results.csv', 'results.xlsx']
     """
-    from assaykit.biodistribution import analyze_biodistribution
+    from assaykit.biodistribution import BiodistributionOptions, analyze_biodistribution
     from assaykit.report.output import OutputFolder
 
+    opts = (options or BiodistributionOptions()).updated(**overrides)
     folder = OutputFolder(outdir, force=force)  # refuses an unusable folder before any work
     if progress is not None:
         progress("reading", 0, 1)
@@ -144,7 +147,7 @@ def run_biodistribution(
     if progress is not None:
         progress("analysing", 0, None)
     try:
-        result = analyze_biodistribution(tables, lay, figures=figures, **options)
+        result = analyze_biodistribution(tables, lay, figures=figures, **opts.as_kwargs())
     except AssaykitError as err:
         one = _as_list(inputs)
         where = one[0] if len(one) == 1 and isinstance(one[0], str | os.PathLike) else None

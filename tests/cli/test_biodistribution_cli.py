@@ -94,3 +94,33 @@ def test_bad_input_is_one_line_and_exit_1(
         main(["biodistribution", "analyze", str(export), "-l", str(layout), "-o", str(tmp_path / "o"), "--test", "bogus"])  # fmt: skip
     err = capsys.readouterr().err
     assert exc.value.code == 1 and err.count("\n") == 1 and "--test" in err
+
+
+def test_balance_export_gives_the_filled_weights(tmp_path: Path) -> None:
+    import openpyxl
+
+    from assaykit.layout.biodistribution import read_biodistribution_layout
+
+    export, layout = example_paths()
+    truth = read_biodistribution_layout(layout).tubes
+    tissue = truth[truth.role == "tissue"]
+    wb = openpyxl.load_workbook(layout)
+    for row in wb["Tubes"].iter_rows(min_row=2):
+        if row[3].value == "tissue":
+            row[7].value = None  # filled weights come from the balance instead
+    bad = tmp_path / "layout.xlsx"
+    wb.save(bad)
+    weights = tmp_path / "balance.csv"
+    pd.DataFrame({"Tube ID": tissue["tube_id"], "Weight (g)": tissue["filled_g"]}).to_csv(weights, index=False)  # fmt: skip
+    target = tmp_path / "o"
+    args = ["analyze", str(export), "-l", str(bad), "--balance", str(weights), "-o", str(target), "--no-figures"]  # fmt: skip
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    long = pd.read_csv(target / "results.csv")
+    ref = long.merge(
+        tissue[["animal", "organ", "mass_g"]], on=["animal", "organ"], suffixes=("", "_ref")
+    )
+    assert len(ref) == 120
+    assert (ref["mass_g"] - ref["mass_g_ref"]).abs().max() < 1e-9
+    prov = json.loads((target / "provenance.json").read_text())
+    assert prov["inputs"]["balance"]["name"] == "balance.csv"
