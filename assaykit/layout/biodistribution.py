@@ -315,6 +315,9 @@ def biodistribution_layout(
             f"counting efficiency must be in (0, 1], got {exp['efficiency']}",
             location=loc_e(0, "efficiency"),
         )
+    if not a_recs or not t_recs:
+        empty = "Animals" if not a_recs else "Tubes"
+        raise LayoutError(f"the {empty} sheet has no row; fill in one row per {empty[:-1].lower()}")
     arows = _typed(a_recs, ANIMAL_COLUMNS, loc_a)
     seen: dict[str, int] = {}
     for i, r in enumerate(arows):

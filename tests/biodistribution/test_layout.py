@@ -27,6 +27,8 @@ def test_blank_template_has_the_sheets_and_cannot_be_overwritten(tmp_path: Path)
     assert "syringe full time" in [c.value for c in wb["Animals"][1]]
     with pytest.raises(Exception, match="exists"):
         write_biodistribution_template(p)
+    with pytest.raises(LayoutError, match="blank.xlsx: the Animals sheet has no row"):
+        read_biodistribution_layout(p)
 
 
 def test_filled_template_round_trip(tmp_path: Path) -> None:
