@@ -114,7 +114,7 @@ def simulate(
             m = round(mass * float(rng.lognormal(0, 0.2)), 4)
             tare = round(float(rng.normal(1.05, 0.02)), 4)
             tubes.append({"role": "tissue", "animal": name, "organ": organ,
-                          "tube_id": f"{name}-{organ}", "tare_g": tare, "filled_g": tare + m})  # fmt: skip
+                          "tube_id": f"{name}-{organ}", "tare_g": tare, "filled_g": round(tare + m, 4)})  # fmt: skip
             activity.append(injected * pct / 100 * m)
             truth.append({"animal": name, "organ": organ, "pct_ia_per_g": pct, "mass_g": m})
         tubes.append({"role": "tail", "animal": name, "tube_id": f"{name}-tail"})
