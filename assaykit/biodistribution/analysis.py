@@ -111,41 +111,70 @@ def analyze_biodistribution(
     from assaykit.counting import half_life_info
 
     tubes, qc, settings = correct_tubes(
-        counts, layout, isotope=isotope, reference_time=reference_time,
-        background_cpm=background_cpm, low_counts=low_counts, dead_time_s=dead_time_s,
-        max_dead_time_loss=max_dead_time_loss, recount=recount, unknown_tubes=unknown_tubes,
+        counts,
+        layout,
+        isotope=isotope,
+        reference_time=reference_time,
+        background_cpm=background_cpm,
+        low_counts=low_counts,
+        dead_time_s=dead_time_s,
+        max_dead_time_loss=max_dead_time_loss,
+        recount=recount,
+        unknown_tubes=unknown_tubes,
         half_lives=half_lives,
-    )  # fmt: skip
+    )
     info = half_life_info(settings["isotope"], half_lives=half_lives)
     animals, qc_dose = injected_activity(
-        tubes, layout.animals, layout.experiment, reference_time=settings["reference_time"],
-        half_life_s=info.seconds, max_tail_pct=max_tail_pct,
-    )  # fmt: skip
+        tubes,
+        layout.animals,
+        layout.experiment,
+        reference_time=settings["reference_time"],
+        half_life_s=info.seconds,
+        max_tail_pct=max_tail_pct,
+    )
     qc += qc_dose
     for a in animals[animals["excluded"] != ""].itertuples(index=False):
         qc.append(qc_row("info", f"animal {a.animal}", f"left out of the summaries: {a.excluded}"))
     long = organ_values(tubes, animals)
     for a in sorted(set(animals["animal"]) - set(long["animal"])):
-        qc.append(qc_row("warning", f"animal {a}", "no tissue tube: the animal is in no table but 'animals'"))  # fmt: skip
+        qc.append(
+            qc_row(
+                "warning", f"animal {a}", "no tissue tube: the animal is in no table but 'animals'"
+            )
+        )
     missing_w = long["body_weight_g"].isna() & (long["status"] == "ok")
     if missing_w.any():
-        qc.append(qc_row("warning", ", ".join(dict.fromkeys(long.loc[missing_w, "animal"])), "no body weight: SUV not computed"))  # fmt: skip
+        qc.append(
+            qc_row(
+                "warning",
+                ", ".join(dict.fromkeys(long.loc[missing_w, "animal"])),
+                "no body weight: SUV not computed",
+            )
+        )
     summary = group_summary(long)
     tumor = tumor or layout.experiment.get("tumor_organ") or "tumor"
     if tumor in set(long["organ"]):
         per_animal, ratios = tumor_ratios(long, tumor)
     else:
         per_animal, ratios = pd.DataFrame(), pd.DataFrame()
-        qc.append(qc_row("info", "organs", f"no organ named {tumor!r}: no tumour-to-organ ratios"))  # fmt: skip
-    stats_table, qc_stats = compare_groups(long, reference_group=reference_group, test=test, padjust=padjust, alpha=alpha)  # fmt: skip
+        qc.append(qc_row("info", "organs", f"no organ named {tumor!r}: no tumour-to-organ ratios"))
+    stats_table, qc_stats = compare_groups(
+        long, reference_group=reference_group, test=test, padjust=padjust, alpha=alpha
+    )
     qc += qc_stats
     settings.update(
-        tumor_organ=tumor, test=test,
-        reference_group=reference_group or next(iter(dict.fromkeys(long["group"])), ""), padjust=padjust,
-        alpha=alpha, max_tail_pct=max_tail_pct, efficiency=layout.experiment.get("efficiency"),
-        layout_path=layout.path or "", quantity_definitions=(
-            "pct_ia = 100·A/ID; pct_ia_per_g = pct_ia/mass_g; suv = pct_ia_per_g·body_weight_g/100"),
-    )  # fmt: skip
+        tumor_organ=tumor,
+        test=test,
+        reference_group=reference_group or next(iter(dict.fromkeys(long["group"])), ""),
+        padjust=padjust,
+        alpha=alpha,
+        max_tail_pct=max_tail_pct,
+        efficiency=layout.experiment.get("efficiency"),
+        layout_path=layout.path or "",
+        quantity_definitions=(
+            "pct_ia = 100·A/ID; pct_ia_per_g = pct_ia/mass_g; suv = pct_ia_per_g·body_weight_g/100"
+        ),
+    )
     tables = {
         "biodistribution": long,
         "summary": summary,
@@ -164,11 +193,26 @@ def analyze_biodistribution(
         tracer = layout.experiment.get("tracer") or ""
         n_org = long["organ"].nunique()
         n_times = long["time_pi_min"].nunique()
-        figs["organs_pct_ia_per_g"] = Figure(plot_organs(long, title=tracer), width=max(5.0, 0.55 * n_org + 2), height=1.2 + 3.0 * n_times, caption="%IA/g per organ: bars mean ± SD, points individual animals")  # fmt: skip
+        figs["organs_pct_ia_per_g"] = Figure(
+            plot_organs(long, title=tracer),
+            width=max(5.0, 0.55 * n_org + 2),
+            height=1.2 + 3.0 * n_times,
+            caption="%IA/g per organ: bars mean ± SD, points individual animals",
+        )
         if len(per_animal):
-            figs["tumor_ratios"] = Figure(plot_ratios(per_animal, long, tumor=tumor), width=max(4.5, 0.5 * n_org + 2), height=1.0 + 3.0 * n_times, caption="tumour-to-organ ratios: bars mean of per-animal ratios ± SD")  # fmt: skip
+            figs["tumor_ratios"] = Figure(
+                plot_ratios(per_animal, long, tumor=tumor),
+                width=max(4.5, 0.5 * n_org + 2),
+                height=1.0 + 3.0 * n_times,
+                caption="tumour-to-organ ratios: bars mean of per-animal ratios ± SD",
+            )
         if long["time_pi_min"].nunique() > 1:
-            figs["timecourse"] = Figure(plot_timecourse(summary, long), width=9.0, height=7.0, caption="%IA/g over time p.i. (mean ± SD)")  # fmt: skip
+            figs["timecourse"] = Figure(
+                plot_timecourse(summary, long),
+                width=9.0,
+                height=7.0,
+                caption="%IA/g over time p.i. (mean ± SD)",
+            )
     used = animals[animals["excluded"] == ""]
     n_groups: dict[Any, int] = used.groupby(["group", "time_pi_min"], sort=False).size().to_dict()
     n_text = ", ".join(f"{g} {time_label(t)}: n = {n}" for (g, t), n in n_groups.items())
@@ -176,7 +220,9 @@ def analyze_biodistribution(
     if tumor in set(summary["organ"]):
         r: Any
         for r in summary[summary["organ"] == tumor].itertuples(index=False):
-            lines.append(f"{r.group}, {time_label(r.time_pi_min)}: {tumor} {r.pct_ia_per_g_mean:.2f} ± {r.pct_ia_per_g_sd:.2f} %IA/g (n = {r.n}; 95 % CI {r.pct_ia_per_g_ci_low:.2f} to {r.pct_ia_per_g_ci_high:.2f})")  # fmt: skip
+            lines.append(
+                f"{r.group}, {time_label(r.time_pi_min)}: {tumor} {r.pct_ia_per_g_mean:.2f} ± {r.pct_ia_per_g_sd:.2f} %IA/g (n = {r.n}; 95 % CI {r.pct_ia_per_g_ci_low:.2f} to {r.pct_ia_per_g_ci_high:.2f})"
+            )
     methods = (
         f"Organs were weighed (mass = filled − tare tube weight) and counted in a gamma counter "
         f"({settings['isotope']} window). Net count rates (background: {settings['background']}) "
@@ -188,10 +234,15 @@ def analyze_biodistribution(
         "activity in the tail gave %IA = 100·A/ID, %IA/g = %IA/mass and SUV = %IA/g·body weight"
         "/100. Values are mean ± SD of animals; tumour-to-organ ratios are means of per-animal "
         "ratios. "
-        + (f"Groups were compared per organ with Welch's t-test, p adjusted across organs ({padjust}), "
-           "using pingouin; 95 % CIs of differences are t-based." if test == "welch" else
-           f"Groups were compared per organ by one-way ANOVA (pingouin), p adjusted across organs ({padjust})." if test == "anova" else "")
-    )  # fmt: skip
+        + (
+            f"Groups were compared per organ with Welch's t-test, p adjusted across organs ({padjust}), "
+            "using pingouin; 95 % CIs of differences are t-based."
+            if test == "welch"
+            else f"Groups were compared per organ by one-way ANOVA (pingouin), p adjusted across organs ({padjust})."
+            if test == "anova"
+            else ""
+        )
+    )
     methods += f" Computed with assaykit {_version('assaykit')} (pingouin {_version('pingouin')})."
     return AssayResult(
         assay="biodistribution",

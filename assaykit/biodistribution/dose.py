@@ -95,7 +95,9 @@ def injected_activity(
         if has_cal:
             t_full = seconds_between(pd.Series([a.syringe_full_time]), reference_time)[0]
             t_empty = seconds_between(pd.Series([a.syringe_empty_time]), reference_time)[0]
-            bq = a.syringe_full_Bq * np.exp(lam * t_full) - a.syringe_empty_Bq * np.exp(lam * t_empty)  # fmt: skip
+            bq = a.syringe_full_Bq * np.exp(lam * t_full) - a.syringe_empty_Bq * np.exp(
+                lam * t_empty
+            )
             if eff is None:
                 raise LayoutError(
                     f"animal {a.animal}: the dose comes from the dose calibrator (Bq) but the "
@@ -119,8 +121,14 @@ def injected_activity(
                 checked.add(key)
                 cv = 100 * vals.std(ddof=1) / vals.mean()
                 if cv > 5:
-                    qc.append(qc_row("warning", key, f"injectate standards differ by CV {cv:.1f} % (> 5 %)"))  # fmt: skip
-            sources.append(f"{len(vals)} injectate standard(s)" + (" of this animal" if len(own) else ""))  # fmt: skip
+                    qc.append(
+                        qc_row(
+                            "warning", key, f"injectate standards differ by CV {cv:.1f} % (> 5 %)"
+                        )
+                    )
+            sources.append(
+                f"{len(vals)} injectate standard(s)" + (" of this animal" if len(own) else "")
+            )
             dose_bq.append(np.nan)
             dose_cpm.append(float(vals.mean()))
         tails = tubes[(tubes["role"] == "tail") & (tubes["animal"] == a.animal)]
@@ -128,7 +136,11 @@ def injected_activity(
             tail_cpm.append(float(tails["corrected_cpm"].sum()))
         else:
             tail_cpm.append(0.0)
-            qc.append(qc_row("info", f"animal {a.animal}", "no tail counted: dose not corrected for the tail"))  # fmt: skip
+            qc.append(
+                qc_row(
+                    "info", f"animal {a.animal}", "no tail counted: dose not corrected for the tail"
+                )
+            )
     out["dose_source"] = sources
     out["dose_cpm"] = dose_cpm
     out["dose_Bq"] = dose_bq
@@ -142,5 +154,11 @@ def injected_activity(
                 f"dose − {a.tail_cpm:.4g} cpm tail); check the dose and the tail tube"
             )
         if a.tail_pct > max_tail_pct:
-            qc.append(qc_row("warning", f"animal {a.animal}", f"tail holds {a.tail_pct:.1f} % of the dose (> {max_tail_pct:g} %): paravenous injection?"))  # fmt: skip
+            qc.append(
+                qc_row(
+                    "warning",
+                    f"animal {a.animal}",
+                    f"tail holds {a.tail_pct:.1f} % of the dose (> {max_tail_pct:g} %): paravenous injection?",
+                )
+            )
     return out, qc

@@ -106,7 +106,7 @@ def _prepare(long: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
     d["group_label"] = _group_factor(d, _legend(long))
     d["organ"] = pd.Categorical(d["organ"], categories=list(dict.fromkeys(long["organ"])))
     labels = _time_labels(long)
-    d["time_label"] = pd.Categorical(d["time_pi_min"].map(labels), categories=list(labels.values()))  # fmt: skip
+    d["time_label"] = pd.Categorical(d["time_pi_min"].map(labels), categories=list(labels.values()))
     return d, len(labels) > 1
 
 
@@ -122,7 +122,9 @@ def plot_organs(long: pd.DataFrame, *, title: str = "", quantity: str = "pct_ia_
     'ggplot'
     """
     d, facet = _prepare(long)
-    ylab = {"pct_ia_per_g": "%IA/g", "pct_ia": "%IA per organ", "suv": "SUV (body weight)"}[quantity] + " (mean ± SD)"  # fmt: skip
+    ylab = {"pct_ia_per_g": "%IA/g", "pct_ia": "%IA per organ", "suv": "SUV (body weight)"}[
+        quantity
+    ] + " (mean ± SD)"
     return _bars(d, "organ", quantity, ylab, title, facet)
 
 
@@ -134,7 +136,7 @@ def plot_ratios(per_animal: pd.DataFrame, long: pd.DataFrame, *, tumor: str = "t
     d["group_label"] = _group_factor(d, _legend(long))
     d["organ"] = pd.Categorical(d["organ"], categories=list(dict.fromkeys(per_animal["organ"])))
     labels = _time_labels(long)
-    d["time_label"] = pd.Categorical(d["time_pi_min"].map(labels), categories=list(labels.values()))  # fmt: skip
+    d["time_label"] = pd.Categorical(d["time_pi_min"].map(labels), categories=list(labels.values()))
     title = "bars: mean of per-animal ratios ± SD; points: animals"
     return _bars(d, "organ", "ratio", f"{tumor}-to-organ ratio (%IA/g)", title, len(labels) > 1)
 

@@ -56,5 +56,7 @@ class BiodistributionOptions:
         bad = [k for k in changes if k not in known]
         if bad:
             shown = ", ".join(known[:2]) + ", ..."
-            raise AssaykitError(f"unknown biodistribution option(s) {', '.join(bad)}; known: {shown}")  # fmt: skip
+            raise AssaykitError(
+                f"unknown biodistribution option(s) {', '.join(bad)}; known: {shown}"
+            )
         return replace(self, **changes)

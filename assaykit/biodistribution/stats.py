@@ -92,26 +92,48 @@ def compare_groups(
     counts: dict[Any, int] = used.groupby(["group", "time_pi_min"])["animal"].nunique().to_dict()
     for (g, t), n in counts.items():
         if n < MIN_N:
-            qc.append(qc_row("warning", f"group {g}, {t:g} min p.i.", f"n = {n} animals (< {MIN_N}): statistics reported, interpret with care"))  # fmt: skip
+            qc.append(
+                qc_row(
+                    "warning",
+                    f"group {g}, {t:g} min p.i.",
+                    f"n = {n} animals (< {MIN_N}): statistics reported, interpret with care",
+                )
+            )
     rows = []
     if test == "welch":
         ref = reference_group if reference_group is not None else groups[0]
         if ref not in groups:
-            raise LayoutError(f"reference group {ref!r} is not in the layout (groups: {', '.join(groups)})")  # fmt: skip
+            raise LayoutError(
+                f"reference group {ref!r} is not in the layout (groups: {', '.join(groups)})"
+            )
         for (time, organ), d in used.groupby(["time_pi_min", "organ"], sort=False):
             y = d.loc[d["group"] == ref, quantity].dropna().to_numpy(float)
             for g in (g for g in groups if g != ref):
                 x = d.loc[d["group"] == g, quantity].dropna().to_numpy(float)
                 if not len(x):
                     continue
-                row = {"time_pi_min": time, "organ": organ, "group": g, "reference_group": ref,
-                       "n": len(x), "n_reference": len(y), "mean": x.mean(),
-                       "mean_reference": y.mean() if len(y) else np.nan}  # fmt: skip
+                row = {
+                    "time_pi_min": time,
+                    "organ": organ,
+                    "group": g,
+                    "reference_group": ref,
+                    "n": len(x),
+                    "n_reference": len(y),
+                    "mean": x.mean(),
+                    "mean_reference": y.mean() if len(y) else np.nan,
+                }
                 row["diff"] = row["mean"] - row["mean_reference"]
                 row["ratio"] = (
                     row["mean"] / row["mean_reference"] if row["mean_reference"] else np.nan
                 )
-                row.update(diff_ci_low=np.nan, diff_ci_high=np.nan, t=np.nan, dof=np.nan, p_unc=np.nan, note="")  # fmt: skip
+                row.update(
+                    diff_ci_low=np.nan,
+                    diff_ci_high=np.nan,
+                    t=np.nan,
+                    dof=np.nan,
+                    p_unc=np.nan,
+                    note="",
+                )
                 if len(x) < 2 or len(y) < 2:
                     row["note"] = "not tested: n < 2"
                 elif np.ptp(x) == 0 and np.ptp(y) == 0:
@@ -120,25 +142,42 @@ def compare_groups(
                     r = pg.ttest(x, y, paired=False, correction=True).iloc[0]
                     se = np.sqrt(x.var(ddof=1) / len(x) + y.var(ddof=1) / len(y))
                     half = stats.t.ppf(0.975, float(r["dof"])) * se
-                    row.update(t=float(r["T"]), dof=float(r["dof"]), p_unc=float(r["p_val"]),
-                               diff_ci_low=row["diff"] - half, diff_ci_high=row["diff"] + half)  # fmt: skip
+                    row.update(
+                        t=float(r["T"]),
+                        dof=float(r["dof"]),
+                        p_unc=float(r["p_val"]),
+                        diff_ci_low=row["diff"] - half,
+                        diff_ci_high=row["diff"] + half,
+                    )
                 rows.append(row)
         out = pd.DataFrame(rows)
         family = ["time_pi_min", "group"]
-        label = "Welch two-sample t-test, two-sided (pingouin.ttest, correction=True); exact t-based 95 % CI of the difference"  # fmt: skip
+        label = "Welch two-sample t-test, two-sided (pingouin.ttest, correction=True); exact t-based 95 % CI of the difference"
     else:
         for (time, organ), d in used.groupby(["time_pi_min", "organ"], sort=False):
             d = d[["group", quantity]].dropna()
             sizes = d.groupby("group").size()
-            row = {"time_pi_min": time, "organ": organ, "groups": ", ".join(sizes.index),
-                   "n_total": int(sizes.sum()), "F": np.nan, "df_between": np.nan,
-                   "df_within": np.nan, "p_unc": np.nan, "note": ""}  # fmt: skip
+            row = {
+                "time_pi_min": time,
+                "organ": organ,
+                "groups": ", ".join(sizes.index),
+                "n_total": int(sizes.sum()),
+                "F": np.nan,
+                "df_between": np.nan,
+                "df_within": np.nan,
+                "p_unc": np.nan,
+                "note": "",
+            }
             if len(sizes) < 2 or (sizes < 2).any():
                 row["note"] = "not tested: < 2 groups with n ≥ 2"
             else:
                 a = pg.anova(data=d, dv=quantity, between="group", detailed=True)
-                row.update(F=float(a["F"].iloc[0]), df_between=float(a["DF"].iloc[0]),
-                           df_within=float(a["DF"].iloc[1]), p_unc=float(a["p_unc"].iloc[0]))  # fmt: skip
+                row.update(
+                    F=float(a["F"].iloc[0]),
+                    df_between=float(a["DF"].iloc[0]),
+                    df_within=float(a["DF"].iloc[1]),
+                    p_unc=float(a["p_unc"].iloc[0]),
+                )
             rows.append(row)
         out = pd.DataFrame(rows)
         family = ["time_pi_min"]

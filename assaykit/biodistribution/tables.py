@@ -99,7 +99,7 @@ def organ_values(tubes: pd.DataFrame, animals: pd.DataFrame) -> pd.DataFrame:
         net_counts=("net_counts", "sum"),
         corrected_cpm=("corrected_cpm", "sum"),
         flags=("flags", lambda s: join_flags(*s)),
-    )  # fmt: skip
+    )
     agg = agg.reset_index()
     keep = ["animal", "group", "time_pi_min", "body_weight_g", "injected_cpm", "excluded"]
     out = agg.merge(animals[keep], on="animal", how="left", validate="many_to_one")
@@ -109,15 +109,37 @@ def organ_values(tubes: pd.DataFrame, animals: pd.DataFrame) -> pd.DataFrame:
     excluded = out["excluded"].fillna("").astype(str) != ""
     out["status"] = np.where(excluded, "excluded", "ok")
     msg = np.where(excluded, "left out: " + out["excluded"].astype(str), "")
-    msg = np.where((out["n_tubes"] > 1) & ~excluded, out["n_tubes"].astype(str) + " tubes summed", msg)  # fmt: skip
+    msg = np.where(
+        (out["n_tubes"] > 1) & ~excluded, out["n_tubes"].astype(str) + " tubes summed", msg
+    )
     out["message"] = msg
     out["organ"] = pd.Categorical(out["organ"], categories=order)
     animal_order = {a: i for i, a in enumerate(animals["animal"])}
-    out = out.assign(_a=out["animal"].map(animal_order)).sort_values(["_a", "organ"]).drop(columns="_a")  # fmt: skip
+    out = (
+        out.assign(_a=out["animal"].map(animal_order))
+        .sort_values(["_a", "organ"])
+        .drop(columns="_a")
+    )
     out["organ"] = out["organ"].astype(str)
-    cols = ["animal", "group", "time_pi_min", "organ", "n_tubes", "tubes", "mass_g", "net_counts",
-            "corrected_cpm", "injected_cpm", "pct_ia", "pct_ia_per_g", "suv", "body_weight_g",
-            "status", "flags", "message"]  # fmt: skip
+    cols = [
+        "animal",
+        "group",
+        "time_pi_min",
+        "organ",
+        "n_tubes",
+        "tubes",
+        "mass_g",
+        "net_counts",
+        "corrected_cpm",
+        "injected_cpm",
+        "pct_ia",
+        "pct_ia_per_g",
+        "suv",
+        "body_weight_g",
+        "status",
+        "flags",
+        "message",
+    ]
     return out[cols].reset_index(drop=True)
 
 
@@ -157,7 +179,10 @@ def group_summary(
         out = g[g["status"] != "ok"]
         row: dict[str, object] = {"group": group, "time_pi_min": time, "organ": organ}
         row["animals"] = ", ".join(used["animal"])
-        row["left_out"] = "; ".join(f"{a}: {m.removeprefix('left out: ')}" for a, m in zip(out["animal"], out["message"], strict=True))  # fmt: skip
+        row["left_out"] = "; ".join(
+            f"{a}: {m.removeprefix('left out: ')}"
+            for a, m in zip(out["animal"], out["message"], strict=True)
+        )
         row["n"] = int(used[quantities[0]].notna().sum())
         for q in quantities:
             d = _describe(used[q])
@@ -203,17 +228,27 @@ def tumor_ratios(long: pd.DataFrame, tumor: str = "tumor") -> tuple[pd.DataFrame
     from assaykit.errors import LayoutError
 
     if tumor not in set(long["organ"]):
-        raise LayoutError(f"no organ named {tumor!r}; organs: {', '.join(dict.fromkeys(long['organ']))}")  # fmt: skip
+        raise LayoutError(
+            f"no organ named {tumor!r}; organs: {', '.join(dict.fromkeys(long['organ']))}"
+        )
     wide: Any = long.pivot_table(index="animal", columns="organ", values="pct_ia_per_g", sort=False)
     meta: Any = long.drop_duplicates("animal").set_index("animal")[GROUP_KEYS + ["status"]]
     rows = []
     for organ in (o for o in dict.fromkeys(long["organ"]) if o != tumor):
         for animal in wide.index:
             t, o = wide.at[animal, tumor], wide.at[animal, organ]
-            rows.append({"animal": animal, "group": meta.at[animal, "group"],
-                         "time_pi_min": meta.at[animal, "time_pi_min"], "organ": organ,
-                         "ratio": t / o if o > 0 else np.nan, "tumor_pct_ia_per_g": t,
-                         "organ_pct_ia_per_g": o, "status": meta.at[animal, "status"]})  # fmt: skip
+            rows.append(
+                {
+                    "animal": animal,
+                    "group": meta.at[animal, "group"],
+                    "time_pi_min": meta.at[animal, "time_pi_min"],
+                    "organ": organ,
+                    "ratio": t / o if o > 0 else np.nan,
+                    "tumor_pct_ia_per_g": t,
+                    "organ_pct_ia_per_g": o,
+                    "status": meta.at[animal, "status"],
+                }
+            )
     per_animal = pd.DataFrame(rows)
     if per_animal.empty:
         return per_animal, pd.DataFrame()
@@ -222,13 +257,39 @@ def tumor_ratios(long: pd.DataFrame, tumor: str = "tumor") -> tuple[pd.DataFrame
         ok = g[(g["status"] == "ok") & g["ratio"].notna()]
         d = _describe(ok["ratio"])
         name = f"{tumor}/{organ}"
-        summ.append({"group": group, "time_pi_min": time, "ratio": name, "organ": organ,
-                     "method": "mean of per-animal ratios", "value": d["mean"], "sd": d["sd"],
-                     "n": d["n"], "se": d["se"], "ci_low": d["ci_low"], "ci_high": d["ci_high"]})  # fmt: skip
-        rom = ok["tumor_pct_ia_per_g"].mean() / ok["organ_pct_ia_per_g"].mean() if len(ok) else np.nan  # fmt: skip
-        summ.append({"group": group, "time_pi_min": time, "ratio": name, "organ": organ,
-                     "method": "ratio of group means", "value": rom, "sd": np.nan, "n": d["n"],
-                     "se": np.nan, "ci_low": np.nan, "ci_high": np.nan})  # fmt: skip
+        summ.append(
+            {
+                "group": group,
+                "time_pi_min": time,
+                "ratio": name,
+                "organ": organ,
+                "method": "mean of per-animal ratios",
+                "value": d["mean"],
+                "sd": d["sd"],
+                "n": d["n"],
+                "se": d["se"],
+                "ci_low": d["ci_low"],
+                "ci_high": d["ci_high"],
+            }
+        )
+        rom = (
+            ok["tumor_pct_ia_per_g"].mean() / ok["organ_pct_ia_per_g"].mean() if len(ok) else np.nan
+        )
+        summ.append(
+            {
+                "group": group,
+                "time_pi_min": time,
+                "ratio": name,
+                "organ": organ,
+                "method": "ratio of group means",
+                "value": rom,
+                "sd": np.nan,
+                "n": d["n"],
+                "se": np.nan,
+                "ci_low": np.nan,
+                "ci_high": np.nan,
+            }
+        )
     return per_animal, pd.DataFrame(summ)
 
 
@@ -256,7 +317,9 @@ def paper_table(
     """
     import pandas as pd
 
-    cols = list(dict.fromkeys((g, t) for g, t in zip(summary["group"], summary["time_pi_min"], strict=True)))  # fmt: skip
+    cols = list(
+        dict.fromkeys((g, t) for g, t in zip(summary["group"], summary["time_pi_min"], strict=True))
+    )
     names = {c: f"{c[0]}, {time_label(c[1])}" for c in cols}
     rows: dict[str, dict[str, str]] = {}
     r: Any
@@ -267,7 +330,9 @@ def paper_table(
     if ratios is not None and len(ratios):
         per = ratios[ratios["method"] == "mean of per-animal ratios"]
         for r in per.itertuples(index=False):
-            rows.setdefault(f"{r.ratio} ratio", {})[names[(r.group, r.time_pi_min)]] = _fmt(r.value, r.sd, int(r.n))  # fmt: skip
+            rows.setdefault(f"{r.ratio} ratio", {})[names[(r.group, r.time_pi_min)]] = _fmt(
+                r.value, r.sd, int(r.n)
+            )
     out = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=list(names.values()))
     return out.rename_axis("organ").reset_index().fillna("")
 
@@ -278,8 +343,16 @@ def dosimetry_table(summary: pd.DataFrame) -> pd.DataFrame:
     Returns ``group, organ, time_pi_min, time_pi_h, n, pct_ia_per_g_mean, pct_ia_per_g_sd,
     pct_ia_mean, pct_ia_sd``, sorted by group, organ and time.
     """
-    cols = ["group", "organ", "time_pi_min", "n", "pct_ia_per_g_mean", "pct_ia_per_g_sd",
-            "pct_ia_mean", "pct_ia_sd"]  # fmt: skip
+    cols = [
+        "group",
+        "organ",
+        "time_pi_min",
+        "n",
+        "pct_ia_per_g_mean",
+        "pct_ia_per_g_sd",
+        "pct_ia_mean",
+        "pct_ia_sd",
+    ]
     out = summary[cols].copy()
     out.insert(3, "time_pi_h", out["time_pi_min"] / 60.0)
     order = {o: i for i, o in enumerate(dict.fromkeys(out["organ"]))}

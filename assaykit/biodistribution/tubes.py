@@ -27,7 +27,9 @@ __all__ = ["correct_tubes", "merge_runs", "tube_names"]
 def tube_names(tubes: pd.DataFrame) -> pd.Series:
     """``'rack 1 pos 3 (M1 liver)'`` for each tube of a layout-annotated table."""
     base = "rack " + tubes["rack"].astype(str) + " pos " + tubes["position"].astype(str)
-    what = (tubes["animal"].fillna("").astype(str) + " " + tubes["organ"].fillna("").astype(str)).str.strip()  # fmt: skip
+    what = (
+        tubes["animal"].fillna("").astype(str) + " " + tubes["organ"].fillna("").astype(str)
+    ).str.strip()
     what = what.where(what != "", tubes["role"].fillna("").astype(str))
     return base + " (" + what + ")"
 
@@ -118,7 +120,9 @@ def correct_tubes(
     from assaykit.schema import require_columns
 
     table = merge_runs(counts)
-    require_columns(table, ["rack", "position", "cpm", "measured_at", "count_time_s"], stage="biodistribution")  # fmt: skip
+    require_columns(
+        table, ["rack", "position", "cpm", "measured_at", "count_time_s"], stage="biodistribution"
+    )
     exp = layout.experiment
     iso = isotope or exp.get("isotope")
     table = _select_window(table, iso)
@@ -135,7 +139,14 @@ def correct_tubes(
     merged = table.merge(lay, on=["rack", "position"], how="left", indicator=True)
     unknown = merged["_merge"] == "left_only"
     if unknown.any():
-        listed = sorted({f"rack {a} pos {b}" for a, b in zip(merged.loc[unknown, "rack"], merged.loc[unknown, "position"], strict=True)})  # fmt: skip
+        listed = sorted(
+            {
+                f"rack {a} pos {b}"
+                for a, b in zip(
+                    merged.loc[unknown, "rack"], merged.loc[unknown, "position"], strict=True
+                )
+            }
+        )
         msg = f"counted tube(s) not in the layout: {', '.join(listed[:10])}{' ...' if len(listed) > 10 else ''}"
         if unknown_tubes == "raise":
             raise LayoutError(msg + "; add them to the Tubes sheet or pass unknown_tubes='ignore'")
@@ -175,8 +186,14 @@ def correct_tubes(
     else:
         bkg = 0.0
         settings["background"] = "none subtracted (no blank tube)"
-        qc.append(qc_row("warning", "counter", "no blank tube counted: no background subtracted "
-                         "(the counter's CPM is used as net; correct if it is not already)"))  # fmt: skip
+        qc.append(
+            qc_row(
+                "warning",
+                "counter",
+                "no blank tube counted: no background subtracted "
+                "(the counter's CPM is used as net; correct if it is not already)",
+            )
+        )
     merged["gross_cpm"] = rate
     merged["bkg_cpm"] = bkg
     t_s = merged["count_time_s"].astype(float)
@@ -193,14 +210,23 @@ def correct_tubes(
     ref, rule = _reference_time(reference_time, exp, layout.animals, merged["measured_at"])
     elapsed = seconds_between(merged["measured_at"], ref)
     lam = np.log(2.0) / info.seconds
-    merged["decay_factor"] = np.exp(lam * elapsed) * decay_during_count_factor(t_s.to_numpy(), info.seconds)  # fmt: skip
+    merged["decay_factor"] = np.exp(lam * elapsed) * decay_during_count_factor(
+        t_s.to_numpy(), info.seconds
+    )
     merged["corrected_cpm"] = merged["net_cpm"] * merged["decay_factor"]
     settings.update(
-        isotope=info.isotope, half_life=info.value, half_life_unit=info.unit,
-        half_life_source=info.source, reference_time=ref, reference_time_rule=rule,
-        decay_during_count=True, low_counts=low_counts, max_dead_time_loss=max_dead_time_loss,
-        dead_time_s=dead_time_s, recount=recount,
-    )  # fmt: skip
+        isotope=info.isotope,
+        half_life=info.value,
+        half_life_unit=info.unit,
+        half_life_source=info.source,
+        reference_time=ref,
+        reference_time_rule=rule,
+        decay_during_count=True,
+        low_counts=low_counts,
+        max_dead_time_loss=max_dead_time_loss,
+        dead_time_s=dead_time_s,
+        recount=recount,
+    )
     # flags per counted row
     counted_roles = merged["role"] != "blank"
     flags = []
@@ -221,7 +247,9 @@ def correct_tubes(
         if "low_counts" in r.flags:
             txt.append(f"{r.net_counts:.0f} net counts (< {low_counts:g}: unreliable)")
         if "dead_time" in r.flags:
-            txt.append(f"dead-time loss {100 * r.dead_time_loss:.1f} % (> {100 * max_dead_time_loss:g} %): dilute or recount")  # fmt: skip
+            txt.append(
+                f"dead-time loss {100 * r.dead_time_loss:.1f} % (> {100 * max_dead_time_loss:g} %): dilute or recount"
+            )
         qc.append(qc_row("warning", r.tube, "; ".join(txt)))
     out = _merge_recounts(merged, recount, qc)
     return out, qc, settings

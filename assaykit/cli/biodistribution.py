@@ -95,7 +95,7 @@ def analyze(
         bool, typer.Option("--no-figures", help="Write the tables only.")
     ] = False,
 ) -> None:
-    """Counts → decay-corrected activity → %IA/g, %IA, SUV per animal and organ → mean ± SD (n), ratios, statistics, figures."""  # fmt: skip
+    """Counts → decay-corrected activity → %IA/g, %IA, SUV per animal and organ → mean ± SD (n), ratios, statistics, figures."""
     from assaykit._typing import GroupTest, PAdjust, RecountPolicy
 
     recount_key = choice(recount, RecountPolicy, "--recount")
@@ -131,9 +131,15 @@ def analyze(
     if dead_time is not None:
         options["dead_time_s"] = dead_time * 1e-6
     outcome = run_biodistribution(
-        inputs, output, layout=layout, options=BiodistributionOptions(**options), balance=balance,
-        force=force, format=format, figures=not no_figures,
-    )  # fmt: skip
+        inputs,
+        output,
+        layout=layout,
+        options=BiodistributionOptions(**options),
+        balance=balance,
+        force=force,
+        format=format,
+        figures=not no_figures,
+    )
     say(outcome.result.summary)
     n_qc = len(outcome.result.qc)
     say([f"{n_qc} check(s) in results.xlsx (sheet 'checks')" if n_qc else "no checks raised"])

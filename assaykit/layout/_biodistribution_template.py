@@ -93,8 +93,15 @@ def write_template(
     lists = wb.create_sheet("Lists")
     refs = {}
     for j, (name, values) in enumerate(
-        (("role", TUBE_ROLES), ("time unit", _TIME_UNITS), ("activity unit", _ACTIVITY_UNITS),
-         ("isotope", ISOTOPES), ("sex", ("female", "male"))), start=1):  # fmt: skip
+        (
+            ("role", TUBE_ROLES),
+            ("time unit", _TIME_UNITS),
+            ("activity unit", _ACTIVITY_UNITS),
+            ("isotope", ISOTOPES),
+            ("sex", ("female", "male")),
+        ),
+        start=1,
+    ):
         lists.cell(row=1, column=j, value=name)
         for i, v in enumerate(values, start=2):
             lists.cell(row=i, column=j, value=v)
@@ -183,12 +190,21 @@ def example() -> BiodistributionLayout:
 
     inj = pd.Timestamp("2026-03-10 09:00")
     animals = [
-        {"animal": f"M{k}", "group": g, "time_pi": 1, "time_unit": "h",
-         "body_weight_g": w, "sex": "female", "strain": "CB17-SCID", "species": "Mus musculus",
-         "injection_time": inj + pd.Timedelta(minutes=3 * k)}
-        for k, (g, w) in enumerate((("control", 20.1), ("control", 19.8), ("blocked", 20.5),
-                                    ("blocked", 21.0)), start=1)
-    ]  # fmt: skip
+        {
+            "animal": f"M{k}",
+            "group": g,
+            "time_pi": 1,
+            "time_unit": "h",
+            "body_weight_g": w,
+            "sex": "female",
+            "strain": "CB17-SCID",
+            "species": "Mus musculus",
+            "injection_time": inj + pd.Timedelta(minutes=3 * k),
+        }
+        for k, (g, w) in enumerate(
+            (("control", 20.1), ("control", 19.8), ("blocked", 20.5), ("blocked", 21.0)), start=1
+        )
+    ]
     tubes: list[dict[str, Any]] = [{"role": "blank"}, {"role": "standard", "dilution_factor": 100}]
     for a in animals:
         for organ, m in (("tumor", 0.21), ("muscle", 0.12), ("tail", 0.0)):
@@ -214,8 +230,12 @@ def merge_balance(tubes: pd.DataFrame, balance: pd.DataFrame, *, into: str) -> p
     if into not in ("tare_g", "filled_g"):
         raise LayoutError(f"balance weights go into 'tare_g' or 'filled_g', not {into!r}")
     cols = {_norm(c): c for c in balance.columns}
-    id_col = next((cols[c] for c in ("tube_id", "tube id", "tube", "id", "sample") if c in cols), None)  # fmt: skip
-    w_col = next((cols[c] for c in ("weight_g", "weight (g)", "weight", "mass", "net") if c in cols), None)  # fmt: skip
+    id_col = next(
+        (cols[c] for c in ("tube_id", "tube id", "tube", "id", "sample") if c in cols), None
+    )
+    w_col = next(
+        (cols[c] for c in ("weight_g", "weight (g)", "weight", "mass", "net") if c in cols), None
+    )
     if id_col is None or w_col is None:
         raise LayoutError(
             f"a balance table needs a tube id and a weight column; it has {list(balance.columns)}"

@@ -80,12 +80,16 @@ def read_biodistribution_inputs(
             weights = balance
         else:
             p = check_input_file(balance)
-            weights = pd.read_excel(p) if p.suffix.lower() in (".xlsx", ".xlsm") else pd.read_csv(p)  # fmt: skip
+            weights = pd.read_excel(p) if p.suffix.lower() in (".xlsx", ".xlsm") else pd.read_csv(p)
         try:
             tubes = merge_balance_weights(lay.tubes, weights)
         except AssaykitError as err:
-            raise err.with_context(path=None if isinstance(balance, pd.DataFrame) else balance) from None  # fmt: skip
-        lay = BiodistributionLayout(lay.experiment, lay.animals, tubes, path=lay.path, settings=lay.settings)  # fmt: skip
+            raise err.with_context(
+                path=None if isinstance(balance, pd.DataFrame) else balance
+            ) from None
+        lay = BiodistributionLayout(
+            lay.experiment, lay.animals, tubes, path=lay.path, settings=lay.settings
+        )
     return tables, lay, runs
 
 

@@ -34,17 +34,52 @@ def _study(
         for a in dict.fromkeys(t["animal"] for t in tissue)
     ]
     tubes = [{"rack": 1, "position": 1, "role": "blank"}]
-    rows = [{"rack": 1, "position": 1, "cpm": 0.0, "counts": 0.0, "measured_at": T0, "count_time_s": 60.0}]  # fmt: skip
+    rows = [
+        {
+            "rack": 1,
+            "position": 1,
+            "cpm": 0.0,
+            "counts": 0.0,
+            "measured_at": T0,
+            "count_time_s": 60.0,
+        }
+    ]
     if std_cpm is not None:
         tubes.append({"rack": 1, "position": 2, "role": "standard", "dilution_factor": 100})
-        rows.append({"rack": 1, "position": 2, "cpm": std_cpm, "counts": std_cpm * std_time_s / 60, "measured_at": std_at, "count_time_s": std_time_s})  # fmt: skip
+        rows.append(
+            {
+                "rack": 1,
+                "position": 2,
+                "cpm": std_cpm,
+                "counts": std_cpm * std_time_s / 60,
+                "measured_at": std_at,
+                "count_time_s": std_time_s,
+            }
+        )
     for k, t in enumerate(tissue, start=3):
         role = "tail" if t["organ"] == "tail" else "tissue"
-        tubes.append({"rack": 1, "position": k, "role": role, "animal": t["animal"], "organ": t["organ"],
-                      "tare_g": None if t.get("mass") is None else 1.0,
-                      "filled_g": None if t.get("mass") is None else 1.0 + t["mass"]})  # fmt: skip
+        tubes.append(
+            {
+                "rack": 1,
+                "position": k,
+                "role": role,
+                "animal": t["animal"],
+                "organ": t["organ"],
+                "tare_g": None if t.get("mass") is None else 1.0,
+                "filled_g": None if t.get("mass") is None else 1.0 + t["mass"],
+            }
+        )
         dt = t.get("dt", 60.0)
-        rows.append({"rack": 1, "position": k, "cpm": t["cpm"], "counts": t["cpm"] * dt / 60, "measured_at": t.get("at", T0), "count_time_s": dt})  # fmt: skip
+        rows.append(
+            {
+                "rack": 1,
+                "position": k,
+                "cpm": t["cpm"],
+                "counts": t["cpm"] * dt / 60,
+                "measured_at": t.get("at", T0),
+                "count_time_s": dt,
+            }
+        )
     tubes += extra_tubes or []
     counts = pd.DataFrame(rows).assign(isotope=isotope, flag="")
     exp = {"isotope": isotope, "reference_time": T0, **(experiment or {})}
@@ -58,7 +93,9 @@ def _value(res, animal: str, organ: str, col: str = "pct_ia_per_g") -> float:
 
 def test_check20_pct_id_per_g_and_pct_id() -> None:
     # DOMAIN #20: organ 5000 cpm, 1 % standard 20 000 cpm → ID 2 000 000 cpm; 0.25 g → 0.25 %, 1.00 %ID/g
-    counts, layout = _study([{"animal": "M1", "organ": "liver", "mass": 0.25, "cpm": 5000.0}], isotope="I-125")  # fmt: skip
+    counts, layout = _study(
+        [{"animal": "M1", "organ": "liver", "mass": 0.25, "cpm": 5000.0}], isotope="I-125"
+    )
     res = analyze_biodistribution(counts, layout, figures=False)
     assert _value(res, "M1", "liver", "pct_ia") == pytest.approx(0.25, rel=1e-9)
     assert _value(res, "M1", "liver") == pytest.approx(1.00, rel=1e-9)
@@ -80,10 +117,12 @@ def test_check20_with_decay_during_the_count() -> None:
 def test_decay_a_tube_counted_60_min_after_the_standard() -> None:
     # DOMAIN #2: 68Ga decays by a factor of 1.84821 in 60 min; the late tube reads that much less
     late = T0 + pd.Timedelta(minutes=60)
-    counts, layout = _study([
-        {"animal": "M1", "organ": "liver", "mass": 0.25, "cpm": 5000.0},
-        {"animal": "M2", "organ": "liver", "mass": 0.25, "cpm": 5000.0 / 1.84821, "at": late},
-    ])  # fmt: skip
+    counts, layout = _study(
+        [
+            {"animal": "M1", "organ": "liver", "mass": 0.25, "cpm": 5000.0},
+            {"animal": "M2", "organ": "liver", "mass": 0.25, "cpm": 5000.0 / 1.84821, "at": late},
+        ]
+    )
     res = analyze_biodistribution(counts, layout, figures=False)
     now, later = _value(res, "M1", "liver"), _value(res, "M2", "liver")
     assert now == pytest.approx(1.00, rel=1e-12)
@@ -94,9 +133,19 @@ def test_decay_a_tube_counted_60_min_after_the_standard() -> None:
 
 
 def test_reference_time_cancels() -> None:
-    tissue = [{"animal": "M1", "organ": "liver", "mass": 0.25, "cpm": 5000.0, "at": T0 + pd.Timedelta(minutes=37)}]  # fmt: skip
+    tissue = [
+        {
+            "animal": "M1",
+            "organ": "liver",
+            "mass": 0.25,
+            "cpm": 5000.0,
+            "at": T0 + pd.Timedelta(minutes=37),
+        }
+    ]
     a = analyze_biodistribution(*_study(tissue), figures=False)
-    b = analyze_biodistribution(*_study(tissue), reference_time=T0 - pd.Timedelta(hours=3), figures=False)  # fmt: skip
+    b = analyze_biodistribution(
+        *_study(tissue), reference_time=T0 - pd.Timedelta(hours=3), figures=False
+    )
     assert _value(a, "M1", "liver") == pytest.approx(_value(b, "M1", "liver"), rel=1e-10)
 
 
@@ -112,16 +161,21 @@ def test_invariants_scale_and_count_time(scale: float, minutes: float, mass: flo
     lam = math.log(2) / 67.71
     at = T0 + pd.Timedelta(minutes=minutes)
     cpm = 5000.0 * scale * math.exp(-lam * minutes)
-    counts, layout = _study([{"animal": "M1", "organ": "liver", "mass": mass, "cpm": cpm, "at": at}], std_cpm=20000.0 * scale)  # fmt: skip
+    counts, layout = _study(
+        [{"animal": "M1", "organ": "liver", "mass": mass, "cpm": cpm, "at": at}],
+        std_cpm=20000.0 * scale,
+    )
     res = analyze_biodistribution(counts, layout, figures=False, test="none")
     assert _value(res, "M1", "liver") == pytest.approx(0.25 / mass, rel=1e-8)
 
 
 def test_tail_is_subtracted_from_the_dose() -> None:
-    counts, layout = _study([
-        {"animal": "M1", "organ": "liver", "mass": 0.25, "cpm": 4500.0},
-        {"animal": "M1", "organ": "tail", "cpm": 200000.0},
-    ])  # fmt: skip
+    counts, layout = _study(
+        [
+            {"animal": "M1", "organ": "liver", "mass": 0.25, "cpm": 4500.0},
+            {"animal": "M1", "organ": "tail", "cpm": 200000.0},
+        ]
+    )
     res = analyze_biodistribution(counts, layout, figures=False)
     animals = res.tables["animals"].iloc[0]
     assert animals["injected_cpm"] == pytest.approx(
@@ -134,9 +188,18 @@ def test_tail_is_subtracted_from_the_dose() -> None:
 def test_dose_calibrator_with_its_own_measurement_times() -> None:
     # full 2.0 MBq at the reference time; empty 0.05 MBq one 68Ga half-life later (= 0.1 MBq at
     # the reference time, DOMAIN #1); injected 1.9 MBq; efficiency 0.5 → 5.7e7 cpm
-    animals = [{"animal": "M1", "group": "g", "time_pi": 60, "activity_unit": "MBq",
-                "syringe_full": 2.0, "syringe_full_time": T0,
-                "syringe_empty": 0.05, "syringe_empty_time": T0 + pd.Timedelta(minutes=67.71)}]  # fmt: skip
+    animals = [
+        {
+            "animal": "M1",
+            "group": "g",
+            "time_pi": 60,
+            "activity_unit": "MBq",
+            "syringe_full": 2.0,
+            "syringe_full_time": T0,
+            "syringe_empty": 0.05,
+            "syringe_empty_time": T0 + pd.Timedelta(minutes=67.71),
+        }
+    ]
     # the tube reads the mean rate of a 1-min count: 57 000 cpm at its start (DOMAIN #6)
     tissue = [{"animal": "M1", "organ": "liver", "mass": 0.5, "cpm": 57000.0 / 1.00513}]
     counts, layout = _study(tissue, std_cpm=None, animals=animals, experiment={"efficiency": 0.5})
@@ -150,10 +213,12 @@ def test_dose_calibrator_with_its_own_measurement_times() -> None:
 
 
 def test_organ_in_two_tubes_is_summed() -> None:
-    counts, layout = _study([
-        {"animal": "M1", "organ": "intestine", "mass": 0.2, "cpm": 3000.0},
-        {"animal": "M1", "organ": "intestine", "mass": 0.3, "cpm": 2000.0},
-    ])  # fmt: skip
+    counts, layout = _study(
+        [
+            {"animal": "M1", "organ": "intestine", "mass": 0.2, "cpm": 3000.0},
+            {"animal": "M1", "organ": "intestine", "mass": 0.3, "cpm": 2000.0},
+        ]
+    )
     res = analyze_biodistribution(counts, layout, figures=False)
     assert _value(res, "M1", "intestine", "pct_ia") == pytest.approx(0.25)
     assert _value(res, "M1", "intestine") == pytest.approx(0.5)
@@ -162,11 +227,16 @@ def test_organ_in_two_tubes_is_summed() -> None:
 
 def test_check21_ratio_of_means_and_mean_of_ratios_are_labelled() -> None:
     # DOMAIN #21: tumour 1.8, muscle 0.5, blood 1.5 %ID/g (group means) → T/M 3.6, T/B 1.2
-    long = pd.DataFrame({
-        "animal": ["a"] * 3 + ["b"] * 3, "group": "PC-3", "time_pi_min": 60.0, "status": "ok",
-        "organ": ["tumor", "muscle", "blood"] * 2,
-        "pct_ia_per_g": [2.0, 0.4, 1.5, 1.6, 0.6, 1.5],
-    })  # fmt: skip
+    long = pd.DataFrame(
+        {
+            "animal": ["a"] * 3 + ["b"] * 3,
+            "group": "PC-3",
+            "time_pi_min": 60.0,
+            "status": "ok",
+            "organ": ["tumor", "muscle", "blood"] * 2,
+            "pct_ia_per_g": [2.0, 0.4, 1.5, 1.6, 0.6, 1.5],
+        }
+    )
     per_animal, ratios = tumor_ratios(long)
     r = ratios.set_index(["ratio", "method"])["value"]
     assert r[("tumor/muscle", "ratio of group means")] == pytest.approx(3.6)
@@ -188,8 +258,17 @@ def test_check26_published_daudi_tumor_ratio() -> None:
         tissue.append(
             {"animal": f"N{k}", "organ": "tumor", "mass": 0.25, "cpm": v * 0.25 * 2e6 / 100}
         )
-    animals = [{"animal": t["animal"], "group": "Pentixafor" if t["animal"][0] == "P" else "NOTA-pentixafor", "time_pi": 90} for t in tissue]  # fmt: skip
-    res = analyze_biodistribution(*_study(tissue, animals=animals), reference_group="NOTA-pentixafor", figures=False)  # fmt: skip
+    animals = [
+        {
+            "animal": t["animal"],
+            "group": "Pentixafor" if t["animal"][0] == "P" else "NOTA-pentixafor",
+            "time_pi": 90,
+        }
+        for t in tissue
+    ]
+    res = analyze_biodistribution(
+        *_study(tissue, animals=animals), reference_group="NOTA-pentixafor", figures=False
+    )
     s = res.tables["summary"].set_index("group")
     assert s.loc["Pentixafor", "pct_ia_per_g_mean"] == pytest.approx(16.2)
     assert s.loc["NOTA-pentixafor", "pct_ia_per_g_mean"] == pytest.approx(1.7)
@@ -199,10 +278,12 @@ def test_check26_published_daudi_tumor_ratio() -> None:
 
 
 def test_low_counts_and_dead_time_are_flagged() -> None:
-    counts, layout = _study([
-        {"animal": "M1", "organ": "muscle", "mass": 0.1, "cpm": 300.0},
-        {"animal": "M1", "organ": "kidney", "mass": 0.3, "cpm": 3.0e6},
-    ])  # fmt: skip
+    counts, layout = _study(
+        [
+            {"animal": "M1", "organ": "muscle", "mass": 0.1, "cpm": 300.0},
+            {"animal": "M1", "organ": "kidney", "mass": 0.3, "cpm": 3.0e6},
+        ]
+    )
     res = analyze_biodistribution(counts, layout, dead_time_s=5e-6, figures=False)
     flags = res.tables["biodistribution"].set_index("organ")["flags"]
     assert "low_counts" in flags["muscle"]
@@ -215,8 +296,14 @@ def test_low_counts_and_dead_time_are_flagged() -> None:
 
 
 def test_excluded_animal_is_left_out_and_named() -> None:
-    animals = [{"animal": a, "group": "g", "time_pi": 60, "excluded": "paravenous" if a == "M3" else ""} for a in ("M1", "M2", "M3")]  # fmt: skip
-    tissue = [{"animal": a, "organ": "liver", "mass": 0.25, "cpm": c} for a, c in (("M1", 5000.0), ("M2", 7500.0), ("M3", 100.0))]  # fmt: skip
+    animals = [
+        {"animal": a, "group": "g", "time_pi": 60, "excluded": "paravenous" if a == "M3" else ""}
+        for a in ("M1", "M2", "M3")
+    ]
+    tissue = [
+        {"animal": a, "organ": "liver", "mass": 0.25, "cpm": c}
+        for a, c in (("M1", 5000.0), ("M2", 7500.0), ("M3", 100.0))
+    ]
     res = analyze_biodistribution(*_study(tissue, animals=animals), figures=False)
     s = res.tables["summary"].iloc[0]
     assert s["n"] == 2 and s["pct_ia_per_g_mean"] == pytest.approx(1.25)
@@ -232,7 +319,20 @@ def test_missing_weight_names_the_tube() -> None:
 
 def test_unknown_tube_is_an_error_or_a_qc_row() -> None:
     counts, layout = _study([{"animal": "M1", "organ": "liver", "mass": 0.25, "cpm": 5000.0}])
-    extra = pd.DataFrame([{"rack": 9, "position": 9, "cpm": 100.0, "counts": 100.0, "measured_at": T0, "count_time_s": 60.0, "isotope": "Ga-68", "flag": ""}])  # fmt: skip
+    extra = pd.DataFrame(
+        [
+            {
+                "rack": 9,
+                "position": 9,
+                "cpm": 100.0,
+                "counts": 100.0,
+                "measured_at": T0,
+                "count_time_s": 60.0,
+                "isotope": "Ga-68",
+                "flag": "",
+            }
+        ]
+    )
     both = pd.concat([counts, extra], ignore_index=True)
     with pytest.raises(LayoutError, match="rack 9 pos 9"):
         analyze_biodistribution(both, layout, figures=False)
@@ -241,27 +341,45 @@ def test_unknown_tube_is_an_error_or_a_qc_row() -> None:
 
 
 def test_layout_tube_not_counted_is_named() -> None:
-    extra = [{"rack": 2, "position": 1, "role": "tissue", "animal": "M1", "organ": "lung", "tare_g": 1, "filled_g": 1.1}]  # fmt: skip
-    counts, layout = _study([{"animal": "M1", "organ": "liver", "mass": 0.25, "cpm": 5000.0}], extra_tubes=extra)  # fmt: skip
+    extra = [
+        {
+            "rack": 2,
+            "position": 1,
+            "role": "tissue",
+            "animal": "M1",
+            "organ": "lung",
+            "tare_g": 1,
+            "filled_g": 1.1,
+        }
+    ]
+    counts, layout = _study(
+        [{"animal": "M1", "organ": "liver", "mass": 0.25, "cpm": 5000.0}], extra_tubes=extra
+    )
     with pytest.raises(LayoutError, match=r"rack 2 pos 1 \(M1 lung\).*counted in no export"):
         analyze_biodistribution(counts, layout, figures=False)
 
 
 def test_animal_without_dose_names_its_tubes() -> None:
-    counts, layout = _study([{"animal": "M1", "organ": "liver", "mass": 0.25, "cpm": 5000.0}], std_cpm=None)  # fmt: skip
+    counts, layout = _study(
+        [{"animal": "M1", "organ": "liver", "mass": 0.25, "cpm": 5000.0}], std_cpm=None
+    )
     with pytest.raises(LayoutError, match=r"animal M1 has no dose.*rack 1 pos 3"):
         analyze_biodistribution(counts, layout, figures=False)
 
 
 def test_two_runs_merge_and_a_tube_counted_twice_is_reported() -> None:
-    counts, layout = _study([
-        {"animal": "M1", "organ": "liver", "mass": 0.25, "cpm": 5000.0},
-        {"animal": "M1", "organ": "lung", "mass": 0.25, "cpm": 2500.0},
-    ])  # fmt: skip
+    counts, layout = _study(
+        [
+            {"animal": "M1", "organ": "liver", "mass": 0.25, "cpm": 5000.0},
+            {"animal": "M1", "organ": "lung", "mass": 0.25, "cpm": 2500.0},
+        ]
+    )
     one = analyze_biodistribution(counts, layout, figures=False)
     # run 2 counts the lung again 67.71 min later (half the rate), plus nothing else
     run1 = counts.copy()
-    run2 = counts[counts.position == 4].assign(cpm=1250.0, counts=1250.0, measured_at=T0 + pd.Timedelta(minutes=67.71))  # fmt: skip
+    run2 = counts[counts.position == 4].assign(
+        cpm=1250.0, counts=1250.0, measured_at=T0 + pd.Timedelta(minutes=67.71)
+    )
     two = analyze_biodistribution([run1, run2], layout, figures=False)
     assert _value(two, "M1", "lung") == pytest.approx(_value(one, "M1", "lung"), rel=1e-6)
     assert _value(two, "M1", "liver") == pytest.approx(_value(one, "M1", "liver"), rel=1e-12)
@@ -287,10 +405,16 @@ def test_animal_without_tissue_is_reported() -> None:
 def test_ratio_ci_is_t_based() -> None:
     from scipy import stats
 
-    long = pd.DataFrame({
-        "animal": ["a", "a", "b", "b", "c", "c"], "group": "g", "time_pi_min": 60.0, "status": "ok",
-        "organ": ["tumor", "muscle"] * 3, "pct_ia_per_g": [2.0, 0.5, 3.0, 0.5, 2.5, 0.5],
-    })  # fmt: skip
+    long = pd.DataFrame(
+        {
+            "animal": ["a", "a", "b", "b", "c", "c"],
+            "group": "g",
+            "time_pi_min": 60.0,
+            "status": "ok",
+            "organ": ["tumor", "muscle"] * 3,
+            "pct_ia_per_g": [2.0, 0.5, 3.0, 0.5, 2.5, 0.5],
+        }
+    )
     _, ratios = tumor_ratios(long)
     row = ratios[ratios.method == "mean of per-animal ratios"].iloc[0]
     half = stats.t.ppf(0.975, 2) * 1.0 / math.sqrt(3)  # ratios 4, 6, 5: mean 5, SD 1

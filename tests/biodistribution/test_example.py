@@ -21,7 +21,9 @@ from assaykit.layout.biodistribution import (
 @pytest.fixture(scope="module")
 def bundled():
     counts = read_export(example_path("biodistribution", "biodistribution_wizard2.csv"))
-    layout = read_biodistribution_layout(example_path("biodistribution", "biodistribution_layout.xlsx"))  # fmt: skip
+    layout = read_biodistribution_layout(
+        example_path("biodistribution", "biodistribution_layout.xlsx")
+    )
     return counts, layout, analyze_biodistribution(counts, layout)
 
 
@@ -49,11 +51,32 @@ def test_recovers_the_simulated_truth(bundled) -> None:
 
 def test_bundled_result_tables_qc_and_figures(bundled) -> None:
     _, _, res = bundled
-    assert list(res.tables) == ["biodistribution", "summary", "paper", "dosimetry", "ratios",
-                                "ratios_per_animal", "statistics", "animals", "tubes"]  # fmt: skip
+    assert list(res.tables) == [
+        "biodistribution",
+        "summary",
+        "paper",
+        "dosimetry",
+        "ratios",
+        "ratios_per_animal",
+        "statistics",
+        "animals",
+        "tubes",
+    ]
     long = res.main_table
-    assert {"animal", "group", "time_pi_min", "organ", "mass_g", "net_counts", "pct_ia_per_g",
-            "pct_ia", "suv", "status", "flags", "message"} <= set(long.columns)  # fmt: skip
+    assert {
+        "animal",
+        "group",
+        "time_pi_min",
+        "organ",
+        "mass_g",
+        "net_counts",
+        "pct_ia_per_g",
+        "pct_ia",
+        "suv",
+        "status",
+        "flags",
+        "message",
+    } <= set(long.columns)
     assert (long.loc[long.animal == "B5", "status"] == "excluded").all()
     summary = res.tables["summary"].set_index(["group", "organ"])
     assert summary.loc[("blocked", "tumor"), "n"] == 4
@@ -75,22 +98,38 @@ def test_bundled_result_tables_qc_and_figures(bundled) -> None:
 def test_check20_end_to_end_from_a_wizard2_export(tmp_path: Path) -> None:
     # DOMAIN #20 through the real reader and template: 1 % standard 20 000 cpm, liver 5000 cpm
     # (both counted for 60 s at the same time, I-125), 0.25 g → %ID 0.25, %ID/g 1.00
-    head = ("Protocol ID,Protocol name,Measurement date & time,Completion status,Run ID,Rack,Det,"
-            "Pos,Time,Sample code,I-125 Counts,I-125 CPM,I-125 Error %,I-125 Info")  # fmt: skip
+    head = (
+        "Protocol ID,Protocol name,Measurement date & time,Completion status,Run ID,Rack,Det,"
+        "Pos,Time,Sample code,I-125 Counts,I-125 CPM,I-125 Error %,I-125 Info"
+    )
     rows = [(1, 30.0), (2, 20030.0), (3, 5030.0)]  # gross CPM; blank 30 cpm
-    text = head + "\n" + "\n".join(
-        f"1,I-125,2026-03-10 11:00:00,0,1,1,1,{pos},60.00,,{cpm:.0f},{cpm:.2f},1.0," for pos, cpm in rows
-    )  # fmt: skip
+    text = (
+        head
+        + "\n"
+        + "\n".join(
+            f"1,I-125,2026-03-10 11:00:00,0,1,1,1,{pos},60.00,,{cpm:.0f},{cpm:.2f},1.0,"
+            for pos, cpm in rows
+        )
+    )
     csv = tmp_path / "run.csv"
     csv.write_text(text + "\n")
     lay = biodistribution_layout(
         {"isotope": "I-125", "reference_time": "2026-03-10 11:00"},
         [{"animal": "M1", "group": "g", "time_pi": 1, "time_unit": "h", "body_weight_g": 25}],
-        [{"rack": 1, "position": 1, "role": "blank"},
-         {"rack": 1, "position": 2, "role": "standard", "dilution_factor": 100},
-         {"rack": 1, "position": 3, "role": "tissue", "animal": "M1", "organ": "liver",
-          "tare_g": 1.0, "filled_g": 1.25}],
-    )  # fmt: skip
+        [
+            {"rack": 1, "position": 1, "role": "blank"},
+            {"rack": 1, "position": 2, "role": "standard", "dilution_factor": 100},
+            {
+                "rack": 1,
+                "position": 3,
+                "role": "tissue",
+                "animal": "M1",
+                "organ": "liver",
+                "tare_g": 1.0,
+                "filled_g": 1.25,
+            },
+        ],
+    )
     xlsx = write_biodistribution_template(tmp_path / "layout.xlsx", lay)
     res = analyze_biodistribution(read_export(csv), read_biodistribution_layout(xlsx))
     row = res.main_table.iloc[0]

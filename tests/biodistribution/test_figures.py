@@ -24,7 +24,9 @@ def test_organ_bars_state_units_and_n() -> None:
     long = _long()
     kept = long[(long.group == "blocked") & (long.organ == "tumor") & (long.status == "ok")]
     bar = p.data[(p.data["organ"] == "tumor") & (p.data["group_label"] == "blocked (n = 4)")]
-    assert float(bar["mean"].iloc[0]) == pytest.approx(float(kept["pct_ia_per_g"].mean()), rel=1e-12)
+    assert float(bar["mean"].iloc[0]) == pytest.approx(
+        float(kept["pct_ia_per_g"].mean()), rel=1e-12
+    )
     assert len(kept) == 4
     fig = p.draw()
     assert len(fig.axes) == 1

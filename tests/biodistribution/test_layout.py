@@ -43,15 +43,26 @@ def test_filled_template_round_trip(tmp_path: Path) -> None:
 def test_units_are_converted() -> None:
     lay = biodistribution_layout(
         {"isotope": "[177Lu]", "efficiency": 0.6},
-        [{"animal": "M1", "time_pi": 2, "time_unit": "d", "activity_unit": "µCi",
-          "syringe_full": 100, "syringe_full_time": "2026-03-10 09:00",
-          "syringe_empty": 10, "syringe_empty_time": "2026-03-10 09:05"}],
+        [
+            {
+                "animal": "M1",
+                "time_pi": 2,
+                "time_unit": "d",
+                "activity_unit": "µCi",
+                "syringe_full": 100,
+                "syringe_full_time": "2026-03-10 09:00",
+                "syringe_empty": 10,
+                "syringe_empty_time": "2026-03-10 09:05",
+            }
+        ],
         [{"rack": 1, "position": 1, "role": "tail", "animal": "M1"}],
-    )  # fmt: skip
+    )
     a = lay.animals.iloc[0]
     assert lay.experiment["isotope"] == "Lu-177"
     assert a["time_pi_min"] == 2880.0
-    assert a["syringe_full_Bq"] == pytest.approx(3.7e6) and a["syringe_empty_Bq"] == pytest.approx(3.7e5)  # fmt: skip
+    assert a["syringe_full_Bq"] == pytest.approx(3.7e6) and a["syringe_empty_Bq"] == pytest.approx(
+        3.7e5
+    )
     assert a["syringe_empty_time"] == pd.Timestamp("2026-03-10 09:05")
     assert lay.tubes.iloc[0]["organ"] == "tail"
 
@@ -79,7 +90,9 @@ def _edit(tmp_path: Path, sheet: str, cell: str, value: object) -> Path:
         ("Experiment", "B9", 1.5, "Experiment!B9", "efficiency must be in"),
     ],
 )
-def test_errors_name_the_cell(tmp_path: Path, sheet: str, cell: str, value: object, where: str, what: str) -> None:  # fmt: skip
+def test_errors_name_the_cell(
+    tmp_path: Path, sheet: str, cell: str, value: object, where: str, what: str
+) -> None:
     p = _edit(tmp_path, sheet, cell, value)
     with pytest.raises(LayoutError) as err:
         read_biodistribution_layout(p)

@@ -34,7 +34,9 @@ def test_results_folder(out: Path) -> None:
     long = pd.read_csv(out / "results.csv")
     assert len(long) == 120 and "pct_ia_per_g" in long.columns
     sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
-    assert {"summary", "paper", "dosimetry", "ratios", "statistics", "checks", "settings"} <= set(sheets)  # fmt: skip
+    assert {"summary", "paper", "dosimetry", "ratios", "statistics", "checks", "settings"} <= set(
+        sheets
+    )
     prov = json.loads((out / "provenance.json").read_text())
     assert prov["command"] == "assaykit biodistribution analyze"
     assert prov["inputs"]["input"]["name"] == "biodistribution_wizard2.csv"
@@ -49,8 +51,20 @@ def test_two_runs_and_options(tmp_path: Path) -> None:
     a.write_text("\n".join([head, *body[:60]]) + "\n")
     b.write_text("\n".join([head, *body[60:]]) + "\n")
     target = tmp_path / "o"
-    args = ["analyze", str(a), str(b), "-l", str(layout), "-o", str(target), "--no-figures",
-            "--test", "anova", "--recount", "last"]  # fmt: skip
+    args = [
+        "analyze",
+        str(a),
+        str(b),
+        "-l",
+        str(layout),
+        "-o",
+        str(target),
+        "--no-figures",
+        "--test",
+        "anova",
+        "--recount",
+        "last",
+    ]
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
     prov = json.loads((target / "provenance.json").read_text())
@@ -91,7 +105,19 @@ def test_bad_input_is_one_line_and_exit_1(
     assert "no organ weight for tube(s) rack 1 pos 9" in err
     assert not (tmp_path / "o").exists()
     with pytest.raises(SystemExit) as exc:
-        main(["biodistribution", "analyze", str(export), "-l", str(layout), "-o", str(tmp_path / "o"), "--test", "bogus"])  # fmt: skip
+        main(
+            [
+                "biodistribution",
+                "analyze",
+                str(export),
+                "-l",
+                str(layout),
+                "-o",
+                str(tmp_path / "o"),
+                "--test",
+                "bogus",
+            ]
+        )
     err = capsys.readouterr().err
     assert exc.value.code == 1 and err.count("\n") == 1 and "--test" in err
 
@@ -111,9 +137,21 @@ def test_balance_export_gives_the_filled_weights(tmp_path: Path) -> None:
     bad = tmp_path / "layout.xlsx"
     wb.save(bad)
     weights = tmp_path / "balance.csv"
-    pd.DataFrame({"Tube ID": tissue["tube_id"], "Weight (g)": tissue["filled_g"]}).to_csv(weights, index=False)  # fmt: skip
+    pd.DataFrame({"Tube ID": tissue["tube_id"], "Weight (g)": tissue["filled_g"]}).to_csv(
+        weights, index=False
+    )
     target = tmp_path / "o"
-    args = ["analyze", str(export), "-l", str(bad), "--balance", str(weights), "-o", str(target), "--no-figures"]  # fmt: skip
+    args = [
+        "analyze",
+        str(export),
+        "-l",
+        str(bad),
+        "--balance",
+        str(weights),
+        "-o",
+        str(target),
+        "--no-figures",
+    ]
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
     long = pd.read_csv(target / "results.csv")

@@ -100,21 +100,39 @@ def simulate(
         activity.append(DOSE_CPM / 100)  # exact aliquots: only counting noise
     for i, (group, letter) in enumerate([("control", "C")] * 5 + [("blocked", "B")] * 5):
         name = f"{letter}{i % 5 + 1}"
-        animals.append({
-            "animal": name, "group": group, "time_pi": 1, "time_unit": "h",
-            "body_weight_g": round(float(rng.uniform(18, 23)), 1), "sex": "female",
-            "strain": "CB-17 SCID", "species": "Mus musculus", "age": "8 weeks",
-            "injection_time": inj0 + pd.Timedelta(minutes=4 * i),
-            "excluded": EXCLUDED.get(name, ""),
-        })  # fmt: skip
+        animals.append(
+            {
+                "animal": name,
+                "group": group,
+                "time_pi": 1,
+                "time_unit": "h",
+                "body_weight_g": round(float(rng.uniform(18, 23)), 1),
+                "sex": "female",
+                "strain": "CB-17 SCID",
+                "species": "Mus musculus",
+                "age": "8 weeks",
+                "injection_time": inj0 + pd.Timedelta(minutes=4 * i),
+                "excluded": EXCLUDED.get(name, ""),
+            }
+        )
         tail_frac = 0.30 if name in EXCLUDED else float(rng.uniform(0.01, 0.03))
         injected = DOSE_CPM * (1 - tail_frac)
         for organ, (ctrl, blk, mass) in TRUTH.items():
-            pct = (ctrl if group == "control" else blk) * rng.lognormal(-(CV_ANIMAL**2) / 2, CV_ANIMAL)  # fmt: skip
+            pct = (ctrl if group == "control" else blk) * rng.lognormal(
+                -(CV_ANIMAL**2) / 2, CV_ANIMAL
+            )
             m = round(mass * float(rng.lognormal(0, 0.2)), 4)
             tare = round(float(rng.normal(1.05, 0.02)), 4)
-            tubes.append({"role": "tissue", "animal": name, "organ": organ,
-                          "tube_id": f"{name}-{organ}", "tare_g": tare, "filled_g": round(tare + m, 4)})  # fmt: skip
+            tubes.append(
+                {
+                    "role": "tissue",
+                    "animal": name,
+                    "organ": organ,
+                    "tube_id": f"{name}-{organ}",
+                    "tare_g": tare,
+                    "filled_g": round(tare + m, 4),
+                }
+            )
             activity.append(injected * pct / 100 * m)
             truth.append({"animal": name, "organ": organ, "pct_ia_per_g": pct, "mass_g": m})
         tubes.append({"role": "tail", "animal": name, "tube_id": f"{name}-tail"})
@@ -124,30 +142,47 @@ def simulate(
     for j, t in enumerate(tubes):
         t["rack"], t["position"] = j // 10 + 1, j % 10 + 1
     # the count order: every tube once, then the M1 tumour again
-    order = list(range(len(tubes))) + [next(j for j, t in enumerate(tubes) if t.get("tube_id") == "C1-tumor")]  # fmt: skip
+    order = list(range(len(tubes))) + [
+        next(j for j, t in enumerate(tubes) if t.get("tube_id") == "C1-tumor")
+    ]
     start = pd.Timestamp(COUNT_START)
-    starts = start + pd.to_timedelta(np.arange(len(order)) * (COUNT_TIME_S + CHANGEOVER_S), unit="s")  # fmt: skip
+    starts = start + pd.to_timedelta(
+        np.arange(len(order)) * (COUNT_TIME_S + CHANGEOVER_S), unit="s"
+    )
     act = np.array([activity[j] for j in order])
     t0 = ((starts - inj0) / pd.Timedelta(minutes=1)).to_numpy(dtype=float)
     dt = COUNT_TIME_S / 60.0
     expected = act * np.exp(-lam * t0) * -np.expm1(-lam * dt) / lam + BACKGROUND_CPM * dt
     counts = rng.poisson(expected).astype(float)
     cpm = counts / dt
-    table = pd.DataFrame({
-        "rack": [tubes[j]["rack"] for j in order], "position": [tubes[j]["position"] for j in order],
-        "sample": "", "counts": counts, "count_time_s": COUNT_TIME_S, "cpm": cpm.round(2),
-        "measured_at": starts.floor("s"), "isotope": "Ga-68",
-        "error_pct": (200 / np.sqrt(np.maximum(counts, 1))).round(2),
-    })  # fmt: skip
+    table = pd.DataFrame(
+        {
+            "rack": [tubes[j]["rack"] for j in order],
+            "position": [tubes[j]["position"] for j in order],
+            "sample": "",
+            "counts": counts,
+            "count_time_s": COUNT_TIME_S,
+            "cpm": cpm.round(2),
+            "measured_at": starts.floor("s"),
+            "isotope": "Ga-68",
+            "error_pct": (200 / np.sqrt(np.maximum(counts, 1))).round(2),
+        }
+    )
     table["flag"] = np.where(table["error_pct"] > 30, "I", "")
     experiment = {
-        "experiment_id": "BD-DEMO-68Ga", "tracer": "[68Ga]Ga-Pentixafor", "isotope": "Ga-68",
-        "route": "i.v. (tail vein)", "tumor_organ": "tumor", "blocking_agent": "AMD3100 (co-injected)",
+        "experiment_id": "BD-DEMO-68Ga",
+        "tracer": "[68Ga]Ga-Pentixafor",
+        "isotope": "Ga-68",
+        "route": "i.v. (tail vein)",
+        "tumor_organ": "tumor",
+        "blocking_agent": "AMD3100 (co-injected)",
         "model": "Daudi xenograft, CB-17 SCID mice",
         "notes": f"SIMULATED by assaykit/datasets/biodistribution/make_example.py, seed {seed}",
-    }  # fmt: skip
+    }
     lay = biodistribution_layout(experiment, animals, tubes)
-    lay = BiodistributionLayout(lay.experiment, lay.animals, lay.tubes, settings={"truth": pd.DataFrame(truth)})  # fmt: skip
+    lay = BiodistributionLayout(
+        lay.experiment, lay.animals, lay.tubes, settings={"truth": pd.DataFrame(truth)}
+    )
     return table, lay
 
 
