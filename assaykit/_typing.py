@@ -22,7 +22,10 @@ __all__ = [
     "CIMethod",
     "FigureMode",
     "FloatArray",
+    "GroupTest",
     "PAdjust",
+    "RecountPolicy",
+    "UnknownTubePolicy",
     "Weighting",
 ]
 
@@ -36,3 +39,9 @@ CIMethod = Literal["wald", "profile"]
 PAdjust = Literal["holm", "bonf", "sidak", "fdr_bh", "fdr_by", "none"]
 #: Which figures a run draws: one per curve and the overlays, the overlays only, or none.
 FigureMode = Literal["all", "overlay", "none"]
+#: Biodistribution: a tube counted more than once → mean of its decay-corrected values, first, last.
+RecountPolicy = Literal["mean", "first", "last"]
+#: Biodistribution: counted tubes missing from the layout → an error, or a QC row.
+UnknownTubePolicy = Literal["raise", "ignore"]
+#: Biodistribution group comparison per organ: Welch t vs a reference group, one-way ANOVA, none.
+GroupTest = Literal["welch", "anova", "none"]
