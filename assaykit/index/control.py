@@ -193,6 +193,7 @@ def plot_control_chart(
     """
     from plotnine import (
         aes,
+        element_text,
         geom_hline,
         geom_line,
         geom_point,
@@ -200,6 +201,7 @@ def plot_control_chart(
         ggplot,
         labs,
         scale_color_manual,
+        theme,
     )
 
     from assaykit.report.figures import PALETTE, theme_assaykit
@@ -217,9 +219,9 @@ def plot_control_chart(
     n_base = int(chart["baseline"].sum())
     n_runs = len(pts)
     caption = (
-        f"n = {n_runs} runs with a defined value ({len(chart) - n_runs} not determined); "
+        f"n = {n_runs} runs with a defined value ({len(chart) - n_runs} not determined)\n"
         + (f"limits from the first {n_base} runs" if n_base else "limits given")
-        + f": mean {m:.3g}, SD {s:.2g}"
+        + f": mean {m:.4g}, SD {s:.2g}"
     )
     plot = (
         ggplot(pts, aes("run_no", "y"))
@@ -231,10 +233,16 @@ def plot_control_chart(
         + scale_color_manual(
             values={"in control": PALETTE[0], "warning (1-2s)": PALETTE[4], "rejected": PALETTE[1]},
             drop=False,
-            name="",
         )
-        + labs(x="run (in order of experiment date)", y=y_label, title=title, caption=caption)
+        + labs(
+            x="run (in order of experiment date)",
+            y=y_label,
+            title=title,
+            caption=caption,
+            color="",
+        )
         + theme_assaykit()
+        + theme(plot_caption=element_text(ha="left", size=8))
     )
     if n_base and n_base < len(chart):
         last_base = int(chart.loc[chart["baseline"], "run_no"].max())
