@@ -12,12 +12,13 @@ The command line (``assaykit index add/list/show/chart``) calls these functions.
 from __future__ import annotations
 
 from assaykit.index._db import SCHEMA_VERSION, connect
-from assaykit.index.control import control_chart, plot_control_chart, westgard_flags
+from assaykit.index.control import chart_result, control_chart, plot_control_chart, westgard_flags
 from assaykit.index.runs import add_runs, compound_history, list_runs, run_keys, show_run
 
 __all__ = [
     "SCHEMA_VERSION",
     "add_runs",
+    "chart_result",
     "compound_history",
     "connect",
     "control_chart",

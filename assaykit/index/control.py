@@ -38,7 +38,7 @@ import pandas as pd
 
 from assaykit.errors import SchemaError
 
-__all__ = ["REJECT_RULES", "control_chart", "plot_control_chart", "westgard_flags"]
+__all__ = ["REJECT_RULES", "chart_result", "control_chart", "plot_control_chart", "westgard_flags"]
 
 Verdict = Literal["in_control", "warning", "reject", "not_determined"]
 
@@ -248,3 +248,72 @@ def plot_control_chart(
         last_base = int(chart.loc[chart["baseline"], "run_no"].max())
         plot += geom_vline(xintercept=last_base + 0.5, color="#bbbbbb", linetype="dashdot")
     return plot
+
+
+def chart_result(
+    history: pd.DataFrame,
+    compound: str,
+    *,
+    parameter: str = "log_ic50",
+    baseline_n: int = 20,
+    mean: float | None = None,
+    sd: float | None = None,
+    y_label: str = "log10 IC50 (M)",
+) -> Any:
+    """The control chart as an :class:`~assaykit.result.AssayResult` (table, figure, QC, words).
+
+    What ``assaykit index chart`` hands the workflow layer, so the chart gets the same results
+    folder, workbook and report.html as any assay. The QC table has one warning per rejected run.
+    """
+    from assaykit.result import AssayResult, Figure, qc_row, qc_table
+
+    chart = control_chart(history, baseline_n=baseline_n, mean=mean, sd=sd)
+    m, s = chart.attrs["mean"], chart.attrs["sd"]
+    n_def = int(chart["defined"].sum())
+    rejected = chart[chart["verdict"] == "reject"]
+    where = [
+        str(r.get("experiment_id") or r.get("run_date") or f"run {r['run_no']}")
+        for r in rejected.to_dict("records")
+    ]
+    qc = qc_table(
+        qc_row("warning", w, f"{compound}: {msg}")
+        for w, msg in zip(where, rejected["message"], strict=True)
+    )
+    source = "given" if mean is not None else f"the first {chart.attrs['n_baseline']} defined runs"
+    summary = [
+        f"{compound} {parameter}: mean {m:.4g}, SD {s:.3g} ({source})",
+        f"{len(rejected)} of {n_def} runs rejected by the Westgard rules"
+        + (f": {', '.join(where)}" if where else ""),
+    ]
+    return AssayResult(
+        assay="control_chart",
+        tables={"control_chart": chart},
+        figures={
+            f"control_chart_{compound}": Figure(
+                plot_control_chart(
+                    chart, title=f"{compound}: {parameter} per run", y_label=y_label
+                ),
+                width=7.0,
+                height=3.8,
+                caption=f"Levey–Jennings chart of {compound}: mean (solid), ±2 SD (dashed), "
+                "±3 SD (dotted); rejected runs in vermillion.",
+            )
+        },
+        settings={
+            "compound": compound,
+            "parameter": parameter,
+            "baseline_n": baseline_n,
+            "mean": m,
+            "sd": s,
+        },  # fmt: skip
+        qc=qc,
+        summary=summary,
+        methods=(
+            f"Control limits for {parameter} of the reference compound {compound} were the mean "
+            f"± 2 SD and ± 3 SD of {source}; each run was judged with the Westgard multi-rules "
+            "1-2s (warning), 1-3s, 2-2s, R-4s, 4-1s and 10-x (rejection) applied across "
+            "consecutive runs."
+        ),
+        n_statement=f"n = {n_def} independent experiments (runs) with a defined {parameter}; "
+        f"{len(chart) - n_def} run(s) without one",
+    )

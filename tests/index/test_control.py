@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assaykit.index import add_runs, compound_history, control_chart, plot_control_chart
+from assaykit.index import (
+    add_runs,
+    chart_result,
+    compound_history,
+    control_chart,
+    plot_control_chart,
+)
 from assaykit.index.control import westgard_flags
 from tests.index._runs import write_run
 
@@ -103,3 +109,17 @@ def test_figure(tmp_path: Path) -> None:
     p.save(out, width=6.5, height=3.5, dpi=110, verbose=False)
     assert out.stat().st_size > 10_000
     assert "n = 28 runs" in str(p.labels.caption)
+
+
+def test_chart_result_feeds_the_common_report(tmp_path: Path) -> None:
+    from assaykit.report.html import render_report
+
+    v = [-8.0, -8.1, -7.9, -8.05, -7.95, -8.0, -7.5]  # baseline 6 runs, then +3.6 SD
+    h = pd.DataFrame({"value": v, "status": "ok", "experiment_id": [f"E{i}" for i in range(7)]})
+    res = chart_result(h, "AMD3100", baseline_n=6)
+    t = res.main_table
+    assert t["verdict"].iloc[-1] == "reject" and res.qc["where"].tolist() == ["E6"]
+    assert "1 of 7 runs rejected" in res.summary[1]
+    assert "n = 7 independent experiments" in res.n_statement
+    html = render_report(res, {}, {})
+    assert "Westgard" in html and "E6" in html

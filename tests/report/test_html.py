@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assaykit.report.html import render_report, status_sentence
-from assaykit.result import AssayResult
+from assaykit.result import AssayResult, qc_row, qc_table
 from tests.report._demo import HOSTILE, demo_provenance, demo_result, figure_pngs
 
 
@@ -164,3 +166,31 @@ def test_report_renders_in_headless_chromium(
     assert problems == []  # no console error, exception, CSP violation or dialog
     assert overflow <= 0  # wide tables scroll inside their box; the page never scrolls sideways
     assert shot.stat().st_size > 10_000
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.text(min_size=1, max_size=40), where=st.text(max_size=30))
+def test_any_text_is_shown_as_written(name: str, where: str) -> None:
+    """Whatever a sample or well is called, the page's text content holds it verbatim."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.cells: list[str] = []
+            self.tags: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            self.tags.append(tag)
+
+        def handle_data(self, data: str) -> None:
+            self.cells.append(data)
+
+    name, where = name.replace("\r", ""), where.replace("\r", "")  # HTML normalises CR
+    df = pd.DataFrame({"curve": [name], "status": ["ok"], "message": [""]})
+    res = AssayResult(assay="x", tables={"results": df}, qc=qc_table([qc_row("info", where, "m")]))
+    parser = Text()
+    parser.feed(render_report(res, {}, {}))
+    text = "".join(parser.cells)
+    assert name in text and where in text
+    assert "script" not in parser.tags
