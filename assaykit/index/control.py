@@ -165,7 +165,7 @@ def control_chart(
         if not ok[i]:
             verdicts.append("not_determined")
             st = str(out["status"].iloc[i]) if "status" in out.columns else "missing"
-            messages.append(f"no value in this run (status {st}); not judged")
+            messages.append(f"status {st}; not judged")
         elif any(r in REJECT_RULES for r in fl):
             verdicts.append("reject")
             messages.append("violates " + ", ".join(r for r in fl if r in REJECT_RULES))
@@ -271,10 +271,11 @@ def chart_result(
     m, s = chart.attrs["mean"], chart.attrs["sd"]
     n_def = int(chart["defined"].sum())
     rejected = chart[chart["verdict"] == "reject"]
-    where = [
+    where_all = [
         str(r.get("experiment_id") or r.get("run_date") or f"run {r['run_no']}")
-        for r in rejected.to_dict("records")
+        for r in chart.to_dict("records")
     ]
+    where = [where_all[i] for i in np.flatnonzero(chart["verdict"].to_numpy() == "reject")]
     qc = qc_table(
         qc_row("warning", w, f"{compound}: {msg}")
         for w, msg in zip(where, rejected["message"], strict=True)
@@ -285,9 +286,14 @@ def chart_result(
         f"{len(rejected)} of {n_def} runs rejected by the Westgard rules"
         + (f": {', '.join(where)}" if where else ""),
     ]
+    # the verdict is the row's status on the common report; the fit's own status stays beside it
+    table = chart.drop(columns=[c for c in ("curve",) if c in chart.columns]).rename(
+        columns={"status": "fit_status", "verdict": "status"}
+    )
+    table.insert(0, "run", where_all)
     return AssayResult(
         assay="control_chart",
-        tables={"control_chart": chart},
+        tables={"control_chart": table},
         figures={
             f"control_chart_{compound}": Figure(
                 plot_control_chart(

@@ -72,6 +72,11 @@ STATUS_SENTENCES: dict[str, tuple[str, str, str]] = {
         "too few usable points for this model; no number is reported.",
     ),
     "error": ("error", "bad", "the analysis of this row stopped with an error."),
+    # control-chart verdicts (assaykit.index.control)
+    "in_control": ("in control", "ok", "within the control limits; no Westgard rule broken."),
+    "warning": ("warning", "warn", "beyond 2 SD; no rejecting rule broken."),
+    "reject": ("rejected", "bad", "out of control:"),
+    "not_determined": ("not determined", "warn", "no value to judge in this run."),
 }
 
 #: QC severity → what it means for the reader.
@@ -81,7 +86,7 @@ SEVERITY_MEANING: dict[str, str] = {
     "info": "recorded for the record; no action needed",
 }
 
-_ID_COLUMNS = ("curve", "compound", "group", "sample", "name", "condition", "tissue")
+_ID_COLUMNS = ("run", "curve", "compound", "group", "sample", "name", "condition", "tissue")
 _MAX_ROWS = 500
 _MODEL_WORDS = {
     "4pl": "the four-parameter logistic (4PL) model",

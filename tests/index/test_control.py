@@ -118,8 +118,9 @@ def test_chart_result_feeds_the_common_report(tmp_path: Path) -> None:
     h = pd.DataFrame({"value": v, "status": "ok", "experiment_id": [f"E{i}" for i in range(7)]})
     res = chart_result(h, "AMD3100", baseline_n=6)
     t = res.main_table
-    assert t["verdict"].iloc[-1] == "reject" and res.qc["where"].tolist() == ["E6"]
+    assert t["status"].iloc[-1] == "reject" and res.qc["where"].tolist() == ["E6"]
+    assert t["run"].tolist() == [f"E{i}" for i in range(7)] and (t["fit_status"] == "ok").all()
     assert "1 of 7 runs rejected" in res.summary[1]
     assert "n = 7 independent experiments" in res.n_statement
     html = render_report(res, {}, {})
-    assert "Westgard" in html and "E6" in html
+    assert "Westgard" in html and "E6 — rejected" in html and "E0 — in control" in html

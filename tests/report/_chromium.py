@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -44,17 +45,29 @@ class Browser:
     def __init__(self, exe: str, profile: Path, *, width: int = 1000, height: int = 1400) -> None:
         to_child_r, self._w = os.pipe()
         self._r, from_child_w = os.pipe()
-        # the child sees our pipe ends as fd 3 (its input) and fd 4 (its output)
+        # the child must see its pipe ends as fd 3 (commands in) and fd 4 (replies out). Move
+        # them above 9 first (close-on-exec, so they cannot collide with 3/4 or leak), then dup2
+        # them onto 3 and 4 in the child; with close_fds=False nothing else is touched, and every
+        # other descriptor Python opened is close-on-exec anyway.
+        hi_r = fcntl.fcntl(to_child_r, fcntl.F_DUPFD_CLOEXEC, 10)
+        hi_w = fcntl.fcntl(from_child_w, fcntl.F_DUPFD_CLOEXEC, 10)
+        for fd in (to_child_r, from_child_w):
+            os.close(fd)
+
+        def child_fds() -> None:
+            os.dup2(hi_r, 3)  # dup2 leaves 3 and 4 inheritable across exec
+            os.dup2(hi_w, 4)
+
         self.proc = subprocess.Popen(
             [exe, *FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            pass_fds=(3, 4),
-            preexec_fn=_dup_to(to_child_r, from_child_w),
+            close_fds=False,
+            preexec_fn=child_fds,  # noqa: PLW1509 - only dup2 runs between fork and exec
         )
-        os.close(to_child_r)
-        os.close(from_child_w)
+        os.close(hi_r)
+        os.close(hi_w)
         self._buf = b""
         self._id = 0
         self.events: list[dict[str, Any]] = []
@@ -149,11 +162,3 @@ class Browser:
             self.proc.wait()
         os.close(self._w)
         os.close(self._r)
-
-
-def _dup_to(read_fd: int, write_fd: int) -> Any:
-    def setup() -> None:
-        os.dup2(read_fd, 3)
-        os.dup2(write_fd, 4)
-
-    return setup
