@@ -116,7 +116,7 @@ def test_migrations_upgrade_an_old_index_and_refuse_a_newer_one(tmp_path: Path) 
     con.close()
     assert versions == list(range(1, SCHEMA_VERSION + 1))
     assert "results_compound" in idx
-    assert list_runs.__name__  # and the old row is still there:
+    # and the row written under schema 1 is still there
     raw = sqlite3.connect(db)
     assert raw.execute("SELECT experiment_id FROM runs").fetchall() == [("E",)]
     raw.close()
