@@ -113,6 +113,10 @@ class OutputError(AssaykitError, OSError):
     """An output cannot be written (exists without ``--force``, not writable)."""
 
 
+class RunIndexError(AssaykitError, RuntimeError):
+    """The lab's run index cannot be opened, upgraded, read or written."""
+
+
 class AssaykitWarning(UserWarning):
     """Base class of assaykit's warnings: usable input with a doubtful part."""
 
@@ -125,4 +129,4 @@ class FitQualityWarning(AssaykitWarning):
     """IC50 outside the tested range, implausible Hill slope, unidentifiable parameter."""
 
 
-__all__ += ["OutputError"]
+__all__ += ["OutputError", "RunIndexError"]

@@ -40,6 +40,7 @@ _READER_MODULES: tuple[str, ...] = (
     "assaykit.io.microbeta",
     "assaykit.io.wizard2",
     "assaykit.io.hidex",
+    "assaykit.io.prism_pzfx",
     "assaykit.io.generic",
 )
 

@@ -64,7 +64,7 @@ class Reader:
 
     name: str
     description: str
-    kind: Literal["plate", "counter"]
+    kind: Literal["plate", "counter", "table"]
     sniff: Callable[[FileSample], bool]
     read: Callable[[Path], pd.DataFrame]
     #: Lower runs first; generic fall-back readers use a high number.
@@ -80,7 +80,7 @@ def register(
     name: str,
     *,
     description: str,
-    kind: Literal["plate", "counter"],
+    kind: Literal["plate", "counter", "table"],
     sniff: Callable[[FileSample], bool],
     priority: int = 50,
     aliases: tuple[str, ...] = (),
