@@ -12,7 +12,9 @@ import sys
 import typer
 
 from assaykit.cli import binding as _binding
+from assaykit.cli import biodistribution as _biodistribution
 from assaykit.cli import demo as _demo
+from assaykit.cli import index as _index
 from assaykit.cli import parse as _parse
 from assaykit.cli import template as _template
 from assaykit.cli import uptake as _uptake
@@ -29,6 +31,8 @@ app.command("template")(_template.template)
 app.command("demo")(_demo.demo)
 app.add_typer(_binding.app, name="binding")
 app.add_typer(_uptake.app, name="uptake")
+app.command("biodistribution")(_biodistribution.analyze)
+app.add_typer(_index.app, name="index")
 
 
 def _print_version(value: bool) -> None:

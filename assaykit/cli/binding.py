@@ -37,8 +37,16 @@ AUTO_ALL_FIGURES = 24
 
 app = typer.Typer(help="Competitive binding analysis: IC50, Ki, figures.", no_args_is_help=True)
 
-_MODEL_CHOICES = ("4pl", "one-site")
-_MODEL_ALIASES = {"one_site": "one-site", "onesite": "one-site", "4PL": "4pl"}
+_MODEL_CHOICES = ("4pl", "one-site", "fit-ki", "homologous", "depletion", "two-site")
+_MODEL_ALIASES = {
+    "one_site": "one-site",
+    "onesite": "one-site",
+    "4PL": "4pl",
+    "fit_ki": "fit-ki",
+    "two_site": "two-site",
+}
+#: Models fitted by assaykit.binding.competition (Prism's competition menu beyond the 4PL).
+_COMPETITION = ("fit-ki", "homologous", "depletion", "two-site")
 
 
 @app.command("fit")
@@ -68,8 +76,29 @@ def fit(
         ),
     ] = "M",
     model: Annotated[
-        str, typer.Option("--model", help="4pl (variable slope) or one-site (Hill slope −1).")
+        str,
+        typer.Option(
+            "--model",
+            help="4pl (variable slope), one-site (Hill slope −1), fit-ki (Ki fitted directly from "
+            "[L] and Kd), homologous (Kd and Bmax; radioligand = competitor), depletion "
+            "(heterologous, accounting for ligand depletion; needs --specific-activity and "
+            "--volume) or two-site (fraction high, two IC50/Ki; compared with one site).",
+        ),
     ] = "4pl",
+    kd_low: Annotated[
+        str | None, typer.Option("--kd-low", help="two-site: Kd at the low-affinity site.")
+    ] = None,
+    hot_cpm: Annotated[
+        float | None,
+        typer.Option("--hot-cpm", help="depletion: added radioligand (cpm); default: standards."),
+    ] = None,
+    specific_activity: Annotated[
+        float | None,
+        typer.Option("--specific-activity", help="depletion: specific activity (cpm/fmol)."),
+    ] = None,
+    volume: Annotated[
+        float | None, typer.Option("--volume", help="depletion: incubation volume (mL).")
+    ] = None,
     fix_top: Annotated[
         float | None, typer.Option("--fix-top", help="Hold the top plateau, e.g. 100.")
     ] = None,
@@ -129,6 +158,33 @@ def fit(
     weight_key = choice(weighting, Weighting, "--weighting")
     ci_key = choice(ci, CIMethod, "--ci")
     figure_mode = _figure_option(figures, no_figures)
+    if model_key in _COMPETITION:
+        if len(input) != 1 or input[0].is_dir():
+            raise OptionValueError(f"--model {model_key} fits one export at a time")
+        if layout is None:
+            raise OptionValueError(
+                f"--model {model_key} needs the export's filled template (--layout)"
+            )
+        from assaykit.cli import competition as _competition
+
+        _competition.analyze(
+            input=input[0],
+            output=output,
+            layout=layout,
+            force=force,
+            format=format,
+            model=model_key,
+            radioligand_conc=radioligand_conc,
+            kd=kd,
+            kd_low=kd_low,
+            hot_cpm=hot_cpm,
+            specific_activity=specific_activity,
+            volume=volume,
+            weighting=weight_key,
+            ci=ci_key,
+            no_figures=figure_mode == "none",
+        )
+        return
     if kd_from is not None and kd is not None:
         raise OptionValueError("give the Kd once: --kd or --kd-from")
 

@@ -15,11 +15,12 @@ WRITERS: dict[str, tuple[str, str]] = {
     "binding": ("assaykit.layout.templates", "write_template"),
     "uptake": ("assaykit.layout.templates", "write_template"),
     "saturation": ("assaykit.layout.saturation", "write_saturation_template"),
+    "biodistribution": ("assaykit.layout.biodistribution", "write_biodistribution_template"),
 }
 
 
 def template(
-    kind: Annotated[str, typer.Argument(help="binding, uptake or saturation")],
+    kind: Annotated[str, typer.Argument(help="binding, uptake, saturation or biodistribution")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx file to write.")],
     force: Force = False,
     plate_size: Annotated[

@@ -87,7 +87,7 @@ SEVERITY_MEANING: dict[str, str] = {
 }
 
 _ID_COLUMNS = ("run", "curve", "compound", "group", "sample", "name", "condition", "tissue")
-_MAX_ROWS = 500
+_MAX_ROWS = 100  # a person reads the first rows; the files hold every row
 _MODEL_WORDS = {
     "4pl": "the four-parameter logistic (4PL) model",
     "one_site": "the one-site competition model (Hill slope fixed to −1)",

@@ -3,7 +3,10 @@
 Every assay's workflow function ends here, so every results folder has the same shape:
 ``results.csv`` (the first table), ``results.xlsx`` (every table, the ``checks`` sheet with what
 was dropped, regrouped or doubtful, the ``settings`` sheet), figures as PNG (300 dpi), PDF and SVG,
-and ``provenance.json`` (inputs with SHA-256, versions, every option), written atomically through
+``results.pzfx`` (GraphPad Prism: the points as XY tables with replicates and the results, when
+the result has concentration–response points), ``provenance.json`` (inputs with SHA-256,
+versions, every option) and ``report.html`` (self-contained: what was run, results with
+verdicts in words, figures, checks, methods), written atomically through
 :class:`~assaykit.report.output.OutputFolder`.
 """
 
@@ -87,12 +90,48 @@ def write_result(
         sheets["settings"] = settings_table(result.settings)
     files.append(out.write_xlsx(sheets, "results.xlsx"))
     total = len(result.figures)
+    png: dict[str, bytes] = {}
     for i, (stem, fig) in enumerate(result.figures.items()):
         step("figures", i, total)
-        files += out.save_figure(fig.plot, stem, width=fig.width, height=fig.height)
+        saved = out.save_figure(fig.plot, stem, width=fig.width, height=fig.height)
+        files += saved
+        png.update({stem: p.read_bytes() for p in saved if p.suffix == ".png"})
     if total:
         step("figures", total, total)
+    pzfx = _prism_file(result)
+    if pzfx is not None:
+        p = out.path("results.pzfx")
+        p.write_bytes(pzfx)
+        files.append(p)
     prov = provenance(inputs, jsonable(result.settings), command)
     prov.update(extra_provenance or {})
     files.append(out.write_json(prov, "provenance.json"))
+    step("report")
+    from assaykit.report.html import render_report
+
+    page = out.path("report.html")
+    page.write_text(render_report(result, prov, png), encoding="utf-8")
+    files.append(page)
     return files
+
+
+def _prism_file(result: AssayResult) -> bytes | None:
+    """results.pzfx for results whose points are concentration–response curves (else None)."""
+    points = result.data.get("points")
+    if points is None or not {"curve", "conc", "response"} <= set(points.columns) or points.empty:
+        return None
+    from assaykit import __version__
+    from assaykit.report.prism import prism_points, pzfx_bytes
+
+    experiment = {
+        k.removeprefix("experiment."): v
+        for k, v in result.settings.items()
+        if k.startswith("experiment.") and v not in (None, "")
+    }
+    return pzfx_bytes(
+        prism_points(points[points["curve"].astype(str) != ""]),
+        result.main_table,
+        y_title="Specific binding (%)" if result.assay == "binding" else "",
+        notes=experiment,
+        program_version=__version__,
+    )

@@ -56,6 +56,50 @@ def _saturation(ex: Path, out: Path) -> Any:
     )
 
 
+def _competition(ex: Path, out: Path) -> Any:
+    from assaykit.run.competition import CompetitionOptions, run_competition
+
+    return run_competition(
+        ex / "homologous_wizard2.csv",
+        out,
+        layout=ex / "homologous_layout.csv",
+        options=CompetitionOptions(model="homologous", weighting="1/y2"),
+        command="assaykit demo",
+    )
+
+
+def _biodistribution(ex: Path, out: Path) -> Any:
+    from assaykit.run.biodistribution import run_biodistribution
+
+    return run_biodistribution(
+        ex / "biodistribution_wizard2.csv",
+        out,
+        layout=ex / "biodistribution_layout.xlsx",
+        command="assaykit demo",
+    )
+
+
+def _index(ex: Path, out: Path) -> Any:
+    """Simulated weekly runs of the reference compound → runs/, an index, a control chart."""
+    from assaykit.datasets.index import reference_runs
+    from assaykit.index import add_runs
+    from assaykit.run.binding import run_binding
+    from assaykit.run.index import run_control_chart
+
+    inputs = out.parent / "inputs" / "index"
+    inputs.mkdir(parents=True, exist_ok=True)
+    out.mkdir()
+    folders = []
+    for name, table in reference_runs():
+        table.to_csv(inputs / f"{name}.csv", index=False)
+        folder = out / "runs" / name
+        run_binding(inputs / f"{name}.csv", folder, figures="none", command="assaykit demo")
+        folders.append(folder)
+    db = out / "index.sqlite"
+    add_runs(db, folders)
+    return run_control_chart(db, "AMD3100", out / "control_chart", baseline_n=8)
+
+
 #: The demo, in order. Every assay adds its step here.
 STEPS: tuple[DemoStep, ...] = (
     DemoStep(
@@ -75,6 +119,24 @@ STEPS: tuple[DemoStep, ...] = (
         "saturation binding: Kd, Bmax and sites per cell (simulated 125I radioligand)",
         ("saturation_wizard2.csv", "saturation_layout.xlsx"),
         _saturation,
+    ),
+    DemoStep(
+        "competition",
+        "homologous competition: Kd and Bmax of [125I]FC131 vs FC131 at two hot concentrations",
+        ("homologous_wizard2.csv", "homologous_layout.csv"),
+        _competition,
+    ),
+    DemoStep(
+        "biodistribution",
+        "biodistribution: [68Ga]Ga-Pentixafor in Daudi xenografts, 1 h p.i., blocked vs control",
+        ("biodistribution_wizard2.csv", "biodistribution_layout.xlsx"),
+        _biodistribution,
+    ),
+    DemoStep(
+        "index",
+        "the lab's memory: 14 simulated weekly runs of the reference compound indexed, control chart",
+        (),
+        _index,
     ),
 )
 

@@ -78,11 +78,9 @@ def test_template_command(tmp_path: Path) -> None:
     assert res.exit_code == 0 and (tmp_path / "t.xlsx").exists()
 
 
-def _main_with_biodistribution():  # the lead registers the group in assaykit.cli; until then, here
+def _main_with_biodistribution():
     import assaykit.cli as cli
 
-    if "biodistribution" not in {g.name for g in cli.app.registered_groups}:
-        cli.app.add_typer(app, name="biodistribution")
     return cli.main
 
 
@@ -98,7 +96,7 @@ def test_bad_input_is_one_line_and_exit_1(
     wb["Tubes"]["H10"] = None  # drop a filled weight: the tube must be named
     wb.save(bad)
     with pytest.raises(SystemExit) as exc:
-        main(["biodistribution", "analyze", str(export), "-l", str(bad), "-o", str(tmp_path / "o")])
+        main(["biodistribution", str(export), "-l", str(bad), "-o", str(tmp_path / "o")])
     err = capsys.readouterr().err
     assert exc.value.code == 1
     assert err.count("\n") == 1 and err.startswith("assaykit: error:")
@@ -108,7 +106,6 @@ def test_bad_input_is_one_line_and_exit_1(
         main(
             [
                 "biodistribution",
-                "analyze",
                 str(export),
                 "-l",
                 str(layout),

@@ -106,7 +106,7 @@ def test_methods_given_is_used_and_inputs_untouched() -> None:
     assert "<p>My own methods.</p>" in html
     assert "B — not identifiable" in html
     assert "the parameters are not separately determined" in html
-    assert "2 nM" in html and "—" in html  # NaN shown as a dash, not 'nan'
+    assert "2.00 nM" in html and "—" in html  # NaN shown as a dash, not 'nan'
     assert "nan" not in re.sub(r"<[^>]+>", "", html).split()
 
 
