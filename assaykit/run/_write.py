@@ -95,7 +95,9 @@ def write_result(
         step("figures", i, total)
         saved = out.save_figure(fig.plot, stem, width=fig.width, height=fig.height)
         files += saved
-        png.update({stem: p.read_bytes() for p in saved if p.suffix == ".png"})
+        for p in saved:
+            if p.suffix == ".png":
+                png[stem] = p.read_bytes()
     if total:
         step("figures", total, total)
     pzfx = _prism_file(result)
