@@ -124,10 +124,10 @@ def test_cli_template(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     wb = openpyxl.load_workbook(out)
     assert sum(1 for r in wb["Wells"].iter_rows(min_row=2, values_only=True) if r[1]) == 384
     capsys.readouterr()
-    assert _run(["template", "saturation", "-o", str(tmp_path / "s.xlsx")]) == 1
+    assert _run(["template", "kinetix", "-o", str(tmp_path / "s.xlsx")]) == 1
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0
-    assert "unknown template kind 'saturation'; expected one of binding, uptake" in err
+    assert "unknown value 'kinetix'; expected one of binding, uptake" in err
     assert not (tmp_path / "s.xlsx").exists()
 
 

@@ -18,7 +18,13 @@ from assaykit.errors import LayoutError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ControlFindings", "check_controls", "noisy_replicate_sets"]
+__all__ = [
+    "ControlFindings",
+    "check_concentrations",
+    "check_controls",
+    "check_radioligand",
+    "noisy_replicate_sets",
+]
 
 #: A control tube this many times off the other tubes of its role (and nearer the other role)
 #: is called mislabelled.
@@ -169,3 +175,88 @@ def noisy_replicate_sets(
         at = f" at {conc:.3g} M" if conc > 0 else ""
         out.append(f"{what}{at} (CV {100 * c:.0f} %)")
     return out
+
+
+#: Competitor concentrations outside this range (M) are not physical for a binding assay:
+#: above ~10 mM nothing dissolves, below ~1 fM nothing binds measurably.
+COMPETITOR_RANGE_M = (1e-15, 1e-2)
+#: Radioligand concentrations of a binding assay (M): pM to µM.
+RADIOLIGAND_RANGE_M = (1e-13, 1e-5)
+
+
+def _unit_hint(value_m: float) -> str:
+    """The unit under which the number typed would be a plausible concentration."""
+    typed = value_m
+    for unit, f in (("M", 1.0), ("mM", 1e-3), ("µM", 1e-6), ("nM", 1e-9), ("pM", 1e-12)):
+        if 1e-12 <= typed * f <= 1e-4 and f != 1.0:
+            return f"; if it was typed in {unit}, set its unit to {unit}"
+    return ""
+
+
+def check_concentrations(g: pd.DataFrame, where: Callable[[pd.Series], str]) -> None:
+    """Competitor concentrations must be physical and agree with their unit.
+
+    Raises
+    ------
+    LayoutError
+        A whole series typed as whole numbers with the unit left at M (``40`` M), or one
+        concentration outside 1 fM–10 mM, naming the tube or well and the unit that would make
+        sense.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> g = pd.DataFrame({"role": "competitor", "compound": "X", "conc": [1.0, 10.0, 100.0],
+    ...                   "well": ["A01", "A02", "A03"]})
+    >>> check_concentrations(g, lambda r: f"well {r['well']}")
+    Traceback (most recent call last):
+    ...
+    assaykit.errors.LayoutError: competitor 'X': every concentration is ≥ 1 M (1 … 100 M), which no binding assay uses: the numbers look typed in nM (or µM) with the unit cell left at M; set the unit in the layout
+    """
+    comp = g[(g["role"] == "competitor") & g["conc"].notna() & (g["conc"] > 0)]
+    lo, hi = COMPETITOR_RANGE_M
+    for compound, s in comp.groupby("compound", sort=False):
+        c = s["conc"]
+        if len(c) >= 2 and (c >= 1.0).all():
+            raise LayoutError(
+                f"competitor {compound!r}: every concentration is ≥ 1 M ({c.min():g} … "
+                f"{c.max():g} M), which no binding assay uses: the numbers look typed in nM (or "
+                "µM) with the unit cell left at M; set the unit in the layout"
+            )
+        for idx, v in c.items():
+            if not lo <= v <= hi:
+                raise LayoutError(
+                    f"{where(s.loc[idx])}: competitor {compound!r} at {v:.3g} M is outside "
+                    f"1 fM–10 mM, not a physical concentration{_unit_hint(v)}"
+                )
+
+
+def check_radioligand(conc_m: float | None, kd_m: float | None) -> None:
+    """The radioligand concentration and Kd of the Experiment sheet must be plausible.
+
+    Raises
+    ------
+    LayoutError
+        Concentration outside pM–µM, Kd outside that range, or a concentration far above the Kd
+        (> 100 × Kd: Cheng–Prusoff's correction factor would be > 100, usually a unit slip).
+
+    Examples
+    --------
+    >>> check_radioligand(1e-10, 1e-9)
+    >>> check_radioligand(1e-7, 2e-10)
+    Traceback (most recent call last):
+    ...
+    assaykit.errors.LayoutError: radioligand concentration 100 nM is 500 × its Kd 0.2 nM: Ki would be divided by 501; check both values and their units (Experiment sheet, or --radioligand-conc/--kd)
+    """
+    lo, hi = RADIOLIGAND_RANGE_M
+    for name, v in (("radioligand concentration", conc_m), ("radioligand Kd", kd_m)):
+        if v is not None and math.isfinite(v) and not lo <= v <= hi:
+            raise LayoutError(
+                f"{name} {v:.3g} M is outside 0.1 pM–10 µM{_unit_hint(v)} (Experiment sheet, or --radioligand-conc/--kd)"
+            )
+    if conc_m and kd_m and math.isfinite(conc_m) and math.isfinite(kd_m) and conc_m > 100 * kd_m:
+        raise LayoutError(
+            f"radioligand concentration {conc_m * 1e9:.3g} nM is {conc_m / kd_m:.0f} × its Kd "
+            f"{kd_m * 1e9:.3g} nM: Ki would be divided by {1 + conc_m / kd_m:.0f}; check both "
+            "values and their units (Experiment sheet, or --radioligand-conc/--kd)"
+        )

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from assaykit.binding.controls import check_controls, noisy_replicate_sets
+from assaykit.binding.controls import check_concentrations, check_controls, noisy_replicate_sets
 from assaykit.errors import LayoutError, SchemaError
 from assaykit.schema import require_columns
 
@@ -256,6 +256,7 @@ def normalize_binding(
             )
         df[dst] = num.astype(float)
     df["compound"] = df["compound"].fillna("").astype(str)
+    check_concentrations(df, _where)
 
     by_cols = _default_by(df) if by is None else ([by] if isinstance(by, str) else list(by))
     require_columns(df, by_cols, stage=_STAGE)

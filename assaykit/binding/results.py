@@ -130,6 +130,7 @@ def assemble(
     import numpy as np
     import pandas as pd
 
+    from assaykit.binding.controls import check_radioligand
     from assaykit.binding.ki import ki_table
 
     meta_cols = [
@@ -154,6 +155,7 @@ def assemble(
     kd = opts.get("kd")
     conc = conc if conc is not None else experiment.get("radioligand_conc_M")
     kd = kd if kd is not None else experiment.get("radioligand_kd_M")
+    check_radioligand(conc, kd)
     res = ki_table(
         res,
         radioligand_conc=conc,

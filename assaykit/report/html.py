@@ -24,7 +24,7 @@ Examples
 >>> page = render_report(res, {"versions": {"assaykit": "0.1.0"}}, {})
 >>> "&lt;b&gt;A&lt;/b&gt;" in page and "<b>A</b>" not in page
 True
->>> "3.2 nM" in page
+>>> "3.20 nM" in page
 True
 """
 

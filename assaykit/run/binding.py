@@ -220,7 +220,7 @@ def run_binding(
     [natGa]Pentixafor: ok, IC50 35 nM, Ki 31.9 nM
     iodo-CPCR4: ok, IC50 5.42 nM, Ki 4.93 nM
     >>> sorted(p.name for p in out.iterdir())
-    ['provenance.json', 'results.csv', 'results.xlsx']
+    ['provenance.json', 'report.html', 'results.csv', 'results.pzfx', 'results.xlsx']
     """
     import pandas as pd
 

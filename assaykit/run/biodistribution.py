@@ -138,7 +138,7 @@ def run_biodistribution(
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "bd"
     >>> res = run_biodistribution(export, out, layout=layout, figures=False)
     >>> sorted(p.name for p in out.iterdir())
-    ['provenance.json', 'results.csv', 'results.xlsx']
+    ['provenance.json', 'report.html', 'results.csv', 'results.xlsx']
     """
     from assaykit.biodistribution import BiodistributionOptions, analyze_biodistribution
     from assaykit.report.output import OutputFolder

@@ -154,7 +154,7 @@ def run_competition(
     >>> res = run_competition(export, out, layout=layout,
     ...                       options=CompetitionOptions(weighting="1/y2"), figures=False)
     >>> sorted(p.name for p in out.iterdir())
-    ['provenance.json', 'results.csv', 'results.xlsx']
+    ['provenance.json', 'report.html', 'results.csv', 'results.xlsx']
     >>> res.results.loc[0, "status"]
     'ok'
     """

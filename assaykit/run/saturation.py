@@ -143,7 +143,7 @@ def run_saturation(
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "sat"
     >>> res = run_saturation(EXPORT, out, layout=LAYOUT, figures=False)
     >>> res.results.loc[0, "status"], sorted(p.name for p in out.iterdir())
-    ('ok', ['provenance.json', 'results.csv', 'results.xlsx'])
+    ('ok', ['provenance.json', 'report.html', 'results.csv', 'results.xlsx'])
     """
     from assaykit.binding.saturation_analysis import analyze_saturation
     from assaykit.report.output import OutputFolder

@@ -312,6 +312,10 @@ def test_affine_response_changes_leave_log_ic50_unchanged(log_ic50, hill, a, b, 
     df = curve(log_ic50=log_ic50, hill=hill, sd=4.0, seed=seed)
     res = fit_curves(df).iloc[0]
     res2 = fit_curves(df.assign(response=a * df["response"] + b)).iloc[0]
+    assert res2["status"] == res["status"]
+    if res["status"] != "ok":  # an IC50 the curve does not define is NaN in both (e.g. -9.5, -0.5)
+        assert np.isnan(res["log_ic50"]) and np.isnan(res2["log_ic50"])
+        return
     assert res2["log_ic50"] == pytest.approx(res["log_ic50"], abs=1e-6)
     assert res2["top"] == pytest.approx(a * res["top"] + b, rel=1e-6, abs=1e-6 * a)
     assert res2["log_ic50_se"] == pytest.approx(res["log_ic50_se"], rel=1e-5)

@@ -259,3 +259,34 @@ def test_high_cv_names_the_set_and_skips_blanks_near_background():
     msg = res.qc["message"].iloc[0]
     assert "competitor X at 1e-08 M (CV" in msg
     assert "blank" not in msg
+
+
+def test_nanomolar_numbers_with_unit_m_are_refused():
+    """Concentrations typed in nM with the unit left at M gave IC50 = 40.4 M with status ok."""
+    t = _tubes([10000.0, 10100.0], [1000.0, 1005.0], comp=(9000.0, 5000.0, 2000.0))
+    t.loc[t["role"] == "competitor", "conc"] = [1.0, 10.0, 100.0]
+    with pytest.raises(LayoutError, match=r"typed in nM .* unit cell left at M"):
+        normalise_binding(t)
+
+
+def test_a_femtomolar_slip_names_the_tube_and_the_unit():
+    """Typed in M with the unit set to nM: 3e-18 M, outside 1 fM–10 mM."""
+    t = _tubes([10000.0, 10100.0], [1000.0, 1005.0], comp=(9000.0, 5000.0))
+    t.loc[t["role"] == "competitor", "conc"] = [3e-18, 1e-8]
+    with pytest.raises(LayoutError, match=r"rack 3 position 5: competitor 'X' at 3e-18 M"):
+        normalise_binding(t)
+
+
+@pytest.mark.parametrize(
+    ("conc", "kd", "match"),
+    [
+        (1e-7, 2e-10, "500 × its Kd"),  # 100 typed meaning pM, unit left at nM (issue: factor 501)
+        (5e-3, 1e-9, "outside 0.1 pM–10 µM"),
+        (1e-10, 3.0, "radioligand Kd 3 M"),
+    ],
+)
+def test_radioligand_plausibility(conc, kd, match):
+    from assaykit.binding.controls import check_radioligand
+
+    with pytest.raises(LayoutError, match=match):
+        check_radioligand(conc, kd)

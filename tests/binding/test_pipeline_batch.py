@@ -89,7 +89,9 @@ def test_workbook_sheets_status_and_provenance(batch, exports):
     assert prov["inputs"]["layout"]["name"] == LAYOUT.name
     assert sorted(p.name for p in batch.outdir.iterdir()) == [
         "provenance.json",
+        "report.html",
         "results.csv",
+        "results.pzfx",
         "results.xlsx",
     ]
 
