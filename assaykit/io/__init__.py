@@ -110,7 +110,7 @@ def detect_format(path: str | PathLike[str]) -> str:
 
 def _explain_unread_workbook(p: Path) -> None:
     """Raise the most useful error for a zip no reader claimed: damage, no data, or a template."""
-    from assaykit.io._excel import check_xlsx_container, sheet_preview
+    from assaykit.io._xlsx import check_xlsx_container, sheet_preview
 
     check_xlsx_container(p)
     sheets = sheet_preview(p)  # a damaged workbook raises its ParseError here
@@ -203,7 +203,7 @@ def read_export(
         zipfile.BadZipFile,
         zlib.error,
     ) as err:
-        from assaykit.io._excel import one_line
+        from assaykit.io._xlsx import one_line
 
         raise ParseError(
             f"cannot read as {reader.name} ({type(err).__name__}: {one_line(err)})", path=p

@@ -67,14 +67,14 @@ def check_counter_table(df: pd.DataFrame, *, duplicates: DuplicatePolicy = "erro
                 "above zero (CPM = counts / minutes)"
             )
     key = [c for c in (*_KEY, *_REPEAT) if c in df.columns]
-    dup = df.duplicated(key, keep=False)
+    dup = df[key].duplicated(keep=False)
     if not dup.any():
         return df
     if duplicates == "error":
         first = df[dup].iloc[0]
         same = df[dup & (df[key] == first[key]).all(axis=1)]
         values = ", ".join(f"{v:g}" for v in same["cpm"]) if "cpm" in same else ""
-        n_tubes = int(df[dup].drop_duplicates(key).shape[0])
+        n_tubes = int(df.loc[dup, key].drop_duplicates().shape[0])
         more = f"; {n_tubes - 1} more tube(s) likewise" if n_tubes > 1 else ""
         raise ParseError(
             f"{_tube(first)} is counted {len(same)} times (CPM {values}){more}; say which count "

@@ -24,7 +24,7 @@ from assaykit.errors import ParseError
 from assaykit.io._grid import _column_number
 from assaykit.io._registry import FileSample, register
 from assaykit.io._text import plate_frame
-from assaykit.io._xlsx_util import (
+from assaykit.io._xlsx import (
     grid_at,
     header_width,
     is_blank,

@@ -56,7 +56,7 @@ def _formula_hint(path: Path, err: LayoutError) -> LayoutError:
     m = re.fullmatch(r"(.+)!([A-Z]{1,3})(\d+)", err.location or "")
     if not m:
         return err
-    from assaykit.io._excel import load_workbook_safely
+    from assaykit.io._xlsx import load_workbook_safely
 
     try:
         wb = load_workbook_safely(path, read_only=False, data_only=False)
@@ -81,7 +81,7 @@ def _formula_hint(path: Path, err: LayoutError) -> LayoutError:
 
 
 def _read_template(path: Path, *, kind: str | None = None) -> pd.DataFrame:
-    from assaykit.io._excel import load_workbook_safely
+    from assaykit.io._xlsx import load_workbook_safely
 
     wb = load_workbook_safely(path, read_only=False, data_only=True)
     try:
