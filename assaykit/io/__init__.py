@@ -110,7 +110,12 @@ def detect_format(path: str | PathLike[str]) -> str:
 
 def _explain_unread_workbook(p: Path) -> None:
     """Raise the most useful error for a zip no reader claimed: damage, no data, or a template."""
-    from assaykit.io._xlsx import check_xlsx_container, sheet_preview
+    from assaykit.io._xlsx import (
+        check_xlsx_container,
+        hidden_sheet_names,
+        load_workbook_safely,
+        sheet_preview,
+    )
 
     check_xlsx_container(p)
     sheets = sheet_preview(p)  # a damaged workbook raises its ParseError here
@@ -119,6 +124,18 @@ def _explain_unread_workbook(p: Path) -> None:
         for rows in sheets.values()
         for row in rows
     ):
+        wb = load_workbook_safely(p)
+        try:
+            hidden = hidden_sheet_names(wb)
+        finally:
+            wb.close()
+        if hidden:
+            raise ParseError(
+                "every visible sheet of the workbook is empty; the hidden sheet(s) "
+                f"{', '.join(repr(h) for h in hidden)} are never read: make the sheet to analyse "
+                "visible in Excel",
+                path=p,
+            )
         raise ParseError(
             "every sheet of the workbook is empty; expected an instrument export", path=p
         )

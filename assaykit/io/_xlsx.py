@@ -33,6 +33,8 @@ __all__ = [
     "SheetCells",
     "cell_name",
     "check_xlsx_container",
+    "checked_rows",
+    "hidden_sheet_names",
     "column_letter",
     "grid_at",
     "header_width",
@@ -176,13 +178,13 @@ class SheetCells:
         for r in sorted(by_row):
             cols = by_row[r]
             if r - last > MAX_GAP and last:
-                self._far(r, min(cols), f"{r - last - 1:,} empty rows below row {last}")
+                self._far(r, min(cols), f"{r - last - 1} empty rows below row {last}")
             if r - last > MAX_GAP and not last:
-                self._far(r, min(cols), f"{r - 1:,} empty rows above it")
+                self._far(r, min(cols), f"{r - 1} empty rows above it")
             prev = 0
             for c in sorted(cols):
                 if c - prev > MAX_GAP:
-                    self._far(r, c, f"{c - prev - 1:,} empty columns left of it")
+                    self._far(r, c, f"{c - prev - 1} empty columns left of it")
                 prev = c
             out.extend([] for _ in range(r - 1 - len(out)))
             row: list[object] = [None] * max(cols)
@@ -261,6 +263,26 @@ def _parse_read_only(ws: Any, out: SheetCells, max_rows: int | None) -> None:
                 v = cell["value"]
                 if not _blank(v):
                     out.cells[(cell["row"], cell["column"])] = v
+
+
+def checked_rows(ws: Any) -> list[list[object]]:
+    """:func:`sheet_rows` of a whole sheet; formula cells without a saved result are an error.
+
+    Such a cell reads as empty (openpyxl, pandas and every other library read the saved result),
+    so a sheet of formulas written by a script and never opened in Excel would lose its wells
+    silently.
+    """
+    cells = sheet_cells(ws)
+    if cells.formulas_without_value:
+        shown = ", ".join(cells.formulas_without_value[:5])
+        n = len(cells.formulas_without_value)
+        raise ParseError(
+            f"{n} cell(s) hold a formula without a saved result ({shown}"
+            f"{', ...' if n > 5 else ''}); they would read as empty; open and save the "
+            "file in Excel so the results are stored, or export the values",
+            location=f"sheet '{cells.title}'",
+        )
+    return cells.rows()
 
 
 def sheet_rows(ws: Any, max_rows: int | None = None) -> list[list[object]]:
@@ -375,18 +397,7 @@ def read_sheets(path: Path) -> dict[str, list[list[object]]]:
     try:
         sheets: dict[str, list[list[object]]] = {}
         for ws in visible_worksheets(wb, path):
-            cells = sheet_cells(ws)
-            if cells.formulas_without_value:
-                shown = ", ".join(cells.formulas_without_value[:5])
-                n = len(cells.formulas_without_value)
-                raise ParseError(
-                    f"{n} cell(s) hold a formula without a saved result ({shown}"
-                    f"{', ...' if n > 5 else ''}); they would read as empty; open and save the "
-                    "file in Excel so the results are stored, or export the values",
-                    path=path,
-                    location=f"sheet '{ws.title}'",
-                )
-            rows = cells.rows()
+            rows = checked_rows(ws)
             while rows and not rows[-1]:
                 rows.pop()
             sheets[ws.title] = rows

@@ -86,11 +86,11 @@ def _load(path: Path) -> tuple[list[_Sheet], dict[str, Any]]:
     with path.open("rb") as fh:
         is_zip = fh.read(4) == b"PK\x03\x04"
     if is_zip:
-        from assaykit.io._xlsx import load_workbook_safely, sheet_rows, visible_worksheets
+        from assaykit.io._xlsx import checked_rows, load_workbook_safely, visible_worksheets
 
         wb = load_workbook_safely(path)
         try:  # hidden sheets are never read (an older run hidden in the workbook)
-            sheets = [_Sheet(ws.title, sheet_rows(ws)) for ws in visible_worksheets(wb, path)]
+            sheets = [_Sheet(ws.title, checked_rows(ws)) for ws in visible_worksheets(wb, path)]
         finally:
             wb.close()
         return sheets, {"encoding": "xlsx", "separator": ""}

@@ -47,7 +47,7 @@ def read_tidy_table(path: str | PathLike[str]) -> pd.DataFrame:
     with p.open("rb") as fh:
         head = fh.read(4)
     if head[:4] == b"PK\x03\x04":
-        from assaykit.io._xlsx import load_workbook_safely, sheet_rows, visible_worksheets
+        from assaykit.io._xlsx import checked_rows, load_workbook_safely, visible_worksheets
 
         wb = load_workbook_safely(p)
         try:
@@ -55,9 +55,9 @@ def read_tidy_table(path: str | PathLike[str]) -> pd.DataFrame:
                 raise ParseError("the workbook has no sheets", path=p)
             shown = visible_worksheets(wb, p)  # the active sheet if visible, never a hidden one
             active = wb.active if wb.active in shown else shown[0]
-            rows = sheet_rows(active)
-        except ParseError:
-            raise
+            rows = checked_rows(active)
+        except ParseError as err:
+            raise err.with_context(path=p) from None
         except Exception as err:  # damaged sheet XML surfaces while iterating
             raise ParseError(f"cannot read the first sheet ({type(err).__name__})", path=p) from err
         finally:
