@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import AssaykitError, LayoutError
-from assaykit.layout._validate import build_experiment, build_layout, is_blank
+from assaykit.layout._validate import build_experiment, build_layout, is_blank, parse_datetime
 from assaykit.layout._vocab import (
     BINDING_ROLES,
     CONDITIONS,
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from assaykit.io._files import InputLog
 
 __all__ = [
+    "parse_datetime",
     "BINDING_ROLES",
     "CONDITIONS",
     "FRACTIONS",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from assaykit.errors import LayoutError, SchemaError
+from assaykit.errors import AssaykitError, LayoutError, SchemaError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -227,7 +227,15 @@ def correct_tubes(
     )
     if decay:
         iso = resolve_isotope(table, isotope or experiment.get("isotope") or None)
-        info = half_life_info(iso, half_lives=half_lives)
+        try:
+            info = half_life_info(iso, half_lives=half_lives)
+        except AssaykitError as err:
+            raise LayoutError(
+                f"no half-life is known for {iso} (the experiment's isotope), so the counts "
+                "cannot be decay-corrected; for a long-lived nuclide (H-3, C-14, S-35; P-32 "
+                "over a few hours) analyse without decay correction (decay=False, --no-decay), "
+                f"or give its half-life (half_lives={{...}}); {err.message}"
+            ) from None
         require_columns(table, ["measured_at"], stage="decay correction")
         when = pd.to_datetime(table["measured_at"])
         missing = used & when.isna()

@@ -64,8 +64,10 @@ def _applied(tubes: pd.DataFrame, keys: list[tuple[str, str]]) -> pd.DataFrame:
             used = std
         if not len(used):
             have = sorted(
-                {f"{c or '(no compound)'}/{k or '(every condition)'}" for c, k in
-                 zip(std["compound"], std["condition"], strict=True)}
+                {
+                    f"{c or '(no compound)'}/{k or '(every condition)'}"
+                    for c, k in zip(std["compound"], std["condition"], strict=True)
+                }
             )
             raise LayoutError(
                 f"no applied-activity standard (role 'standard') for compound {comp or '(none)'}, "

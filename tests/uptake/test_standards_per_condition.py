@@ -25,9 +25,7 @@ def _tubes(std_conditions: list[str]) -> pd.DataFrame:
             "condition": std_conditions + ["tracer"] * 3 + ["blocked"] * 3,
             "time_min": [np.nan] * n + [60.0] * 6,
             "replicate": [1] * (n + 6),
-            "corrected_cpm": std_cpm
-            + [95_000.0, 2_000.0, 1_428.0]
-            + [58_000.0, 300.0, 120.0],
+            "corrected_cpm": std_cpm + [95_000.0, 2_000.0, 1_428.0] + [58_000.0, 300.0, 120.0],
         }
     )
 
@@ -47,5 +45,7 @@ def test_standards_without_condition_serve_every_condition() -> None:
 
 
 def test_condition_without_its_standards_is_named() -> None:
-    with pytest.raises(LayoutError, match=r"condition 'tracer'; standards exist for \(no compound\)/blocked"):
+    with pytest.raises(
+        LayoutError, match=r"condition 'tracer'; standards exist for \(no compound\)/blocked"
+    ):
         per_well(_tubes(["blocked", "blocked"]))
