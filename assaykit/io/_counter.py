@@ -199,11 +199,30 @@ class TimeOrder:
     assaykit.errors.ParseError: line 6: time stamp 2026-10-25 02:05:00 is 0:45:00 earlier than 2026-10-25 02:50:00 on line 5; time stamps may not go backwards (a daylight-saving change or a wrong date would make decay correction wrong); fix the time stamps in the export
     """
 
+    #: A forward step longer than this between consecutive tubes is reported (not an error).
+    JUMP = dt.timedelta(minutes=30)
+
     def __init__(self) -> None:
         self.last: dt.datetime | None = None
         self.last_line: int | None = None
+        self.jumps: list[dict[str, object]] = []
+
+    def qc(self) -> list[dict[str, object]]:
+        """The forward jumps seen, as QC rows (``check``, ``line``, ``message``) for ``attrs``."""
+        return list(self.jumps)
 
     def check(self, stamp: dt.datetime, line: int) -> None:
+        if self.last is not None and stamp - self.last > self.JUMP:
+            self.jumps.append(
+                {
+                    "check": "time_jump",
+                    "line": line,
+                    "message": f"line {line}: time stamps jump forward by {stamp - self.last} "
+                    f"after line {self.last_line} ({self.last} → {stamp}); if the counter's "
+                    "clock changed (daylight saving) the decay correction of the later tubes "
+                    "is wrong by the jump",
+                }
+            )
         if self.last is not None and stamp < self.last:
             raise ParseError(
                 f"time stamp {stamp} is {self.last - stamp} earlier than {self.last} on line "

@@ -266,5 +266,6 @@ def read_wizard2(path: Path) -> pd.DataFrame:
         "encoding": encoding,
         "separator": sep,
         "decimal": decimal,
+        "qc": order.qc(),
     }
     return counter_frame(records, attrs)

@@ -238,3 +238,17 @@ def test_provenance_uses_the_hash_taken_when_read(tmp_path) -> None:
     f.write_bytes(b"a\n2\n")  # changed after reading: provenance must not describe the new bytes
     rec = provenance({"export": f}, {}, "test", log=log)
     assert rec["inputs"]["export"]["sha256"] == first
+
+
+def test_forward_clock_jump_is_a_named_qc_row() -> None:
+    """DST spring-forward: readable, but the jump is reported with its line (QC, not a print)."""
+    df = read_export(BROKEN / "wizard2_dst_spring_forward.csv")
+    (row,) = df.attrs["qc"]
+    assert row["check"] == "time_jump" and row["line"] == 8
+    assert "jump forward by 0:58:42 after line 7" in str(row["message"])
+    assert read_export(BROKEN / "wizard2_first_12_tubes.csv").attrs["qc"] == []
+
+
+def test_counts_only_tube_table_is_named() -> None:
+    with pytest.raises(ParseError, match="line 1: tube table has counts but no cpm column"):
+        read_export(BROKEN / "tube_table_counts_only.csv")

@@ -297,6 +297,16 @@ def faulty_exports() -> None:
     two_cpm = [head + ",I-125 CPM", *(b + "," + b.split(",")[11] for b in body[:12])]
     _write_text("wizard2_two_cpm_columns.csv", two_cpm)
 
+    # a tube table with counts but no CPM and no count time: CPM cannot be known
+    (HERE / "tube_table_counts_only.csv").write_bytes(
+        b"Rack,Position,Counts\r\n1,1,100\r\n1,2,200\r\n"
+    )
+    # the counter clock springs forward one hour (daylight saving) between two tubes: readable,
+    # but named in attrs["qc"] with the line
+    fwd = f"{t0[:11]}{hour + 1:02d}{t0[13:]}"
+    _write_text(
+        "wizard2_dst_spring_forward.csv", [head, *body[:6], *(at(b, fwd) for b in body[6:12])]
+    )
     # a workbook whose visible sheet is the current run and a hidden sheet an older one
     for state, name in (
         ("hidden", "xlsx_hidden_old_run.xlsx"),
