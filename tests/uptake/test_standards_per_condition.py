@@ -49,3 +49,32 @@ def test_condition_without_its_standards_is_named() -> None:
         LayoutError, match=r"condition 'tracer'; standards exist for \(no compound\)/blocked"
     ):
         per_well(_tubes(["blocked", "blocked"]))
+
+
+def test_reference_time_a_year_off_is_named() -> None:
+    """Issue 19: a reference time a year off gave 'needs condition tracer; the layout has []'.
+
+    Ga-68 (67.71 min): one year is ~7 760 half-lives; anything beyond 10 half-lives is refused.
+    """
+    from assaykit.uptake import correct_tubes
+
+    t0 = pd.Timestamp("2026-03-10 14:00")
+    run = pd.DataFrame(
+        {
+            "rack": [1, 1],
+            "position": [1, 2],
+            "role": ["blank", "standard"],
+            "cpm": [10.0, 1000.0],
+            "counts": [10.0, 1000.0],
+            "count_time_s": [60.0, 60.0],
+            "measured_at": [t0, t0],
+            "isotope": ["Ga-68", "Ga-68"],
+        }
+    )
+    ok = correct_tubes(run, isotope="Ga-68", reference_time=t0 - pd.Timedelta(hours=2))
+    assert ok["decay_factor"].iloc[1] == pytest.approx(2 ** (120 / 67.71) * 1.005128, rel=1e-4)
+    with pytest.raises(
+        LayoutError,
+        match=r"reference time 2025-03-10 14:00:00 is \d+\.\d half-lives of Ga-68 before",
+    ):
+        correct_tubes(run, isotope="Ga-68", reference_time=pd.Timestamp("2025-03-10 14:00"))
