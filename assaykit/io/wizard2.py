@@ -93,11 +93,11 @@ def _cells(line: str, sep: str) -> list[str]:
 def _once(seen: dict[str, int], key: str, j: int, header: list[str], line: int) -> None:
     """Record column ``j`` under ``key``; a second column for the same value is an error."""
     if key in seen:
-        from openpyxl.utils import get_column_letter
+        from assaykit.io._xlsx import column_letter
 
         raise ParseError(
-            f"two columns hold {header[j]!r} (columns {get_column_letter(seen[key] + 1)} and "
-            f"{get_column_letter(j + 1)}); which one to use is not clear: remove one from the export",
+            f"two columns hold {header[j]!r} (columns {column_letter(seen[key])} and "
+            f"{column_letter(j)}); which one to use is not clear: remove one from the export",
             line=line,
         )
     seen[key] = j
