@@ -1,14 +1,19 @@
-"""Safe output: atomic writes, no silent overwrite, formula-injection neutralised, provenance.
+"""Safe output: atomic writes, nothing of the user's replaced, formula injection neutralised.
 
-Every file assaykit writes goes through this module:
+Every file assaykit writes goes through this module (and :mod:`assaykit.report.folder`):
 
-- a file is written to a temporary name in the same folder, then renamed into place, so an
-  interrupted run never leaves a half-written CSV or workbook;
-- a results folder is built under a temporary name and renamed when complete
-  (:class:`OutputFolder`); an existing folder is replaced only with ``force=True``;
+- a file is written to a temporary name in the same folder, then moved into place
+  (:func:`atomic_path`), so an interrupted run (exception, Ctrl-C, SIGTERM, SIGHUP) never leaves
+  a half-written CSV or workbook; a file that appeared meanwhile is not replaced without force;
+- an output is never one of the inputs (``inputs=``), with or without force, and every fault of
+  the path (read-only, full disk, path under a file, too-long name, ...) is one OutputError line;
+- a results folder is built aside and committed at the end (:class:`OutputFolder`): only files
+  an earlier assaykit run wrote (its manifest in ``provenance.json``) are ever replaced;
 - text cells starting with ``=``, ``+``, ``-``, ``@`` (or tab/CR) are prefixed with ``'`` in CSV and
   XLSX so that a sample name cannot run as a spreadsheet formula;
-- ``provenance.json`` records inputs (name, size, SHA-256), versions and every option used.
+- ``provenance.json`` records inputs (name, size, SHA-256 as read, see
+  :class:`~assaykit.io.InputLog`), versions, every option used and the manifest;
+- files follow the umask.
 """
 
 from __future__ import annotations
