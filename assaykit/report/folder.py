@@ -142,6 +142,8 @@ class OutputFolder:
         self.force = force
         self.tmp: Path | None = None
         self._lock: FolderLock | None = None
+        self._made: list[Path] = []
+        self._committed = False
         self._signals: contextlib.ExitStack | None = None
         self._mask = current_umask()
         if self.target.is_dir() and not force:
@@ -168,8 +170,10 @@ class OutputFolder:
                 self._lock.acquire()
                 where = self.target
             else:
+                from assaykit.report.output import _make_parents
+
                 where = self.target.parent
-                where.mkdir(parents=True, exist_ok=True)
+                self._made = _make_parents(where)  # removed again unless the run commits
                 self._lock = FolderLock(where / f".{self.target.name[:200]}{_LOCK}", self.raw)
                 self._lock.acquire()
             self.tmp = Path(tempfile.mkdtemp(prefix=_STAGE_PREFIX, suffix=".part", dir=where))
@@ -185,6 +189,7 @@ class OutputFolder:
             if exc is None:
                 try:
                     self._commit()
+                    self._committed = True
                 except AssaykitError:
                     raise
                 except OSError as err:
@@ -199,6 +204,10 @@ class OutputFolder:
             shutil.rmtree(self.tmp, ignore_errors=True)
         if self._lock is not None:
             self._lock.release()
+        if not self._committed:
+            for d in self._made:  # folders made for a run that left nothing
+                with contextlib.suppress(OSError):
+                    os.rmdir(d)
         if self._signals is not None:
             self._signals.close()
             self._signals = None

@@ -274,7 +274,7 @@ def test_full_disk_is_one_line_and_leaves_nothing(tmp_path, monkeypatch) -> None
 
     monkeypatch.setattr(output, "_write_frame", full)
     with pytest.raises(OutputError, match="the disk is full; nothing was kept"):
-        _run(tmp_path / "out")
+        _run(tmp_path / "new" / "deeper" / "out")
     with pytest.raises(OutputError, match="the disk is full"):
         write_table(DF, tmp_path / "sub" / "t.csv")
     assert list(tmp_path.iterdir()) == []  # not even the folder made for the table
@@ -304,22 +304,29 @@ def test_outputs_follow_the_umask(tmp_path, mask) -> None:
 _CHILD = textwrap.dedent(
     """
     import sys, time
-    from assaykit.report.output import OutputFolder, write_table
+    from assaykit.report.output import OutputFolder, atomic_path
     target = sys.argv[1]
-    with OutputFolder(target) as out:
-        out.write_json({"half": True}, "provenance.json")
-        print("ready", flush=True)
-        time.sleep(30)
+    if sys.argv[2] == "folder":
+        with OutputFolder(target) as out:
+            out.write_json({"half": True}, "provenance.json")
+            print("ready", flush=True)
+            time.sleep(30)
+    else:
+        with atomic_path(target + ".csv") as tmp:
+            tmp.write_text("a,b\\n1,")
+            print("ready", flush=True)
+            time.sleep(30)
     """
 )
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("what", ["folder", "table"])
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
-def test_signals_leave_no_part_folder(tmp_path, sig) -> None:
+def test_signals_leave_no_part_folder(tmp_path, sig, what) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, str(tmp_path / "out")],
+        [sys.executable, "-c", _CHILD, str(tmp_path / "new" / "out"), what],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -327,7 +334,7 @@ def test_signals_leave_no_part_folder(tmp_path, sig) -> None:
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "ready"
-    assert any(p.name.endswith(".part") for p in tmp_path.iterdir())
+    assert any(p.name.endswith(".part") for p in tmp_path.rglob("*"))
     proc.send_signal(sig)
     proc.wait(timeout=20)
     assert proc.returncode != 0
