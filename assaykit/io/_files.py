@@ -123,11 +123,20 @@ class InputLog:
     records: dict[str, InputRecord] = field(default_factory=dict)
 
     def record(self, role: str, path: str | PathLike[str]) -> InputRecord:
-        """Hash ``path`` now (as it is read) under ``role``; the same file twice is hashed once."""
+        """Hash ``path`` now (as it is read) under ``role``; the same file twice is hashed once.
+
+        Another file under a role already used gets ``role_2``, ``role_3``, ... (a batch of
+        exports read one after another).
+        """
         p = Path(path)
-        old = self.records.get(role)
-        if old is not None and old.path == p:
-            return old
+        for rec in self.records.values():
+            if rec.path == p:
+                return rec
+        if role in self.records:
+            n = 2
+            while f"{role}_{n}" in self.records:
+                n += 1
+            role = f"{role}_{n}"
         digest, size, mtime = hash_input(p)
         rec = InputRecord(role, p, size, mtime, digest)
         self.records[role] = rec

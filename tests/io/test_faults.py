@@ -252,3 +252,17 @@ def test_forward_clock_jump_is_a_named_qc_row() -> None:
 def test_counts_only_tube_table_is_named() -> None:
     with pytest.raises(ParseError, match="line 1: tube table has counts but no cpm column"):
         read_export(BROKEN / "tube_table_counts_only.csv")
+
+
+def test_input_log_keeps_every_export_of_a_batch(tmp_path) -> None:
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("1")
+    b.write_text("2")
+    log = InputLog()
+    log.record("export", a)
+    log.record("export", b)
+    log.record("export", a)  # read again: hashed once
+    assert list(log.provenance_inputs()) == ["export", "export_2"]
+    b.write_text("changed")
+    with pytest.raises(OutputError, match="b.csv: changed"):
+        log.verify()
