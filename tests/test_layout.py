@@ -885,3 +885,18 @@ def test_parse_datetime_is_the_one_strict_parser(text: str, expected: Any) -> No
     else:
         with pytest.raises(LayoutError, match=f"--reference-time.*{expected}"):
             parse_datetime(text, what="--reference-time")
+
+
+def test_template_formula_without_saved_result_is_named(tmp_path: Path) -> None:
+    """Issue 19: a formula in a cell that may be empty (a sample name) used to vanish silently."""
+    import openpyxl
+
+    from assaykit.datasets import example_path
+
+    wb = openpyxl.load_workbook(example_path("binding", "binding_layout.xlsx"))
+    wb["Tubes"]["E12"] = '="tube "&B12'  # written by a script: no saved result
+    wb.save(tmp_path / "t.xlsx")
+    with pytest.raises(
+        LayoutError, match=r"Tubes!E12: the cell holds a formula \(=\"tube \"&B12\)"
+    ):
+        read_layout(tmp_path / "t.xlsx")

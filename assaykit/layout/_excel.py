@@ -96,6 +96,30 @@ def _formula_hint(path: Path, err: LayoutError) -> LayoutError:
     )
 
 
+def _refuse_formulas_without_values(path: Path, titles: list[str]) -> None:
+    """LayoutError at the first formula cell without a saved result in the sheets read.
+
+    Such a cell reads as empty: a formula for a sample name or a concentration would silently
+    leave the tube unannotated. (Excel stores results when it saves; scripts often do not.)
+    """
+    from assaykit.io._xlsx import load_workbook_safely, sheet_cells
+
+    wb = load_workbook_safely(path)
+    try:
+        for title in titles:
+            missing = sheet_cells(wb[title]).formulas_without_value
+            if missing:
+                more = f" (and {len(missing) - 1} more cell(s))" if len(missing) > 1 else ""
+                raise LayoutError(
+                    f"the cell holds a formula and no saved result{more}, so it reads as empty; "
+                    "type the value instead, or open and save the file in Excel so that the "
+                    "result is stored",
+                    location=f"{title}!{missing[0]}",
+                )
+    finally:
+        wb.close()
+
+
 def _read_template(path: Path, *, kind: str | None = None) -> pd.DataFrame:
     from assaykit.io._xlsx import load_workbook_safely
 
@@ -113,6 +137,7 @@ def _read_template(path: Path, *, kind: str | None = None) -> pd.DataFrame:
                 )
             if part and part not in sheets:
                 sheets[part] = ws
+        _refuse_formulas_without_values(path, [ws.title for ws in sheets.values()])
         if "Wells" not in sheets and "Tubes" not in sheets:
             names = ", ".join(repr(ws.title) for ws in wb.worksheets)
             raise LayoutError(
