@@ -373,14 +373,23 @@ def test_uptake_template(tmp_path: Path) -> None:
         [1, 1, None, "standard"],
         [1, 2, None, "sample", "Lysate", "30", None, "CPCR4.3"],
         [1, 3, None, "sample", "acid wash", 30, "Blocked", "CPCR4.3", None, 2.5e5, "0.12"],
-        [1, 4, None, "sample", "supernatant", 30, "reference", "FC131"],
+        [1, 4, None, "sample", "supernatant", 30, "TRACER", "FC131"],
     ]
     df = read_layout(_hand_filled(tmp_path, rows, kind="uptake", sheet="Tubes"))
     assert df.attrs["kind"] == "uptake"
     assert list(df["fraction"]) == ["", "internalized", "surface", "supernatant"]
-    assert list(df["condition"]) == ["", "tracer", "blocked", "reference"]
+    assert list(df["condition"]) == ["", "tracer", "blocked", "tracer"]
     assert df["time_min"].iloc[1] == 30.0 and df["protein_mg"].iloc[2] == pytest.approx(0.12)
     assert df["cells_per_well"].iloc[2] == 2.5e5
+
+
+def test_uptake_condition_outside_the_list_is_named(tmp_path: Path) -> None:
+    """Issue 19: a condition the statistics do not know would silently drop the t-tests."""
+    rows = [[1, 1, None, "standard"], [1, 2, None, "sample", "Lysate", 30, "blockd", "FC131"]]
+    with pytest.raises(
+        LayoutError, match=r"Tubes!G3: unknown condition 'blockd'.*did you mean 'blocked'"
+    ):
+        read_layout(_hand_filled(tmp_path, rows, kind="uptake", sheet="Tubes"))
 
 
 @pytest.mark.parametrize(
@@ -849,3 +858,45 @@ def test_reference_time_spellings(value: Any, expected: Any) -> None:
         assert (
             experiment_from_dict({"reference_time": value}, "uptake")["reference_time"] == expected
         )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-03-10 14:00", pd.Timestamp("2026-03-10 14:00")),
+        ("2026/03/10 14:00", pd.Timestamp("2026-03-10 14:00")),
+        ("10.03.2026 14:00", pd.Timestamp("2026-03-10 14:00")),
+        ("13/03/2026 14:00", pd.Timestamp("2026-03-13 14:00")),
+        ("03/03/2026", pd.Timestamp("2026-03-03")),
+        ("10 Mar 2026 14:00", pd.Timestamp("2026-03-10 14:00")),
+        ("10/03/2026", "is ambiguous"),
+        ("10/03/2026 14:00", "is ambiguous"),
+        ("10-03-2026", "is ambiguous"),
+        ("10/03/26", "two-digit year"),
+        ("20260310", "must be a date and time"),
+    ],
+)
+def test_parse_datetime_is_the_one_strict_parser(text: str, expected: Any) -> None:
+    """Issue 19: ``--reference-time 10/03/2026`` was read as 3 October; the template refused it."""
+    from assaykit.layout import parse_datetime
+
+    if isinstance(expected, pd.Timestamp):
+        assert parse_datetime(text) == expected
+    else:
+        with pytest.raises(LayoutError, match=f"--reference-time.*{expected}"):
+            parse_datetime(text, what="--reference-time")
+
+
+def test_template_formula_without_saved_result_is_named(tmp_path: Path) -> None:
+    """Issue 19: a formula in a cell that may be empty (a sample name) used to vanish silently."""
+    import openpyxl
+
+    from assaykit.datasets import example_path
+
+    wb = openpyxl.load_workbook(example_path("binding", "binding_layout.xlsx"))
+    wb["Tubes"]["E12"] = '="tube "&B12'  # written by a script: no saved result
+    wb.save(tmp_path / "t.xlsx")
+    with pytest.raises(
+        LayoutError, match=r"Tubes!E12: the cell holds a formula \(=\"tube \"&B12\)"
+    ):
+        read_layout(tmp_path / "t.xlsx")

@@ -19,12 +19,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assaykit.errors import AssaykitError, ParseError, UnsupportedFormatError
+from assaykit.io._checks import DuplicatePolicy, check_counter_table
+from assaykit.io._files import InputLog, hash_input, require_regular_file
 from assaykit.io._registry import READERS, SNIFF_BYTES, FileSample, Reader, register
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["READERS", "detect_format", "known_formats", "read_export", "register"]
+__all__ = [
+    "READERS",
+    "InputLog",
+    "detect_format",
+    "hash_input",
+    "known_formats",
+    "read_export",
+    "register",
+    "require_regular_file",
+]
 
 #: Modules that register readers; imported on first use so that ``import assaykit.io`` stays cheap.
 _READER_MODULES: tuple[str, ...] = (
@@ -100,7 +111,12 @@ def detect_format(path: str | PathLike[str]) -> str:
 
 def _explain_unread_workbook(p: Path) -> None:
     """Raise the most useful error for a zip no reader claimed: damage, no data, or a template."""
-    from assaykit.io._excel import check_xlsx_container, sheet_preview
+    from assaykit.io._xlsx import (
+        check_xlsx_container,
+        hidden_sheet_names,
+        load_workbook_safely,
+        sheet_preview,
+    )
 
     check_xlsx_container(p)
     sheets = sheet_preview(p)  # a damaged workbook raises its ParseError here
@@ -109,6 +125,18 @@ def _explain_unread_workbook(p: Path) -> None:
         for rows in sheets.values()
         for row in rows
     ):
+        wb = load_workbook_safely(p)
+        try:
+            hidden = hidden_sheet_names(wb)
+        finally:
+            wb.close()
+        if hidden:
+            raise ParseError(
+                "every visible sheet of the workbook is empty; the hidden sheet(s) "
+                f"{', '.join(repr(h) for h in hidden)} are never read: make the sheet to analyse "
+                "visible in Excel",
+                path=p,
+            )
         raise ParseError(
             "every sheet of the workbook is empty; expected an instrument export", path=p
         )
@@ -120,10 +148,7 @@ def _explain_unread_workbook(p: Path) -> None:
 
 
 def _sample(p: Path) -> FileSample:
-    if not p.exists():
-        raise ParseError("no such file", path=p)
-    if p.is_dir():
-        raise ParseError("is a folder, not an export file", path=p)
+    require_regular_file(p, what="export")  # before opening: a FIFO would block open()
     try:
         with p.open("rb") as fh:
             head = fh.read(SNIFF_BYTES)
@@ -134,7 +159,13 @@ def _sample(p: Path) -> FileSample:
     return FileSample(p, head)
 
 
-def read_export(path: str | PathLike[str], format: str | None = None) -> pd.DataFrame:
+def read_export(
+    path: str | PathLike[str],
+    format: str | None = None,
+    *,
+    log: InputLog | None = None,
+    duplicates: DuplicatePolicy = "error",
+) -> pd.DataFrame:
     """Read an instrument export into the tidy table.
 
     Parameters
@@ -143,6 +174,13 @@ def read_export(path: str | PathLike[str], format: str | None = None) -> pd.Data
         The export file (text or .xlsx). It is only read, never changed.
     format
         A name from :func:`known_formats` to skip detection.
+    log
+        An :class:`InputLog`: the file's SHA-256 is recorded (role ``"export"``) as it is read,
+        for provenance and the end-of-run check that it did not change.
+    duplicates
+        A counter tube (rack, position, nuclide) counted more than once: ``"error"`` (default,
+        naming the tube and lines), or keep the ``"first"``, the ``"last"`` or the ``"mean"`` of
+        the counts (recounts are real; say which one the analysis should use).
 
     Returns
     -------
@@ -159,11 +197,17 @@ def read_export(path: str | PathLike[str], format: str | None = None) -> pd.Data
         The file is recognised but malformed (the message names the line or cell).
     """
     p = Path(path)
-    reader = _resolve_format(format) if format else _resolve_format(detect_format(p))
     if format:
-        _sample(p)  # existence and emptiness checks with the file's name
+        reader = _resolve_format(format)
+        _sample(p)  # regular file, existence and emptiness checks with the file's name
+    else:
+        reader = _resolve_format(detect_format(p))
+    if log is not None:
+        log.record("export", p)
     try:
         df = reader.read(p)
+        if reader.kind == "counter":
+            df = check_counter_table(df, duplicates=duplicates)
     except AssaykitError as err:
         raise err.with_context(path=p) from None
     except (
@@ -177,7 +221,7 @@ def read_export(path: str | PathLike[str], format: str | None = None) -> pd.Data
         zipfile.BadZipFile,
         zlib.error,
     ) as err:
-        from assaykit.io._excel import one_line
+        from assaykit.io._xlsx import one_line
 
         raise ParseError(
             f"cannot read as {reader.name} ({type(err).__name__}: {one_line(err)})", path=p

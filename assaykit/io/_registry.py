@@ -50,7 +50,7 @@ class FileSample:
         """First rows of every sheet of an xlsx file (sheet name → rows of values), {} otherwise."""
         if not self.is_zip:
             return {}
-        from assaykit.io._excel import sheet_preview
+        from assaykit.io._xlsx import sheet_preview
 
         try:
             return sheet_preview(self.path)

@@ -313,12 +313,11 @@ def counter_frame(
     from assaykit.schema import COUNTER_COLUMNS
 
     rows = [dict(r) for r in records]
-    extra: list[str] = []
+    standard = set(COUNTER_COLUMNS)
+    seen: dict[str, None] = {}  # ordered set: linear in rows × columns (a list was quadratic)
     for r in rows:
-        for k in r:
-            if k not in COUNTER_COLUMNS and k not in extra:
-                extra.append(k)
-    df = pd.DataFrame(rows, columns=[*COUNTER_COLUMNS, *extra])
+        seen.update(dict.fromkeys(k for k in r if k not in standard))
+    df = pd.DataFrame(rows, columns=[*COUNTER_COLUMNS, *seen])
     for c in ("counts", "count_time_s", "cpm"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
     df["measured_at"] = pd.to_datetime(df["measured_at"], errors="coerce")

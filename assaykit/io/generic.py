@@ -39,7 +39,13 @@ from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import ParseError
 from assaykit.io._absent import absent_records, publish_absent
-from assaykit.io._counter import counter_number, loose_value, parse_timestamp, snake_name
+from assaykit.io._counter import (
+    check_time_order,
+    counter_number,
+    loose_value,
+    parse_timestamp,
+    snake_name,
+)
 from assaykit.io._grid import is_grid_header, read_grid
 from assaykit.io._registry import SNIFF_BYTES, FileSample, register
 from assaykit.io._text import (
@@ -75,9 +81,9 @@ class _Sheet:
     def where(self, k: int, j: int | None = None) -> dict[str, Any]:
         if self.name is None:
             return {"line": k + 1, "location": None if j is None else f"column {j + 1}"}
-        from openpyxl.utils import get_column_letter
+        from assaykit.io._xlsx import column_letter
 
-        cell = f"{get_column_letter((j or 0) + 1)}{k + 1}" if j is not None else f"row {k + 1}"
+        cell = f"{column_letter(j or 0)}{k + 1}" if j is not None else f"row {k + 1}"
         return {"location": f"sheet {self.name!r}, {cell}"}
 
 
@@ -91,11 +97,11 @@ def _load(path: Path) -> tuple[list[_Sheet], dict[str, Any]]:
     with path.open("rb") as fh:
         is_zip = fh.read(4) == b"PK\x03\x04"
     if is_zip:
-        from assaykit.io._excel import load_workbook_safely, sheet_rows
+        from assaykit.io._xlsx import checked_rows, load_workbook_safely, visible_worksheets
 
         wb = load_workbook_safely(path)
-        try:
-            sheets = [_Sheet(ws.title, sheet_rows(ws)) for ws in wb.worksheets]
+        try:  # hidden sheets are never read (an older run hidden in the workbook)
+            sheets = [_Sheet(ws.title, checked_rows(ws)) for ws in visible_worksheets(wb, path)]
         finally:
             wb.close()
         return sheets, {"encoding": "xlsx", "separator": ""}
@@ -493,6 +499,7 @@ def read_tube_table(path: Path) -> pd.DataFrame:
     attrs.update(decimal=decimal, instrument="unknown (generic tube table)")
 
     records: list[dict[str, Any]] = []
+    order = check_time_order()
     for k, row in data:
         if len(row) > len(header) and any(_text(c) for c in row[len(header) :]):
             raise ParseError(
@@ -531,6 +538,8 @@ def read_tube_table(path: Path) -> pd.DataFrame:
             )
             if flag:
                 flags.append(flag)
+        if "cpm" not in known and rec["count_time_s"] > 0:  # CPM from counts and count time
+            rec["cpm"] = rec["counts"] * 60.0 / rec["count_time_s"]
         rec["flag"] = ";".join(flags)
         stamp = get("measured_at")
         if _text(stamp):
@@ -541,9 +550,21 @@ def read_tube_table(path: Path) -> pd.DataFrame:
                     f"{_text(header[known['measured_at']])}: {err}",
                     **sheet.where(k, known["measured_at"]),
                 ) from None
+            try:
+                order.check(rec["measured_at"], k + 1)
+            except ParseError as err:
+                raise ParseError(err.message, **sheet.where(k, known["measured_at"])) from None
         else:
             rec["measured_at"] = None
         for name, j in extra.items():
             rec[name] = loose_value(row[j], decimal)
         records.append(rec)
+    if "cpm" not in known and "count_time_s" not in known:  # after the cells: those errors first
+        found = ", ".join(repr(_text(c)) for c in header if _text(c))
+        raise ParseError(
+            "tube table has counts but no cpm column and no count time to compute CPM from "
+            f"them; add a 'cpm' or a 'count time (s)' column (the header has {found})",
+            **sheet.where(k0),
+        )
+    attrs["qc"] = order.qc()
     return counter_frame(records, attrs)

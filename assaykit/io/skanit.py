@@ -33,7 +33,7 @@ from assaykit.errors import ParseError
 from assaykit.io._absent import grid_absent, publish_absent, sheet_row_where
 from assaykit.io._registry import FileSample, register
 from assaykit.io._text import parse_value, plate_frame
-from assaykit.io._xlsx_util import (
+from assaykit.io._xlsx import (
     grid_at,
     header_width,
     is_blank,

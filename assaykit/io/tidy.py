@@ -41,22 +41,23 @@ def read_tidy_table(path: str | PathLike[str]) -> pd.DataFrame:
     import pandas as pd
 
     p = Path(path)
-    if not p.exists():
-        raise ParseError("no such file", path=p)
-    if p.is_dir():
-        raise ParseError("is a folder, not a table file", path=p)
+    from assaykit.io._files import require_regular_file
+
+    require_regular_file(p, what="table")  # before opening: a FIFO would block
     with p.open("rb") as fh:
         head = fh.read(4)
     if head[:4] == b"PK\x03\x04":
-        from assaykit.io._excel import load_workbook_safely, sheet_rows
+        from assaykit.io._xlsx import checked_rows, load_workbook_safely, visible_worksheets
 
         wb = load_workbook_safely(p)
         try:
             if not wb.worksheets:
                 raise ParseError("the workbook has no sheets", path=p)
-            rows = sheet_rows(wb.worksheets[0])
-        except ParseError:
-            raise
+            shown = visible_worksheets(wb, p)  # the active sheet if visible, never a hidden one
+            active = wb.active if wb.active in shown else shown[0]
+            rows = checked_rows(active)
+        except ParseError as err:
+            raise err.with_context(path=p) from None
         except Exception as err:  # damaged sheet XML surfaces while iterating
             raise ParseError(f"cannot read the first sheet ({type(err).__name__})", path=p) from err
         finally:

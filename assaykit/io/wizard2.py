@@ -31,7 +31,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import ParseError
-from assaykit.io._counter import counter_number, loose_value, parse_timestamp, snake_name
+from assaykit.io._counter import (
+    check_count_time,
+    check_time_order,
+    counter_number,
+    loose_value,
+    parse_timestamp,
+    snake_name,
+)
 from assaykit.io._registry import FileSample, register
 from assaykit.io._text import counter_frame, detect_decimal, read_text
 
@@ -83,6 +90,19 @@ def _cells(line: str, sep: str) -> list[str]:
     return [c.strip() for c in line.split(sep)]
 
 
+def _once(seen: dict[str, int], key: str, j: int, header: list[str], line: int) -> None:
+    """Record column ``j`` under ``key``; a second column for the same value is an error."""
+    if key in seen:
+        from assaykit.io._xlsx import column_letter
+
+        raise ParseError(
+            f"two columns hold {header[j]!r} (columns {column_letter(seen[key])} and "
+            f"{column_letter(j)}); which one to use is not clear: remove one from the export",
+            line=line,
+        )
+    seen[key] = j
+
+
 @register(
     "wizard2",
     description="PerkinElmer WIZARD2 gamma counter CSV (one row per tube and nuclide)",
@@ -132,10 +152,16 @@ def read_wizard2(path: Path) -> pd.DataFrame:
         key = " ".join(name.lower().split())
         m = _GROUP_RE.match(name.strip())
         if key in _FIXED:
-            fixed[_FIXED[key]] = j
+            _once(fixed, _FIXED[key], j, header, first + 1)
         elif m:
             nuclide, qty = m.group(1), " ".join(m.group(2).lower().split())
-            groups.setdefault(nuclide, {})[_QUANTITY.get(qty, snake_name(qty))] = j
+            _once(
+                groups.setdefault(nuclide, {}),
+                _QUANTITY.get(qty, snake_name(qty)),
+                j,
+                header,
+                first + 1,
+            )
         elif name:
             other[snake_name(name)] = j
     missing = [c for c in _REQUIRED if c not in fixed]
@@ -158,6 +184,7 @@ def read_wizard2(path: Path) -> pd.DataFrame:
         decimal = detect_decimal((c[j] for _, c in data for j in numeric_cols if j < len(c)), sep)
 
     records: list[dict[str, Any]] = []
+    order = check_time_order()
     protocols: list[str] = []
     runs: list[str] = []
     for k, cells in data:
@@ -190,9 +217,11 @@ def read_wizard2(path: Path) -> pd.DataFrame:
             base["measured_at"] = parse_timestamp(cell("measured_at"))
         except ValueError as err:
             raise ParseError(f"{header[fixed['measured_at']]}: {err}", line=line_no) from None
+        order.check(base["measured_at"], line_no)
         base["count_time_s"], time_flag = counter_number(
             cell("count_time_s"), decimal, what=header[fixed["count_time_s"]], line=line_no
         )
+        check_count_time(base["count_time_s"], what=header[fixed["count_time_s"]], line=line_no)
         base["sample"] = cell("sample")
         if "detector" in fixed:
             det = cell("detector")
@@ -237,5 +266,6 @@ def read_wizard2(path: Path) -> pd.DataFrame:
         "encoding": encoding,
         "separator": sep,
         "decimal": decimal,
+        "qc": order.qc(),
     }
     return counter_frame(records, attrs)

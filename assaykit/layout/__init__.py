@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import AssaykitError, LayoutError
-from assaykit.layout._validate import build_experiment, build_layout, is_blank
+from assaykit.layout._validate import build_experiment, build_layout, is_blank, parse_datetime
 from assaykit.layout._vocab import (
     BINDING_ROLES,
     CONDITIONS,
@@ -44,7 +44,10 @@ from assaykit.layout._vocab import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from assaykit.io._files import InputLog
+
 __all__ = [
+    "parse_datetime",
     "BINDING_ROLES",
     "CONDITIONS",
     "FRACTIONS",
@@ -60,7 +63,19 @@ __all__ = [
 _KEY_COLUMNS = ("plate", "well", "rack", "position", "sample")
 
 
-def read_layout(path: str | os.PathLike[str], *, kind: str | None = None) -> pd.DataFrame:
+def _require_regular(p: Path) -> None:
+    from assaykit.errors import ParseError
+    from assaykit.io._files import require_regular_file
+
+    try:
+        require_regular_file(p, what="layout")
+    except ParseError as err:
+        raise LayoutError(err.message) from None
+
+
+def read_layout(
+    path: str | os.PathLike[str], *, kind: str | None = None, log: InputLog | None = None
+) -> pd.DataFrame:
     """Read a filled template (``.xlsx``), a wellmap layout (``.toml``) or a CSV layout (``.csv``).
 
     Parameters
@@ -71,6 +86,9 @@ def read_layout(path: str | os.PathLike[str], *, kind: str | None = None) -> pd.
     kind
         ``"binding"`` or ``"uptake"``; read from the template's Experiment sheet (or the TOML's
         ``[meta] kind``) when not given, else ``"binding"``.
+    log
+        An :class:`assaykit.io.InputLog`: the layout's SHA-256 is recorded (role ``"layout"``)
+        as it is read.
 
     Returns
     -------
@@ -106,6 +124,9 @@ def read_layout(path: str | os.PathLike[str], *, kind: str | None = None) -> pd.
             raise LayoutError(
                 "is a folder; expected a filled template (.xlsx) or a wellmap layout (.toml)"
             )
+        _require_regular(p)  # before opening: a FIFO would block the run
+        if log is not None:
+            log.record("layout", p)
         suffix = p.suffix.lower()
         if suffix == ".toml":
             from assaykit.layout._toml import read_wellmap

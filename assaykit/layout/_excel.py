@@ -34,13 +34,29 @@ def _norm(text: object) -> str:
 
 
 def _col_letter(j: int) -> str:
-    from openpyxl.utils import get_column_letter
+    from assaykit.io._xlsx import column_letter
 
-    return get_column_letter(j + 1)
+    return column_letter(j)
 
 
-def _rows(ws: Any) -> list[list[object]]:
-    return [list(r) for r in ws.iter_rows(values_only=True)]
+def _rows(ws: Any, max_row: int | None = None) -> list[tuple[int, list[object]]]:
+    """``(Excel row number, values)`` of the rows holding a value, read from the cells that exist.
+
+    Never from the declared range: a stray cell at XFD1048576 costs one row, not a 1M × 16k grid.
+    """
+    from assaykit.io._xlsx import sheet_cells
+
+    by_row: dict[int, dict[int, object]] = {}
+    for (r, c), v in sheet_cells(ws, max_row).cells.items():
+        by_row.setdefault(r, {})[c] = v
+    out = []
+    for r in sorted(by_row):
+        cols = by_row[r]
+        row: list[object] = [None] * max(cols)
+        for c, v in cols.items():
+            row[c - 1] = v
+        out.append((r, row))
+    return out
 
 
 def read_template(path: Path, *, kind: str | None = None) -> pd.DataFrame:
@@ -56,7 +72,7 @@ def _formula_hint(path: Path, err: LayoutError) -> LayoutError:
     m = re.fullmatch(r"(.+)!([A-Z]{1,3})(\d+)", err.location or "")
     if not m:
         return err
-    from assaykit.io._excel import load_workbook_safely
+    from assaykit.io._xlsx import load_workbook_safely
 
     try:
         wb = load_workbook_safely(path, read_only=False, data_only=False)
@@ -80,16 +96,48 @@ def _formula_hint(path: Path, err: LayoutError) -> LayoutError:
     )
 
 
+def _refuse_formulas_without_values(path: Path, titles: list[str]) -> None:
+    """LayoutError at the first formula cell without a saved result in the sheets read.
+
+    Such a cell reads as empty: a formula for a sample name or a concentration would silently
+    leave the tube unannotated. (Excel stores results when it saves; scripts often do not.)
+    """
+    from assaykit.io._xlsx import load_workbook_safely, sheet_cells
+
+    wb = load_workbook_safely(path)
+    try:
+        for title in titles:
+            missing = sheet_cells(wb[title]).formulas_without_value
+            if missing:
+                more = f" (and {len(missing) - 1} more cell(s))" if len(missing) > 1 else ""
+                raise LayoutError(
+                    f"the cell holds a formula and no saved result{more}, so it reads as empty; "
+                    "type the value instead, or open and save the file in Excel so that the "
+                    "result is stored",
+                    location=f"{title}!{missing[0]}",
+                )
+    finally:
+        wb.close()
+
+
 def _read_template(path: Path, *, kind: str | None = None) -> pd.DataFrame:
-    from assaykit.io._excel import load_workbook_safely
+    from assaykit.io._xlsx import load_workbook_safely
 
     wb = load_workbook_safely(path, read_only=False, data_only=True)
     try:
         sheets: dict[str, Any] = {}
         for ws in wb.worksheets:
             part = _SHEETS.get(_norm(ws.title))
+            if part and ws.sheet_state != "visible":
+                raise LayoutError(
+                    f"the {ws.title!r} sheet is {ws.sheet_state.replace('veryHidden', 'very hidden')}"
+                    "; assaykit never reads a hidden sheet silently: make it visible (or delete "
+                    "it if it holds an older layout)",
+                    location=f"{ws.title}!A1",
+                )
             if part and part not in sheets:
                 sheets[part] = ws
+        _refuse_formulas_without_values(path, [ws.title for ws in sheets.values()])
         if "Wells" not in sheets and "Tubes" not in sheets:
             names = ", ".join(repr(ws.title) for ws in wb.worksheets)
             raise LayoutError(
@@ -137,7 +185,7 @@ def _kind(sheets: dict[str, Any], kind: str | None) -> str:
     asked = None if kind is None else check_kind(kind)
     declared = None
     if "Experiment" in sheets:
-        for row in sheets["Experiment"].iter_rows(min_row=1, max_row=3, values_only=True):
+        for _r, row in _rows(sheets["Experiment"], 3):
             for cell in row:
                 text = _norm(cell) if isinstance(cell, str) else ""
                 for k in KINDS:
@@ -146,7 +194,7 @@ def _kind(sheets: dict[str, Any], kind: str | None) -> str:
     if declared is None:
         for name in ("Tubes", "Wells"):
             if name in sheets:
-                for row in sheets[name].iter_rows(max_row=_MAX_HEADER_SEARCH, values_only=True):
+                for _r, row in _rows(sheets[name], _MAX_HEADER_SEARCH):
                     texts = {_norm(c) for c in row if isinstance(c, str)}
                     if "role" in texts and "fraction" in texts:
                         declared = "uptake"
@@ -166,14 +214,17 @@ def _experiment_items(ws: Any, kind: str) -> dict[str, tuple[object, object, str
     by_label.update({_norm(f.key): f for f in fields})
     rows = _rows(ws)
     start = 0
-    for i, row in enumerate(rows[:_MAX_HEADER_SEARCH]):
+    for k, (r, row) in enumerate(rows):
+        if r > _MAX_HEADER_SEARCH:
+            break
         if row and isinstance(row[0], str) and _norm(row[0]) in ("field", "parameter", "key"):
-            start = i + 1
+            start = k + 1
             break
     items: dict[str, tuple[object, object, str | None]] = {}
     seen: dict[str, str] = {}
-    for i in range(start, len(rows)):
-        row = rows[i] + [None, None, None]
+    for r, values in rows[start:]:
+        i = r - 1  # 0-based Excel row, for the cell names below
+        row = values + [None, None, None]
         label, value, unit = row[0], row[1], row[2]
         if is_blank(label):
             if not is_blank(value):
@@ -231,7 +282,11 @@ def _header_key(text: str, known: list[str]) -> str | None:
 def _table_records(ws: Any) -> tuple[list[dict[str, Any]], Any]:
     rows = _rows(ws)
     header_i = None
-    for i, row in enumerate(rows[:_MAX_HEADER_SEARCH]):
+    header_k = 0
+    for k, (r, row) in enumerate(rows):
+        if r > _MAX_HEADER_SEARCH:
+            break
+        i = r - 1
         texts = {_norm(c) for c in row if isinstance(c, str)}
         if "role" in texts and texts & {
             "well",
@@ -242,7 +297,7 @@ def _table_records(ws: Any) -> tuple[list[dict[str, Any]], Any]:
             "pos",
             "well id",
         }:
-            header_i = i
+            header_i, header_k = i, k
             break
     if header_i is None:
         raise LayoutError(
@@ -252,7 +307,7 @@ def _table_records(ws: Any) -> tuple[list[dict[str, Any]], Any]:
         )
     known = sorted(HEADER_SYNONYMS)
     cols: dict[int, str] = {}
-    for j, cell in enumerate(rows[header_i]):
+    for j, cell in enumerate(rows[header_k][1]):
         if is_blank(cell):
             continue
         key = _header_key(str(cell), known)
@@ -273,13 +328,12 @@ def _table_records(ws: Any) -> tuple[list[dict[str, Any]], Any]:
         letters.setdefault("concentration", letters["conc_M"])
     records: list[dict[str, Any]] = []
     excel_rows: list[int] = []
-    for i in range(header_i + 1, len(rows)):
-        row = rows[i]
+    for r, row in rows[header_k + 1 :]:
         rec = {key: (row[j] if j < len(row) else None) for j, key in cols.items()}
         if all(is_blank(v) for v in rec.values()):
             continue
         records.append(rec)
-        excel_rows.append(i + 1)
+        excel_rows.append(r)
 
     def locate(k: int, key: str) -> str:
         col = letters.get(key) or letters.get("role", "A")

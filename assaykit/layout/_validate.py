@@ -31,7 +31,14 @@ from assaykit.plate import PLATE_SHAPES, normalise_well, well_from_ij
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Locate", "build_experiment", "build_layout", "is_blank", "number_from"]
+__all__ = [
+    "Locate",
+    "build_experiment",
+    "build_layout",
+    "is_blank",
+    "number_from",
+    "parse_datetime",
+]
 
 Locate = Callable[[int, str], "str | None"]
 
@@ -366,6 +373,15 @@ def _uptake_fields(row: dict[str, Any], rec: Mapping[str, Any], i: int, locate: 
     for c in CONDITIONS:
         if cond.lower() == c:
             cond = c
+    if cond and cond not in CONDITIONS:
+        from assaykit.layout._vocab import did_you_mean
+
+        raise _err(
+            f"unknown condition {cond!r}; expected one of {', '.join(CONDITIONS)} (the statistics "
+            f"compare tracer with blocked; a condition outside the list would be left out of "
+            f"them){did_you_mean(cond.lower(), CONDITIONS)}",
+            locate(i, "condition"),
+        )
     if not cond and role == "sample":
         cond = "tracer"
     row["condition"] = cond
@@ -445,44 +461,77 @@ def _number_replicates(rows: list[dict[str, Any]], kind: str) -> None:
 
 
 def _timestamp(value: object, *, what: str, location: str | None) -> Any:
-    import pandas as pd
-
     if is_blank(value):
         return None
+    return parse_datetime(value, what=what, location=location)
+
+
+_CLOCK = r"(?:[ T]+(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?"
+_DMY = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{2,4})" + _CLOCK)
+_YMD = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}" + _CLOCK)
+
+
+def parse_datetime(
+    value: object, *, what: str = "date and time", location: str | None = None
+) -> Any:
+    """A date and time from a template cell or a command-line option, never guessed.
+
+    The one parser of assaykit for user-typed times (the template and ``--reference-time`` both
+    call it): ISO ``2026-03-10 14:00`` (or ``2026/03/10``), ``10.03.2026 14:00`` (dots: day
+    first, as in Europe), a slash date only when the day is above 12 or equals the month,
+    month names (``10 Mar 2026``), datetime objects and Excel date serials. An ambiguous
+    ``10/03/2026``, a two-digit year or a dash date in day/month order is a LayoutError naming
+    ``location`` (and ``what``), never read as 3 October. Naive local time, as counters write.
+
+    Examples
+    --------
+    >>> parse_datetime("2026-03-10 14:00"), parse_datetime("10.03.2026 14:00")
+    (Timestamp('2026-03-10 14:00:00'), Timestamp('2026-03-10 14:00:00'))
+    >>> parse_datetime("25/03/2026 9:30")
+    Timestamp('2026-03-25 09:30:00')
+    >>> parse_datetime("10/03/2026", what="--reference-time")
+    Traceback (most recent call last):
+    ...
+    assaykit.errors.LayoutError: --reference-time '10/03/2026' is ambiguous (day/month or month/day?); write it as YYYY-MM-DD HH:MM
+    """
+    import pandas as pd
+
     if isinstance(value, (_dt.datetime, _dt.date, pd.Timestamp)):
-        return pd.Timestamp(value)
+        ts = pd.Timestamp(value)
+        return ts.tz_localize(None) if ts.tzinfo is not None else ts
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 20000 <= value < 80000:
         from openpyxl.utils.datetime import from_excel
 
-        return pd.Timestamp(from_excel(value)).round(
-            "s"
-        )  # an Excel date serial in an unformatted cell
-    if isinstance(value, (int, float)):
-        raise _err(
-            f"{what} must be a date and time such as 2026-03-12 14:00, got {value!r}", location
-        )
-    text = str(value).strip()
-    ts = None
-    m = re.fullmatch(r"(\d{1,2})([./])(\d{1,2})\2(\d{4})(?:[ T]+(\d{1,2}:\d{2}(?::\d{2})?))?", text)
+        return pd.Timestamp(from_excel(value)).round("s")  # a date serial in an unformatted cell
+    shown = repr(value) if isinstance(value, (int, float)) else repr(str(value).strip())
+    bad = _err(f"{what} must be a date and time such as 2026-03-12 14:00, got {shown}", location)
+    if isinstance(value, (int, float)) or value is None:
+        raise bad
+    text = " ".join(str(value).split())
+    m = _DMY.fullmatch(text)
     if m:
         a, sep, b, year, clock = m.groups()
-        if sep == "/" and int(a) <= 12 and int(b) <= 12 and a != b:
+        if len(year) != 4:
             raise _err(
-                f"{what} {text!r} is ambiguous (day/month or month/day?); write it as YYYY-MM-DD HH:MM",
+                f"{what} {text!r} has a two-digit year; write it as YYYY-MM-DD HH:MM", location
+            )
+        if sep == "-" or (sep == "/" and int(a) <= 12 and int(b) <= 12 and a != b):
+            raise _err(
+                f"{what} {text!r} is ambiguous (day/month or month/day?); write it as "
+                "YYYY-MM-DD HH:MM",
                 location,
             )
         day, month = (a, b) if sep == "." or int(a) > 12 else (b, a)
         text = f"{year}-{int(month):02d}-{int(day):02d}" + (f" {clock}" if clock else "")
+    elif not _YMD.fullmatch(text) and not re.search(r"[A-Za-z]{3}", text):
+        raise bad  # no free-form guessing of digit-only dates
     try:
-        ts = pd.Timestamp(text)
-    except (ValueError, TypeError):
-        ts = None
-    if ts is None or ts is pd.NaT:
-        raise _err(
-            f"{what} must be a date and time such as 2026-03-12 14:00, got {str(value).strip()!r}",
-            location,
-        )
-    return ts
+        ts = pd.Timestamp(text.replace("/", "-") if _YMD.fullmatch(text) else text)
+    except (ValueError, TypeError, OverflowError):
+        raise bad from None
+    if ts is pd.NaT:
+        raise bad
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
 
 
 def build_experiment(

@@ -40,7 +40,8 @@ BINDING_ROLES: tuple[str, ...] = ("total", "nsb", "competitor", "blank", "standa
 UPTAKE_ROLES: tuple[str, ...] = ("sample", "blank", "standard")
 #: Fractions collected in an uptake experiment (samples only).
 FRACTIONS: tuple[str, ...] = ("supernatant", "surface", "internalized")
-#: Conditions offered in the uptake template (others are allowed).
+#: Conditions of the uptake template; any other is an error naming the cell (the statistics
+#: compare tracer with blocked and would silently leave another condition out).
 CONDITIONS: tuple[str, ...] = ("tracer", "blocked")
 
 #: Common spellings accepted for each role / fraction (keys lower case).

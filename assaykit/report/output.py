@@ -1,38 +1,56 @@
-"""Safe output: atomic writes, no silent overwrite, formula-injection neutralised, provenance.
+"""Safe output: atomic writes, nothing of the user's replaced, formula injection neutralised.
 
-Every file assaykit writes goes through this module:
+Every file assaykit writes goes through this module (and :mod:`assaykit.report.folder`):
 
-- a file is written to a temporary name in the same folder, then renamed into place, so an
-  interrupted run never leaves a half-written CSV or workbook;
-- a results folder is built under a temporary name and renamed when complete
-  (:class:`OutputFolder`); an existing folder is replaced only with ``force=True``;
+- a file is written to a temporary name in the same folder, then moved into place
+  (:func:`atomic_path`), so an interrupted run (exception, Ctrl-C, SIGTERM, SIGHUP) never leaves
+  a half-written CSV or workbook; a file that appeared meanwhile is not replaced without force;
+- an output is never one of the inputs (``inputs=``), with or without force, and every fault of
+  the path (read-only, full disk, path under a file, too-long name, ...) is one OutputError line;
+- a results folder is built aside and committed at the end (:class:`OutputFolder`): only files
+  an earlier assaykit run wrote (its manifest in ``provenance.json``) are ever replaced;
 - text cells starting with ``=``, ``+``, ``-``, ``@`` (or tab/CR) are prefixed with ``'`` in CSV and
   XLSX so that a sample name cannot run as a spreadsheet formula;
-- ``provenance.json`` records inputs (name, size, SHA-256), versions and every option used.
+- ``provenance.json`` records inputs (name, size, SHA-256 as read, see
+  :class:`~assaykit.io.InputLog`), versions, every option used and the manifest;
+- files follow the umask.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
-import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assaykit.errors import OutputError
+from assaykit.errors import AssaykitError, OutputError
+from assaykit.io._files import InputLog, hash_input
+from assaykit.report._safety import (
+    check_target,
+    cleanup_on_signals,
+    current_umask,
+    fix_modes,
+    os_error,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "MANIFEST_NAME",
+    "InputLog",
     "OutputFolder",
+    "check_target",
+    "hash_input",
     "atomic_path",
     "neutralise_formula",
     "provenance",
+    "read_manifest",
     "sanitise_frame",
     "sha256_of",
     "write_table",
@@ -67,22 +85,96 @@ def sanitise_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _make_parents(folder: Path) -> list[Path]:
+    """Create ``folder`` and missing parents; return those created (to remove them on failure)."""
+    created: list[Path] = []
+    for p in [folder, *folder.parents]:
+        if os.path.isdir(p):
+            break
+        created.append(p)
+    for p in reversed(created):
+        os.mkdir(p)
+    return created
+
+
+def _remove_created(created: list[Path]) -> None:
+    for p in created:  # innermost first
+        with contextlib.suppress(OSError):
+            os.rmdir(p)
+
+
 @contextlib.contextmanager
-def atomic_path(target: Path, *, force: bool = False) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it onto ``target`` only on success."""
-    target = Path(target)
-    if target.exists() and not force:
-        raise OutputError(f"{target} exists; use --force to replace it")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+def atomic_path(
+    target: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
+) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; move it onto ``target`` only on success.
+
+    Refused (OutputError, one line) when ``target`` is one of ``inputs`` (with or without
+    ``force``), exists without ``force``, or cannot be written; a file that appears at
+    ``target`` while writing is never replaced without ``force``. SIGTERM/SIGHUP and Ctrl-C
+    remove the temporary file; folders created for it are removed again on failure. The file
+    gets the permissions of the umask.
+    """
+    raw = target
+    path = check_target(target, inputs, kind="file")
+    if path.exists() and not force:
+        raise OutputError("exists; use --force to replace it", path=raw)
+    mask = current_umask()
+    created: list[Path] = []
+    tmp_path: Path | None = None
+    ok = False
+    with cleanup_on_signals():
+        try:
+            created = _make_parents(path.parent)
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{path.name[:200]}.", suffix=".part", dir=path.parent
+            )
+            os.close(fd)
+            tmp_path = Path(tmp)
+            yield tmp_path
+            fix_modes(tmp_path, mask)
+            if force:
+                check_target(path, inputs, kind="file")  # still not an input (symlink swapped?)
+                os.replace(tmp_path, path)
+            else:
+                _place_new(tmp_path, path, raw)
+            ok = True
+        except AssaykitError:
+            raise
+        except OSError as err:
+            raise os_error(err, raw) from err
+        finally:
+            if tmp_path is not None and os.path.lexists(tmp_path):
+                with contextlib.suppress(OSError):
+                    tmp_path.unlink()
+            if not ok:
+                _remove_created(created)
+
+
+def _place_new(src: Path, dst: Path, raw: object) -> None:
+    """Move ``src`` to ``dst`` only if ``dst`` does not exist (atomically where links work)."""
     try:
-        yield tmp_path
-        os.replace(tmp_path, target)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
+        os.link(src, dst)
+    except FileExistsError:
+        raise OutputError(
+            "appeared while the results were being written; nothing was replaced "
+            "(use --force to replace it)",
+            path=str(raw),
+        ) from None
+    except OSError as err:
+        if err.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+            raise
+        if os.path.lexists(dst):  # no hard links here: check, then rename
+            raise OutputError(
+                "appeared while the results were being written; nothing was replaced",
+                path=str(raw),
+            ) from None
+        os.rename(src, dst)
+        return
+    os.unlink(src)
 
 
 def _write_frame(df: pd.DataFrame, path: Path, fmt: str) -> None:
@@ -95,8 +187,18 @@ def _write_frame(df: pd.DataFrame, path: Path, fmt: str) -> None:
         raise OutputError(f"unknown table format {fmt!r}")
 
 
-def write_table(df: pd.DataFrame, path: str | os.PathLike[str], *, force: bool = False) -> Path:
-    """Write ``df`` to ``.csv`` or ``.xlsx`` atomically, formula-safe, refusing to overwrite."""
+def write_table(
+    df: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
+) -> Path:
+    """Write ``df`` to ``.csv`` or ``.xlsx`` atomically, formula-safe, refusing to overwrite.
+
+    ``inputs`` are the files the table was made from: ``path`` may never be one of them, with
+    or without ``force``. Every fault of the path is an OutputError of one line.
+    """
     target = Path(path)
     suffix = target.suffix.lower()
     fmt = {".csv": "csv", ".xlsx": "xlsx", ".txt": "csv"}.get(suffix)
@@ -104,7 +206,7 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike[str], *, force: bool =
         raise OutputError(
             f"cannot write a table to {target.name}: expected a .csv or .xlsx file name"
         )
-    with atomic_path(target, force=force) as tmp:
+    with atomic_path(target, force=force, inputs=inputs) as tmp:
         _write_frame(df, tmp, fmt)
     return target
 
@@ -208,15 +310,27 @@ def sha256_of(path: str | os.PathLike[str]) -> str:
 
 
 def provenance(
-    inputs: Mapping[str, str | os.PathLike[str] | None], options: Mapping[str, Any], command: str
+    inputs: Mapping[str, str | os.PathLike[str] | None],
+    options: Mapping[str, Any],
+    command: str,
+    *,
+    log: InputLog | None = None,
 ) -> dict[str, Any]:
-    """What a result needs to be reproduced: inputs with hashes, versions, every option used."""
+    """What a result needs to be reproduced: inputs with hashes, versions, every option used.
+
+    With ``log`` (an :class:`~assaykit.io.InputLog` filled as the inputs were read), each input
+    is described by the hash taken when it was read, not re-read after the analysis; an input
+    the log lacks is hashed now.
+    """
     import platform
     from importlib import metadata
 
     from assaykit import __version__
 
-    versions = {"assaykit": __version__, "python": platform.python_version()}
+    versions: dict[str, str | None] = {
+        "assaykit": __version__,
+        "python": platform.python_version(),
+    }
     for pkg in (
         "numpy",
         "pandas",
@@ -231,9 +345,14 @@ def provenance(
             versions[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             versions[pkg] = None
-    files = {}
+    logged = log.records if log is not None else {}
+    files: dict[str, Any] = {}
     for role, p in inputs.items():
         if p is None:
+            continue
+        rec = logged.get(role)
+        if rec is not None and rec.path == Path(p):
+            files[role] = rec.as_dict()
             continue
         path = Path(p)
         files[role] = {"name": path.name, "bytes": path.stat().st_size, "sha256": sha256_of(path)}
@@ -245,87 +364,4 @@ def provenance(
     }
 
 
-class OutputFolder:
-    """A results folder assembled under a temporary name and moved into place when complete.
-
-    Use as a context manager; on an exception (or Ctrl-C) nothing is left at the target.
-
-    Examples
-    --------
-    >>> import pandas as pd, tempfile, pathlib
-    >>> root = pathlib.Path(tempfile.mkdtemp())
-    >>> with OutputFolder(root / "out") as out:
-    ...     _ = out.write_csv(pd.DataFrame({"a": [1]}), "results.csv")
-    >>> sorted(p.name for p in (root / "out").iterdir())
-    ['results.csv']
-    """
-
-    def __init__(self, target: str | os.PathLike[str], *, force: bool = False) -> None:
-        self.target = Path(target)
-        self.force = force
-        if self.target.exists():
-            if not force:
-                raise OutputError(f"{self.target} exists; use --force to replace it")
-            if not self.target.is_dir():
-                raise OutputError(f"{self.target} exists and is not a folder")
-        self.tmp: Path | None = None
-
-    def __enter__(self) -> OutputFolder:
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = Path(
-            tempfile.mkdtemp(prefix=f".{self.target.name}.", suffix=".part", dir=self.target.parent)
-        )
-        return self
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        assert self.tmp is not None
-        if exc_type is not None:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            return
-        if self.target.exists():
-            old = self.target.with_name(f".{self.target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(self.target, old)
-            os.replace(self.tmp, self.target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(self.tmp, self.target)
-
-    def path(self, name: str) -> Path:
-        """Path of ``name`` inside the folder being built."""
-        if self.tmp is None:
-            raise RuntimeError("OutputFolder used outside its with-block")
-        if Path(name).name != name:
-            raise ValueError(f"output names must be plain file names, got {name!r}")
-        return self.tmp / name
-
-    def write_csv(self, df: pd.DataFrame, name: str) -> Path:
-        """Write a formula-safe CSV (deterministic: same frame, same bytes)."""
-        p = self.path(name)
-        _write_frame(df, p, "csv")
-        return p
-
-    def write_xlsx(self, sheets: Mapping[str, pd.DataFrame], name: str) -> Path:
-        """Write a formula-safe workbook with one sheet per frame."""
-        p = self.path(name)
-        write_workbook(sheets, p)
-        return p
-
-    def write_json(self, obj: Any, name: str) -> Path:
-        """Write JSON with sorted keys."""
-        p = self.path(name)
-        p.write_text(
-            json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
-        )
-        return p
-
-    def save_figure(
-        self, plot: Any, stem: str, *, width: float = 4.5, height: float = 3.5
-    ) -> list[Path]:
-        """Save a plotnine figure as PNG (300 dpi), PDF and SVG."""
-        from assaykit.report.figures import save_figure
-
-        if Path(stem).name != stem:
-            raise ValueError(f"figure names must be plain names, got {stem!r}")
-        assert self.tmp is not None
-        return save_figure(plot, self.tmp / stem, width=width, height=height)
+from assaykit.report.folder import MANIFEST_NAME, OutputFolder, read_manifest  # noqa: E402

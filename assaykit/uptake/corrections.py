@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from assaykit.errors import LayoutError, SchemaError
+from assaykit.errors import AssaykitError, LayoutError, SchemaError
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 __all__ = ["correct_tubes", "join_flags", "resolve_isotope", "tube_label"]
@@ -131,6 +132,37 @@ def _select_window(table: pd.DataFrame, declared: str | None) -> tuple[pd.DataFr
     return table[names == want], f"{want} of {', '.join(windows)}"
 
 
+#: A reference time more half-lives than this from a count is a typo (a wrong year or day),
+#: not an experiment: decay correction would scale the counts by more than 2**10.
+MAX_HALF_LIVES = 10.0
+
+
+def _check_reference_time(
+    elapsed: np.ndarray,
+    used: np.ndarray,
+    ref: pd.Timestamp,
+    when: pd.Series,
+    half_life_s: float,
+    isotope: str,
+) -> None:
+    """LayoutError naming the reference time when it is implausibly far from the counts."""
+    import numpy as np
+
+    far = used & (np.abs(elapsed) > MAX_HALF_LIVES * half_life_s)
+    if not far.any():
+        return
+    k = int(np.argmax(np.where(far, np.abs(elapsed), -1.0)))
+    n = elapsed[k] / half_life_s
+    scale = f"{2.0**n:.3g}" if abs(n) < 1000 else f"about 1e{n * np.log10(2.0):.0f}"
+    raise LayoutError(
+        f"reference time {ref} is {abs(n):.1f} half-lives of {isotope} "
+        f"{'before' if n > 0 else 'after'} the count of {when.iloc[k]} (decay correction "
+        f"would multiply the counts by {scale}); is the date or year of the reference "
+        "time (Experiment sheet, --reference-time) wrong?",
+        location="Experiment: reference time",
+    )
+
+
 def correct_tubes(
     table: pd.DataFrame,
     *,
@@ -227,7 +259,15 @@ def correct_tubes(
     )
     if decay:
         iso = resolve_isotope(table, isotope or experiment.get("isotope") or None)
-        info = half_life_info(iso, half_lives=half_lives)
+        try:
+            info = half_life_info(iso, half_lives=half_lives)
+        except AssaykitError as err:
+            raise LayoutError(
+                f"no half-life is known for {iso} (the experiment's isotope), so the counts "
+                "cannot be decay-corrected; for a long-lived nuclide (H-3, C-14, S-35; P-32 "
+                "over a few hours) analyse without decay correction (decay=False, --no-decay), "
+                f"or give its half-life (half_lives={{...}}); {err.message}"
+            ) from None
         require_columns(table, ["measured_at"], stage="decay correction")
         when = pd.to_datetime(table["measured_at"])
         missing = used & when.isna()
@@ -245,6 +285,7 @@ def correct_tubes(
             settings["reference_time_rule"] = "given"
         ref = pd.Timestamp(ref)
         elapsed = seconds_between(when.where(used, ref), ref)
+        _check_reference_time(elapsed, used.to_numpy(), ref, when, info.seconds, info.isotope)
         lam = np.log(2.0) / info.seconds
         factor = np.exp(lam * elapsed)
         if "count_time_s" in table.columns:

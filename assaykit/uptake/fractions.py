@@ -39,24 +39,42 @@ def _text(s: pd.Series) -> pd.Series:
     return s.fillna("").astype(str).str.strip()
 
 
-def _applied(tubes: pd.DataFrame, compounds: list[str]) -> pd.DataFrame:
-    """Mean corrected CPM of the standards per compound (standards without compound: for all)."""
+def _applied(tubes: pd.DataFrame, keys: list[tuple[str, str]]) -> pd.DataFrame:
+    """Mean corrected CPM of the standards per (compound, condition).
+
+    The template assigns standards to a condition (and a compound) when they differ: a well uses
+    the standards of its own compound and condition; standards that name no condition (or no
+    compound) serve every condition (or compound). Standards assigned to other conditions are
+    never averaged in: an error names the condition that has none.
+    """
     import pandas as pd
 
-    std = tubes[tubes["role"] == "standard"]
+    std = tubes[tubes["role"] == "standard"].copy()
+    std["condition"] = _text(std["condition"]) if "condition" in std.columns else ""
     rows = []
-    for comp in compounds:
-        own = std[std["compound"] == comp] if comp else std.iloc[0:0]
-        used = own if len(own) else std[std["compound"] == ""]
-        if comp == "" and not len(used):
+    for comp, cond in keys:
+        used = std.iloc[0:0]
+        for c_ok, k_ok in ((comp, cond), (comp, ""), ("", cond), ("", "")):
+            if comp == "" and c_ok != "":
+                continue
+            used = std[(std["compound"] == c_ok) & (std["condition"] == k_ok)]
+            if len(used):
+                break
+        if comp == "" and not len(used) and not (std["condition"] != "").any():
             used = std
         if not len(used):
-            have = sorted(set(std["compound"])) if len(std) else []
+            have = sorted(
+                {
+                    f"{c or '(no compound)'}/{k or '(every condition)'}"
+                    for c, k in zip(std["compound"], std["condition"], strict=True)
+                }
+            )
             raise LayoutError(
-                f"no applied-activity standard (role 'standard') for compound {comp or '(none)'}"
-                + (f"; standards exist for {', '.join(map(repr, have))}" if have else "")
-                + "; expected the standard tubes (3 aliquots of the applied volume) in the layout, "
-                "or applied='sum' to use S + A + L of each well"
+                f"no applied-activity standard (role 'standard') for compound {comp or '(none)'}, "
+                f"condition {cond!r}"
+                + (f"; standards exist for {', '.join(have)}" if have else "")
+                + "; expected the standard tubes (3 aliquots of the applied volume) of that "
+                "condition in the layout, or applied='sum' to use S + A + L of each well"
             )
         v = used["corrected_cpm"]
         if not v.mean() > 0:
@@ -68,12 +86,15 @@ def _applied(tubes: pd.DataFrame, compounds: list[str]) -> pd.DataFrame:
         rows.append(
             {
                 "compound": comp,
+                "condition": cond,
                 "applied_cpm": v.mean(),
                 "applied_sd": v.std(ddof=1) if len(v) > 1 else float("nan"),
                 "applied_n": len(v),
             }
         )
-    return pd.DataFrame(rows, columns=["compound", "applied_cpm", "applied_sd", "applied_n"])
+    return pd.DataFrame(
+        rows, columns=["compound", "condition", "applied_cpm", "applied_sd", "applied_n"]
+    )
 
 
 def per_well(
@@ -91,7 +112,8 @@ def per_well(
         Output of :func:`~assaykit.uptake.corrections.correct_tubes` (needs ``corrected_cpm``,
         ``role``, ``fraction``, ``time_min``, ``condition``, ``replicate``).
     applied
-        ``'standards'``: T = mean of the standard tubes (per compound when standards name one);
+        ``'standards'``: T = mean of the standard tubes (per compound and per condition when the
+        standards name them; standards of another condition are never averaged in);
         ``'sum'``: T = S + A + L of each well (mass balance is then 1 by construction → NaN).
     mass_balance_range
         Accepted range of (S + A + L)/T.
@@ -185,8 +207,9 @@ def per_well(
     w = wide.reset_index()
     S, A, L = (w[f"{f}_cpm"].to_numpy(dtype=float) for f in FRACTIONS)
     if applied == "standards":
-        app = _applied(t, sorted(set(w["compound"])))
-        w = w.merge(app, on="compound", how="left")
+        keys = sorted(set(zip(w["compound"], w["condition"], strict=True)))
+        app = _applied(t, keys)
+        w = w.merge(app, on=["compound", "condition"], how="left")
         T = w["applied_cpm"].to_numpy(dtype=float)
     elif applied == "sum":
         T = S + A + L

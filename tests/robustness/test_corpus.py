@@ -185,6 +185,7 @@ def test_corpus_generator_is_deterministic(tmp_path: Path, monkeypatch: pytest.M
         make_broken.text_files()
         make_broken.xlsx_files()
         make_broken.template_files()
+        make_broken.faulty_exports()
         runs.append({p.name: p.read_bytes() for p in (tmp_path / str(k)).iterdir()})
     assert runs[0] == runs[1]
     assert set(runs[0]) == {p.name for p in BROKEN.iterdir() if p.suffix in (".csv", ".xlsx")} - {

@@ -160,7 +160,7 @@ def test_folder_parse_names_and_summary(tmp_path: Path) -> None:
     outputs = set(summary.loc[summary["status"] == "ok", "output"])
     assert {"run_0000.csv", "run_0000-2.csv"} <= outputs
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
-        [*outputs, "parse_summary.csv"]
+        [*outputs, "parse_summary.csv", "provenance.json"]  # provenance: the manifest
     )
     assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
     # again without --force: refused, nothing changed

@@ -141,12 +141,12 @@ def test_existing_output_is_not_overwritten_without_force(runs: dict, name: str)
     assert _snapshot(out) == before
 
 
-def test_force_replaces_the_folder_atomically(runs: dict) -> None:
+def test_force_replaces_only_what_assaykit_wrote(runs: dict) -> None:
     out = runs["results"]["binding2"][1]
-    (out / "stale.txt").write_text("from an older run")
+    (out / "notes.txt").write_text("the user's, not assaykit's")
     run = run_inprocess([*runs["argv"]["binding"], "-o", str(out), "--force"])
     assert run.code == 0, run.stderr
-    assert not (out / "stale.txt").exists()  # replaced as a whole, not merged
+    assert (out / "notes.txt").read_text() == "the user's, not assaykit's"  # never deleted
     assert (out / "results.csv").read_bytes() == (
         runs["results"]["binding1"][1] / "results.csv"
     ).read_bytes()

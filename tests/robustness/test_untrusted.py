@@ -155,6 +155,7 @@ def test_sample_names_like_paths_create_no_files(
         f"in/{src.name}",
         "outdir",
         "outdir/parse_summary.csv",
+        "outdir/provenance.json",  # the manifest of what assaykit wrote
         "outdir/wizard2_path_samples.csv",
         "t.csv",
     ]

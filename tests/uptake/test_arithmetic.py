@@ -120,7 +120,9 @@ def test_missing_standards_is_an_error() -> None:
 
 def test_standard_for_other_compound_only() -> None:
     t = tubes(compound=["FC131", "Pentixafor", "Pentixafor", "Pentixafor"])
-    with pytest.raises(LayoutError, match=r"compound Pentixafor; standards exist for 'FC131'"):
+    with pytest.raises(
+        LayoutError, match=r"compound Pentixafor, condition 'tracer'; standards exist for FC131"
+    ):
         per_well(t)
 
 

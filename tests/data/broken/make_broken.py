@@ -269,7 +269,94 @@ def template_files() -> None:
     _write_text("wizard2_first_12_tubes.csv", lines[:13])
 
 
+def faulty_exports() -> None:
+    """Issue 19: exports that used to pass silently and must now be named."""
+    import openpyxl
+
+    lines = _wizard2_lines()
+    head, body = lines[0], lines[1:]
+    # a tube counted twice with different counts (a recount): not two replicates
+    recount = _set_cell(_set_cell(body[5], 10, "31000.5"), 11, "6200.1")
+    _write_text("wizard2_recount_different.csv", [head, *body[:6], recount, *body[6:12]])
+
+    # the clock goes back one hour (daylight-saving fall-back) between two tubes
+    def at(line: str, stamp: str) -> str:
+        return _set_cell(line, 2, stamp)
+
+    t0 = body[0].split(",")[2]
+    hour = int(t0[11:13])
+    back = f"{t0[:11]}{hour - 1:02d}{t0[13:]}"
+    _write_text("wizard2_dst_fall_back.csv", [head, *body[:6], *(at(b, back) for b in body[6:12])])
+    day_back = f"{t0[:8]}{int(t0[8:10]) - 1:02d}{t0[10:]}"
+    _write_text(
+        "wizard2_day_jump_back.csv", [head, *body[:6], *(at(b, day_back) for b in body[6:12])]
+    )
+    _write_text(
+        "wizard2_zero_count_time.csv", [head, *body[:3], _set_cell(body[3], 8, "0"), *body[4:12]]
+    )
+    two_cpm = [head + ",I-125 CPM", *(b + "," + b.split(",")[11] for b in body[:12])]
+    _write_text("wizard2_two_cpm_columns.csv", two_cpm)
+
+    # a tube table with counts but no CPM and no count time: CPM cannot be known
+    (HERE / "tube_table_counts_only.csv").write_bytes(
+        b"Rack,Position,Counts\r\n1,1,100\r\n1,2,200\r\n"
+    )
+    # the counter clock springs forward one hour (daylight saving) between two tubes: readable,
+    # but named in attrs["qc"] with the line
+    fwd = f"{t0[:11]}{hour + 1:02d}{t0[13:]}"
+    _write_text(
+        "wizard2_dst_spring_forward.csv", [head, *body[:6], *(at(b, fwd) for b in body[6:12])]
+    )
+    # a workbook whose visible sheet is the current run and a hidden sheet an older one
+    for state, name in (
+        ("hidden", "xlsx_hidden_old_run.xlsx"),
+        ("veryHidden", "xlsx_very_hidden_old_run.xlsx"),
+    ):
+        wb = openpyxl.Workbook()
+        old = wb.active
+        old.title = "Old run"
+        old.append(["Rack", "Tube", "Sample", "Counts", "CPM"])
+        old.append([1, 1, "a", 999, 999])
+        old.sheet_state = state
+        new = wb.create_sheet("Current run")
+        new.append(["Rack", "Tube", "Sample", "Counts", "CPM"])
+        new.append([1, 1, "a", 100, 100])
+        new.append([1, 2, "b", 200, 200])
+        wb.active = 1
+        _save_workbook(wb, name)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Rack", "Tube", "Sample", "Counts", "CPM"])
+    ws.append([1, 1, "a", 100, 100])
+    ws.sheet_state = "hidden"
+    wb.create_sheet("Notes")
+    wb.active = 1
+    _save_workbook(wb, "xlsx_only_hidden_data.xlsx")
+    # a 6 KB export with one stray cell at XFD1048576 (declared range 1M x 16k cells)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Rack", "Tube", "Sample", "Counts", "CPM"])
+    ws.append([1, 1, "a", 100, 100])
+    ws["XFD1048576"] = "x"
+    _save_workbook(wb, "xlsx_stray_cell_xfd1048576.xlsx")
+    # formula cells without saved values (written by a script, never opened in Excel)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Rack", "Tube", "Sample", "Counts", "CPM"])
+    ws.append([1, 1, "a", 100, "=D2*1"])
+    ws.append([1, 2, "b", 200, "=D3*1"])
+    _save_workbook(wb, "xlsx_formulas_without_values.xlsx")
+    # a filled template with a stray cell at XFD1048576: still read, quickly
+    wb = openpyxl.load_workbook(LAYOUT)
+    wb["Tubes"]["XFD1048576"] = "stray"
+    _save_workbook(wb, "template_stray_cell_xfd1048576.xlsx")
+    wb = openpyxl.load_workbook(LAYOUT)
+    wb["Tubes"].sheet_state = "hidden"
+    _save_workbook(wb, "template_hidden_tubes.xlsx")
+
+
 if __name__ == "__main__":
     text_files()
     xlsx_files()
     template_files()
+    faulty_exports()
