@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # numpy is not imported by the command line's --help
 
 __all__ = [
     "CIMethod",
+    "DuplicatePolicy",
     "FigureMode",
     "FloatArray",
     "GroupTest",
@@ -37,6 +38,8 @@ Weighting = Literal["none", "1/y2", "poisson"]
 CIMethod = Literal["wald", "profile"]
 #: Multiple-comparison correction of pairwise tests (pingouin's names).
 PAdjust = Literal["holm", "bonf", "sidak", "fdr_bh", "fdr_by", "none"]
+#: A tube counted more than once with different counts: refuse (naming it) or keep one.
+DuplicatePolicy = Literal["error", "first", "last", "mean"]
 #: Which figures a run draws: one per curve and the overlays, the overlays only, or none.
 FigureMode = Literal["all", "overlay", "none"]
 #: Biodistribution: a tube counted more than once → mean of its decay-corrected values, first, last.

@@ -30,6 +30,14 @@ Layout = Annotated[
         "--layout", "-l", help="Filled assaykit template (.xlsx) or wellmap layout (.toml)."
     ),
 ]
+Duplicates = Annotated[
+    str,
+    typer.Option(
+        "--duplicates",
+        help="A tube counted more than once with different counts: error (default: the run "
+        "stops naming it), or keep the first, the last or the mean count (recounts are real).",
+    ),
+]
 Recursive = Annotated[
     bool,
     typer.Option("--recursive", "-r", help="Folders given as inputs: enter their sub-folders too."),

@@ -12,9 +12,10 @@ from typing import Annotated
 
 import typer
 
-from assaykit._typing import CIMethod, FigureMode, PAdjust, Weighting
+from assaykit._typing import CIMethod, DuplicatePolicy, FigureMode, PAdjust, Weighting
 from assaykit.cli import saturation as _saturation
 from assaykit.cli._common import (
+    Duplicates,
     Force,
     Format,
     KeepGoing,
@@ -148,6 +149,7 @@ def fit(
     no_figures: Annotated[
         bool, typer.Option("--no-figures", help="Tables only (much faster); = --figures none.")
     ] = False,
+    duplicates: Duplicates = "error",
     keep_going: KeepGoing = False,
     recursive: Recursive = False,
     progress: ShowProgress = None,
@@ -219,6 +221,7 @@ def fit(
             recursive=recursive,
             progress=bar,  # type: ignore[arg-type]
             kd_from=kd_from,
+            duplicates=choice(duplicates, DuplicatePolicy, "--duplicates"),  # type: ignore[arg-type]
         )
     status = outcome.status
     if status is not None:

@@ -7,8 +7,17 @@ from typing import Annotated
 
 import typer
 
-from assaykit._typing import PAdjust
-from assaykit.cli._common import Force, Format, Layout, OutDir, choice, say, say_checks
+from assaykit._typing import DuplicatePolicy, PAdjust
+from assaykit.cli._common import (
+    Duplicates,
+    Force,
+    Format,
+    Layout,
+    OutDir,
+    choice,
+    say,
+    say_checks,
+)
 
 app = typer.Typer(help="Uptake and internalization time courses.", no_args_is_help=True)
 
@@ -79,11 +88,11 @@ def analyze(
     no_figures: Annotated[
         bool, typer.Option("--no-figures", help="Write the tables only.")
     ] = False,
+    duplicates: Duplicates = "error",
 ) -> None:
     """Corrected counts → % of applied activity → mean ± SD, Welch t-tests, ANOVA, fits and figures."""
     applied_key = choice(applied, ("standards", "sum"), "--applied")
     adjust = choice(padjust, PAdjust, "--padjust")
-    from assaykit.errors import AssaykitError
     from assaykit.run import run_uptake
 
     options: dict[str, object] = {
@@ -96,20 +105,23 @@ def analyze(
         "fit": not no_fit,
     }
     if reference_time is not None:
-        import pandas as pd
+        from assaykit.layout import parse_datetime
 
-        try:
-            options["reference_time"] = pd.Timestamp(reference_time)
-        except ValueError:
-            raise AssaykitError(
-                f"--reference-time {reference_time!r} is not a date-time; expected YYYY-MM-DD HH:MM"
-            ) from None
+        # the same parser as the template: an ambiguous day/month (10/03/2026) is refused
+        options["reference_time"] = parse_datetime(reference_time, what="--reference-time")
     if isotope is not None:
         options["isotope"] = isotope
     if reference is not None:
         options["reference"] = reference
     outcome = run_uptake(
-        input, output, layout=layout, force=force, format=format, figures=not no_figures, **options
+        input,
+        output,
+        layout=layout,
+        force=force,
+        format=format,
+        figures=not no_figures,
+        duplicates=choice(duplicates, DuplicatePolicy, "--duplicates"),  # type: ignore[arg-type]
+        **options,
     )
     say(outcome.result.summary)
     say_checks(outcome.result.qc)

@@ -16,7 +16,7 @@ import zipfile
 import zlib
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from assaykit.errors import AssaykitError, ParseError, UnsupportedFormatError
 from assaykit.io._checks import DuplicatePolicy, check_counter_table
@@ -164,7 +164,7 @@ def read_export(
     format: str | None = None,
     *,
     log: InputLog | None = None,
-    duplicates: DuplicatePolicy = "error",
+    duplicates: DuplicatePolicy | Literal["keep"] = "error",
 ) -> pd.DataFrame:
     """Read an instrument export into the tidy table.
 
@@ -180,7 +180,8 @@ def read_export(
     duplicates
         A counter tube (rack, position, nuclide) counted more than once: ``"error"`` (default,
         naming the tube and lines), or keep the ``"first"``, the ``"last"`` or the ``"mean"`` of
-        the counts (recounts are real; say which one the analysis should use).
+        the counts (recounts are real; say which one the analysis should use); ``"keep"``: every
+        count stays a row, for an analysis that resolves recounts itself (biodistribution).
 
     Returns
     -------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from assaykit._typing import DuplicatePolicy
 from assaykit.errors import ParseError
 
 if TYPE_CHECKING:
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DuplicatePolicy", "check_counter_table"]
 
-#: What to do with a tube counted more than once.
-DuplicatePolicy = Literal["error", "first", "last", "mean"]
 
 _KEY = ("rack", "position", "isotope")
 #: Columns by which an instrument labels planned recounts (Hidex ``Repe.``): distinct counts.
@@ -34,7 +33,9 @@ def _tube(row: pd.Series) -> str:
     return f"tube rack {row['rack']} position {row['position']}{iso}"
 
 
-def check_counter_table(df: pd.DataFrame, *, duplicates: DuplicatePolicy = "error") -> pd.DataFrame:
+def check_counter_table(
+    df: pd.DataFrame, *, duplicates: DuplicatePolicy | Literal["keep"] = "error"
+) -> pd.DataFrame:
     """``df`` checked (count times, time order, duplicate tubes); a new frame when duplicates merge.
 
     Examples
@@ -53,7 +54,7 @@ def check_counter_table(df: pd.DataFrame, *, duplicates: DuplicatePolicy = "erro
     """
     import pandas as pd
 
-    if duplicates not in ("error", "first", "last", "mean"):
+    if duplicates not in ("error", "first", "last", "mean", "keep"):
         raise ValueError(f"duplicates must be error, first, last or mean, got {duplicates!r}")
     if not len(df) or not all(c in df.columns for c in ("rack", "position")):
         return df
@@ -66,6 +67,8 @@ def check_counter_table(df: pd.DataFrame, *, duplicates: DuplicatePolicy = "erro
                 f"{_tube(row)}: count time {row['count_time_s']:g} s; a count needs a time "
                 "above zero (CPM = counts / minutes)"
             )
+    if duplicates == "keep":  # the caller resolves recounts itself (after decay correction)
+        return df
     key = [c for c in (*_KEY, *_REPEAT) if c in df.columns]
     dup = df[key].duplicated(keep=False)
     if not dup.any():

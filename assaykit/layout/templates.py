@@ -102,7 +102,7 @@ def write_template(
     >>> write_template("uptake", p)
     Traceback (most recent call last):
     ...
-    assaykit.errors.OutputError: ...t.xlsx exists; use --force to replace it
+    assaykit.errors.OutputError: ...t.xlsx: exists; use --force to replace it
     """
     kind = check_kind(kind)
     plate_size = _check_plate_size(plate_size)

@@ -22,6 +22,7 @@ from assaykit.run._loop import Progress
 if TYPE_CHECKING:
     import pandas as pd
 
+    from assaykit.io import InputLog
     from assaykit.report.output import OutputFolder
     from assaykit.result import AssayResult
 
@@ -72,6 +73,7 @@ def write_result(
     command: str,
     progress: Progress | None = None,
     extra_provenance: Mapping[str, Any] | None = None,
+    log: InputLog | None = None,
 ) -> list[Path]:
     """Write ``result`` into the open output folder ``out``; return the paths written."""
     from assaykit.report.output import provenance
@@ -105,7 +107,7 @@ def write_result(
         p = out.path("results.pzfx")
         p.write_bytes(pzfx)
         files.append(p)
-    prov = provenance(inputs, jsonable(result.settings), command)
+    prov = provenance(inputs, jsonable(result.settings), command, log=log)
     prov.update(extra_provenance or {})
     files.append(out.write_json(prov, "provenance.json"))
     step("report")

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from assaykit.binding.options import BindingOptions, model_name
 from assaykit.errors import AssaykitError, SchemaError
-from assaykit.result import qc_table
+from assaykit.io import DuplicatePolicy, InputLog
+from assaykit.result import qc_row, qc_table
 from assaykit.run._loop import Progress, caught_warnings, each_file
 from assaykit.run._write import RunOutcome, write_result
 from assaykit.run.inputs import expand_inputs, source_names
@@ -36,15 +37,26 @@ PathLike = str | os.PathLike[str]
 
 
 def _read_export_points(
-    path: Path, layout: pd.DataFrame, layout_path: Path, *, format: str | None, value: str | None
+    path: Path,
+    layout: pd.DataFrame,
+    layout_path: Path,
+    *,
+    format: str | None,
+    value: str | None,
+    log: InputLog,
+    duplicates: DuplicatePolicy,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], dict[str, Any]]:
     """One export → (normalized rows, qc, experiment fields, status info)."""
     from assaykit.binding.normalise import normalize_binding
     from assaykit.io import read_export
     from assaykit.layout import annotate
 
-    table = read_export(path, format=format)
-    info = {"format": table.attrs.get("format", ""), "rows": len(table)}
+    table = read_export(path, format=format, log=log, duplicates=duplicates)
+    info = {
+        "format": table.attrs.get("format", ""),
+        "rows": len(table),
+        "reader_qc": [str(r.get("message", r)) for r in table.attrs.get("qc", []) or []],
+    }
     try:
         annotated = annotate(table, layout)
     except AssaykitError as err:  # a mismatch names both files
@@ -169,6 +181,7 @@ def run_binding(
     progress: Progress | None = None,
     command: str = "assaykit binding fit",
     kd_from: PathLike | None = None,
+    duplicates: DuplicatePolicy = "error",
 ) -> RunOutcome:
     """Analyse a competitive binding experiment (one export or many) and write the results folder.
 
@@ -197,6 +210,9 @@ def run_binding(
     kd_from
         A saturation results folder (or its results.csv): its Kd and 95 % CI replace the
         template's Kd, and Ki's CI carries the Kd's uncertainty (provenance records the file).
+    duplicates
+        A tube counted more than once with different counts: ``error`` (default, naming it), or
+        keep the ``first``, the ``last`` or the ``mean`` count (recounts are real).
     progress
         ``progress(stage, done, total)``.
     command
@@ -230,11 +246,15 @@ def run_binding(
 
     options = options or BindingOptions()
     listed = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
-    folder = OutputFolder(outdir, force=force)  # refuse an unusable folder before any work
+    files = expand_inputs(listed, recursive=recursive)
+    log = InputLog()
+    protect = [*files, layout, kd_from]
+    # refuse an unusable folder (or one holding an input) before any work
+    folder = OutputFolder(outdir, force=force, inputs=protect, log=log)
     kd_file = None
     if kd_from is not None:
         options, kd_file = kd_from_saturation(kd_from, options)
-    files = expand_inputs(listed, recursive=recursive)
+        log.record("kd_from", kd_file)
     several = len(files) > 1 or any(Path(p).is_dir() for p in listed)
     sources = source_names(files)
     figure_mode(figures, 0)  # bad values are refused before any file is read
@@ -246,7 +266,7 @@ def run_binding(
     if layout is not None:
         from assaykit.layout import read_layout
 
-        lay = read_layout(layout)
+        lay = read_layout(layout, log=log)
         if lay.attrs.get("kind", "binding") != "binding":
             raise SchemaError(
                 f"{Path(layout).name} is a {lay.attrs.get('kind')} template; expected a binding template"
@@ -254,6 +274,7 @@ def run_binding(
         experiment = dict(lay.attrs.get("experiment") or {})
 
     unlisted: dict[str, list[str]] = {}
+    reader_notes: dict[str, list[str]] = {}
 
     def read_one(
         path: Path, source: str
@@ -262,11 +283,19 @@ def run_binding(
         if lay is not None:
             assert layout is not None
             data, qc, exp, info = _read_export_points(
-                path, lay, Path(layout), format=format, value=options.value
+                path,
+                lay,
+                Path(layout),
+                format=format,
+                value=options.value,
+                log=log,
+                duplicates=duplicates,
             )
             experiment = exp or experiment
             unlisted[source] = info.pop("unlisted", [])
+            reader_notes[source] = info.pop("reader_qc", [])
         else:
+            log.record("input", path)
             data = _read_tidy_points(path, options)
             info = {"format": "tidy table", "rows": len(data)}
             qc = pd.DataFrame()
@@ -307,7 +336,7 @@ def run_binding(
     if progress is not None:
         progress(f"fitting {points['curve'].nunique()} curve(s)", 0, None)
     weighting = None if options.weighting == "none" else options.weighting
-    with caught_warnings() as log:
+    with caught_warnings() as caught:
         fits = fit_curves(
             points,
             "conc",
@@ -383,8 +412,9 @@ def run_binding(
     result.qc = qc_table(
         [
             *_unlisted_qc(loop.status, unlisted),
+            *(qc_row("warning", src, m) for src, ms in reader_notes.items() for m in ms),
             *result.qc.to_dict("records"),
-            *log.qc_rows("fit"),
+            *caught.qc_rows("fit"),
         ]
     )
     width = len(str(len(files)))
@@ -402,7 +432,13 @@ def run_binding(
         named["kd_from"] = kd_file
     with folder as out:
         written = write_result(
-            out, result, inputs=named, command=command, progress=progress, extra_provenance=extra
+            out,
+            result,
+            inputs=named,
+            command=command,
+            progress=progress,
+            extra_provenance=extra,
+            log=log,
         )
     final = Path(outdir)
     return RunOutcome(

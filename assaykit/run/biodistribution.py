@@ -60,7 +60,8 @@ def read_biodistribution_inputs(
     tables, runs = [], []
     for x in items:
         if isinstance(x, str | os.PathLike):
-            t = read_export(Path(x), format=format)
+            # recounts are resolved by the analysis after decay correction, and reported there
+            t = read_export(Path(x), format=format, duplicates="keep")
             if t.attrs.get("kind") not in (None, "counter"):
                 raise AssaykitError(
                     f"{Path(x).name} is a {t.attrs.get('kind')} export; a biodistribution needs "
@@ -144,7 +145,10 @@ def run_biodistribution(
     from assaykit.report.output import OutputFolder
 
     opts = (options or BiodistributionOptions()).updated(**overrides)
-    folder = OutputFolder(outdir, force=force)  # refuses an unusable folder before any work
+    listed = inputs if isinstance(inputs, list | tuple) else [inputs]
+    protect = [p for p in (*listed, layout, balance) if isinstance(p, str | os.PathLike)]
+    # refuses an unusable folder (or one holding an input) before any work
+    folder = OutputFolder(outdir, force=force, inputs=protect)
     if progress is not None:
         progress("reading", 0, 1)
     tables, lay, runs = read_biodistribution_inputs(inputs, layout, balance=balance, format=format)

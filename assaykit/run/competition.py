@@ -162,7 +162,9 @@ def run_competition(
     from assaykit.report.output import OutputFolder
 
     opts = options or CompetitionOptions()
-    folder = OutputFolder(outdir, force=force)  # refuses an unusable folder before any work
+    protect = [p for p in (input, layout) if isinstance(p, str | os.PathLike)]
+    # refuses an unusable folder (or one holding an input) before any work
+    folder = OutputFolder(outdir, force=force, inputs=protect)
     if progress is not None:
         progress("reading", 0, 1)
     try:

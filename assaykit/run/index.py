@@ -26,7 +26,7 @@ def run_control_chart(
     from assaykit.index import chart_result, compound_history
     from assaykit.report.output import OutputFolder
 
-    folder = OutputFolder(outdir, force=force)
+    folder = OutputFolder(outdir, force=force, inputs=[db])
     history = compound_history(db, compound, parameter=parameter, assay=assay)
     result = chart_result(history, compound, parameter=parameter, baseline_n=baseline_n)
     result.settings.update({"index": str(db), "compound": compound, "baseline_n": baseline_n})

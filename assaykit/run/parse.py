@@ -54,11 +54,15 @@ def parse_one(
         from assaykit.errors import OutputError
 
         raise OutputError(f"{output} exists; use --force to replace it")  # before reading
+    if output is not None:
+        from assaykit.report._safety import check_target
+
+        check_target(output, [export], kind="file")  # the export itself is never the output
     df = read_export(check_input_file(export), format=format)
     if output is not None:
         from assaykit.report.output import write_table
 
-        write_table(df, output, force=force)
+        write_table(df, output, force=force, inputs=[export])
     return df
 
 
@@ -79,7 +83,8 @@ def parse_many(
     from assaykit.io import read_export
     from assaykit.report.output import OutputFolder
 
-    folder = OutputFolder(outdir, force=force)  # refuse an unusable folder before any work
+    # refuse an unusable folder (or one holding an export) before any work
+    folder = OutputFolder(outdir, force=force, inputs=files)
     taken: set[str] = set()
     with folder as out:
 

@@ -149,7 +149,8 @@ def run_saturation(
     from assaykit.report.output import OutputFolder
 
     opts = options or SaturationOptions()
-    folder = OutputFolder(outdir, force=force)
+    protect = [p for p in (input, layout) if isinstance(p, str | os.PathLike)]
+    folder = OutputFolder(outdir, force=force, inputs=protect)  # an input's folder is refused
     if progress is not None:
         progress("reading", 0, 1)
     where = input if isinstance(input, str | os.PathLike) else None

@@ -124,7 +124,7 @@ def run_binding_summary(
     from assaykit.report.output import OutputFolder, provenance
     from assaykit.schema import require_columns
 
-    folder = OutputFolder(outdir, force=force)
+    folder = OutputFolder(outdir, force=force, inputs=list(inputs))
     if not inputs:
         raise SchemaError("give at least one results.csv to summarize")
     files = [Path(g) / "results.csv" if Path(g).is_dir() else Path(g) for g in inputs]

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import AssaykitError, UnsupportedFormatError
-from assaykit.result import qc_table
+from assaykit.io import DuplicatePolicy, InputLog
+from assaykit.result import qc_row, qc_table
 from assaykit.run._loop import Progress, caught_warnings
 from assaykit.run._write import RunOutcome, write_result
 from assaykit.run.inputs import check_input_file
@@ -25,6 +26,8 @@ def read_uptake_input(
     layout: PathLike | pd.DataFrame | None = None,
     *,
     format: str | None = None,
+    log: InputLog | None = None,
+    duplicates: DuplicatePolicy = "error",
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Read the export (any counter format :func:`assaykit.io.read_export` knows) or a tidy
     annotated CSV/XLSX table, and the layout (filled template, wellmap TOML or DataFrame)."""
@@ -34,10 +37,12 @@ def read_uptake_input(
     if isinstance(input, str | os.PathLike):
         path = check_input_file(input)
         try:
-            table = read_export(path, format=format)
+            table = read_export(path, format=format, log=log, duplicates=duplicates)
         except UnsupportedFormatError:
             if format or path.suffix.lower() not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
                 raise
+            if log is not None:
+                log.record("input", path)
             table = read_annotated_table(path)
     else:
         table = input
@@ -50,7 +55,7 @@ def read_uptake_input(
     if isinstance(layout, str | os.PathLike):
         from assaykit.layout import read_layout
 
-        lay = read_layout(check_input_file(layout), kind="uptake")
+        lay = read_layout(check_input_file(layout), kind="uptake", log=log)
     elif layout is not None:
         from assaykit.layout import layout_from_frame
 
@@ -68,6 +73,7 @@ def run_uptake(
     figures: bool = True,
     progress: Progress | None = None,
     command: str = "assaykit uptake analyze",
+    duplicates: DuplicatePolicy = "error",
     **options: Any,
 ) -> RunOutcome:
     """Analyse an uptake run and write the results folder.
@@ -113,26 +119,35 @@ def run_uptake(
     from assaykit.uptake.analysis import analyze
     from assaykit.uptake.results import uptake_result
 
-    folder = OutputFolder(outdir, force=force)  # refuses an unusable folder before any work
+    log = InputLog()
+    paths = [p for p in (input, layout) if isinstance(p, str | os.PathLike)]
+    # refuses an unusable folder (or one holding an input) before any work
+    folder = OutputFolder(outdir, force=force, inputs=paths, log=log)
     if progress is not None:
         progress("reading", 0, 1)
-    table, lay = read_uptake_input(input, layout, format=format)
+    table, lay = read_uptake_input(input, layout, format=format, log=log, duplicates=duplicates)
+    reader_qc = [
+        qc_row("warning", str(table.attrs.get("source", "export")), str(r.get("message", r)))
+        for r in table.attrs.get("qc", []) or []
+    ]
     if progress is not None:
         progress("analysing", 0, None)
-    with caught_warnings() as log:
+    with caught_warnings() as caught:
         try:
             tables = analyze(table, lay, **options)
         except AssaykitError as err:
             where = input if isinstance(input, str | os.PathLike) else None
             raise err.with_context(path=where) from None
         result = uptake_result(tables, {"format": format, **options}, figures=figures)
-    result.qc = qc_table([*result.qc.to_dict("records"), *log.qc_rows("analysis")])
+    result.qc = qc_table([*reader_qc, *result.qc.to_dict("records"), *caught.qc_rows("analysis")])
     named = {
         "input": input if isinstance(input, str | os.PathLike) else None,
         "layout": layout if isinstance(layout, str | os.PathLike) else None,
     }
     with folder as out:
-        written = write_result(out, result, inputs=named, command=command, progress=progress)
+        written = write_result(
+            out, result, inputs=named, command=command, progress=progress, log=log
+        )
     final = Path(outdir)
     return RunOutcome(result, final, [final / p.name for p in written], [])
 

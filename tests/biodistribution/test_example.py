@@ -20,7 +20,9 @@ from assaykit.layout.biodistribution import (
 
 @pytest.fixture(scope="module")
 def bundled():
-    counts = read_export(example_path("biodistribution", "biodistribution_wizard2.csv"))
+    counts = read_export(
+        example_path("biodistribution", "biodistribution_wizard2.csv"), duplicates="keep"
+    )
     layout = read_biodistribution_layout(
         example_path("biodistribution", "biodistribution_layout.xlsx")
     )

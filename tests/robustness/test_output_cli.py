@@ -1,9 +1,8 @@
 """The product owner's reports through the command line (issue 19).
 
 ``assaykit binding fit d/export.csv -l d/layout.xlsx -o d --force`` emptied ``d``. The writer no
-longer deletes anything it did not write; refusing the run outright needs the workflow layer to
-pass the inputs to the writer (``OutputFolder(..., inputs=[export, layout])``): that expectation
-is a strict xfail until it is wired.
+longer deletes anything it did not write, and the workflow layer passes the inputs to the writer
+(``OutputFolder(..., inputs=[export, layout])``), so a folder holding the export is refused.
 """
 
 from __future__ import annotations
@@ -56,10 +55,6 @@ def test_force_into_the_export_folder_deletes_nothing(user_folder: Path) -> None
     assert not [p for p in user_folder.rglob("*") if ".part" in p.name or p.name.endswith(".lock")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the workflow layer to pass inputs=[export, layout] to OutputFolder (lead)",
-)
 def test_force_into_the_export_folder_is_refused(user_folder: Path) -> None:
     run = run_inprocess(_fit(user_folder, str(user_folder), "--force"))
     assert run.code == 1 and "holds the input export.csv" in run.stderr
