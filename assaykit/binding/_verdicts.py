@@ -11,8 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from assaykit.binding.curves import _fraction, four_pl
-from assaykit.fitting.kernels import residuals_kernel
+from assaykit.binding.curves import _fraction, four_pl, residuals_kernel
 from assaykit.fitting.stats import f_test, rout_outliers
 
 #: A free plateau counts as reached when the fitted curve covers this fraction of the span
@@ -69,7 +68,7 @@ def _residual_pass(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Largest |y|, RSS and df of the nested horizontal line, and the weighted residuals."""
     level, k = _null_level(c)
-    kernel = residuals_kernel("four_pl")
+    kernel = residuals_kernel()
     if kernel is not None:
         resid = np.empty(c.y.shape)
         ss = np.empty(c.n_curves)

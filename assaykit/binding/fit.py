@@ -15,13 +15,12 @@ import numpy as np
 import pandas as pd
 
 from assaykit.binding import _verdicts
-from assaykit.binding.curves import FOUR_PL, PARAMS, canonical_four_pl
+from assaykit.binding.curves import FOUR_PL, PARAMS, canonical_four_pl, summaries_kernel
 from assaykit.errors import FitError
 from assaykit.fitting import FitResult, least_squares, weights_from
+from assaykit.fitting.blocks import block_slices
 from assaykit.fitting.data import pad_groups
-from assaykit.fitting.kernels import summaries_kernel
 from assaykit.fitting.profile import profile_ci
-from assaykit.fitting.solver import BLOCK
 from assaykit.fitting.stats import wald_ci
 from assaykit.schema import require_columns
 
@@ -489,13 +488,11 @@ def fit_curves(
     keys, (conc, resp) = pad_groups(data, [x, y], by_cols)
     n_rows = keys["_n_rows"].to_numpy()
     # blocks of curves: the (curves × points) work arrays stay small (cache, memory reuse)
-    nblocks = max(round(len(n_rows) / BLOCK), 1)
-    edges = np.linspace(0, len(n_rows), nblocks + 1).round().astype(int)
     parts = [
         _fit_block(
-            conc[a:b],
-            resp[a:b],
-            n_rows[a:b],
+            conc[sl],
+            resp[sl],
+            n_rows[sl],
             model=model,
             fixed=fixed,
             bnds=bnds,
@@ -507,7 +504,7 @@ def fit_curves(
             hill_range=hill_range,
             outlier_q=outlier_q,
         )
-        for a, b in zip(edges[:-1], edges[1:], strict=True)
+        for sl in block_slices(len(n_rows))
     ]
     out = {
         k: (

@@ -11,11 +11,10 @@ import numpy as np
 import pytest
 from scipy import optimize
 
-from assaykit.binding.curves import FOUR_PL, four_pl, four_pl_jacobian
+from assaykit.binding.curves import FOUR_PL, four_pl, four_pl_jacobian, lm_kernel
 from assaykit.fitting import least_squares
-from assaykit.fitting.kernels import lm_kernel
 
-pytestmark = pytest.mark.skipif(lm_kernel("four_pl") is None, reason="numba is not installed")
+pytestmark = pytest.mark.skipif(lm_kernel() is None, reason="numba is not installed")
 
 LOG_CONC = np.linspace(-11.0, -5.5, 12)
 
@@ -114,7 +113,7 @@ def test_fixed_bounded_and_weighted_fits_agree_between_engines():
 
 
 def test_kernel_reports_non_finite_start_as_not_converged():
-    kernel = lm_kernel("four_pl")
+    kernel = lm_kernel()
     x = np.tile(LOG_CONC, (2, 1))
     y = np.vstack([four_pl(LOG_CONC, 1.0, 0.0, -8.0, -1.0)] * 2)
     p0 = np.array([[1.0, 0.0, -8.0, -1.0], [np.inf, 0.0, -8.0, -1.0]])
@@ -153,9 +152,9 @@ def test_unknown_engine_is_refused():
 )
 def test_compiled_start_ranking_equals_the_numpy_ranking(hard, missing):
     """Guess + grid + ranking in one compiled pass give the engine's own ranked starts."""
-    from assaykit.binding.curves import _ranked_starts
+    from assaykit.binding.curves import _compiled_starts as _ranked_starts
     from assaykit.fitting.solver import _Problem
-    from assaykit.fitting.solver import _ranked_starts as numpy_ranked_starts
+    from assaykit.fitting.solver import rank_starts as numpy_ranked_starts
 
     rng = np.random.default_rng(3)
     n = 400
@@ -236,7 +235,7 @@ def test_compiled_rout_scale_equals_the_numpy_one():
     dof = n - k
     cut = stats.t.isf(0.005, np.where(dof > 0, dof, 1))
     t, cand, rsdr = (np.empty(resid.shape), np.empty(resid.shape, bool), np.empty(len(n)))
-    lm_kernel("four_pl")  # numba present (module mark); the rout kernel comes with it
+    lm_kernel()  # numba present (module mark); the rout kernel comes with it
     from assaykit.fitting.kernels import rout_kernel
 
     rout_kernel()(resid, mask, k, cut, t, cand, rsdr)
@@ -323,7 +322,7 @@ def test_compiled_kernels_are_found_in_the_disk_cache_by_the_next_process(tmp_pa
 
 def test_curves_without_points_are_refused_as_by_the_numpy_engine():
     """Zero-width data never reaches a kernel (it would read past the end of a row)."""
-    from assaykit.binding.curves import _ranked_starts
+    from assaykit.binding.curves import _compiled_starts as _ranked_starts
 
     empty = np.empty((2, 0))
     fixed = np.full((2, 4), np.nan)
@@ -363,7 +362,7 @@ def test_verdicts_are_the_same_with_the_compiled_residual_pass(monkeypatch, opti
     curve = np.repeat(np.arange(len(x)), x.shape[1])
     data = pd.DataFrame({"curve": curve, "conc": 10.0 ** x.ravel(), "response": y.ravel()})
     fast = fit_curves(data, **options)
-    monkeypatch.setattr(_verdicts, "residuals_kernel", lambda name: None)
+    monkeypatch.setattr(_verdicts, "residuals_kernel", lambda: None)
     slow = fit_curves(data, **options)
     for col in ("status", "flags", "message"):
         assert fast[col].tolist() == slow[col].tolist(), col
