@@ -7,8 +7,8 @@ ranking of starts, and the residual pass and point summaries of :mod:`.fit` / :m
 
 Module-level functions, so that numba's on-disk cache finds them again in the next process. The
 constants are repeated here, not imported, because the cache is invalidated by changes to this
-file only (after editing :mod:`assaykit.fitting._numba_kernels`, which :func:`lm_four_pl`
-inlines, clear the cache: see that module).
+file only (:func:`lm_four_pl`, which inlines the generic LM, is decorated with
+:data:`~assaykit.fitting._numba_kernels.model_jit`: edits to that module recompile it too).
 """
 
 from __future__ import annotations
@@ -18,7 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from assaykit.fitting._numba_kernels import _stable_order, inline, jit, lm_curve, lm_workspace
+from assaykit.fitting._numba_kernels import (
+    _stable_order,
+    inline,
+    jit,
+    lm_curve,
+    lm_workspace,
+    model_jit,
+)
 
 #: As :data:`assaykit.binding.curves.LN10` / ``EXP_CLIP``: ln(10)·z is clipped before exp.
 LN10 = math.log(10.0)
@@ -95,7 +102,7 @@ def _normal_equations(x: Any, y: Any, sw: Any, p: Any, free: Any, a: Any, g: Any
     return rss, finite
 
 
-@_jit
+@model_jit
 def lm_four_pl(
     x,
     y,

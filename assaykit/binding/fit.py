@@ -295,7 +295,8 @@ def _fit_block(
     at_bound = np.zeros((nc, 4), dtype=bool)
     at_bound[todo] = fit.at_bound
     se = np.where(at_bound, np.nan, se)
-    df = np.where(insufficient, np.maximum(n - n_free, 0), n - n_free)
+    # a parameter at a bound counts as fixed there (GraphPad's convention): df one larger
+    df = np.where(insufficient, np.maximum(n - n_free, 0), n - n_free + at_bound.sum(axis=1))
     r2 = np.full(nc, np.nan)
     r2[todo] = fit.r_squared
 

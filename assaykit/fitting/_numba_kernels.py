@@ -9,15 +9,15 @@ robust scale, the covariance — live here.
 
 Module-level functions, so that numba's on-disk cache finds them again in the next process (a
 kernel that closes over other compiled functions misses the cache and is compiled anew in every
-process). numba keys a cached kernel on the source file of the top-level function only: after
-editing this file during development, clear the cache of the model kernels that inline it
-(``find . -name '*.nbi' -delete`` or a fresh ``NUMBA_CACHE_DIR``); installed releases replace
-every file at once.
+process). numba keys a cached kernel on the source file of the top-level function only; a
+model's batch kernel that inlines :func:`lm_curve` is decorated with :data:`model_jit`, which
+adds this file's stamp to its cache key (editing this file then recompiles it).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from typing import Any
 
@@ -28,23 +28,46 @@ import numpy as np
 PIVOT_MIN = 1e-300
 
 
-def _decorator(**options: Any) -> Any:
-    """``numba.njit(cache=True)``, or without the disk cache where none can be written."""
+def _decorator(depends: tuple[str, ...] = (), **options: Any) -> Any:
+    """``numba.njit(cache=True)``, or without the disk cache where none can be written.
+
+    ``depends``: other source files the kernel inlines; their modification stamps join the
+    kernel's own in the cache key, so editing them invalidates the cached machine code (numba
+    itself only watches the file defining the kernel).
+    """
 
     def wrap(func: Any) -> Any:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", numba.NumbaWarning)
-                return numba.njit(cache=True, **options)(func)
+                disp = numba.njit(cache=True, **options)(func)
         except RuntimeError:  # "cannot cache function ...: no locator available"
             return numba.njit(cache=False, **options)(func)
+        if depends:
+            _extend_stamp(disp, depends)
+        return disp
 
     return wrap
+
+
+def _extend_stamp(disp: Any, depends: tuple[str, ...]) -> None:
+    """Add the stamps (mtime, size) of ``depends`` to the cache key of dispatcher ``disp``."""
+    try:
+        cache_file = disp._cache._cache_file
+        stamps = [cache_file._source_stamp]
+        for path in depends:
+            st = os.stat(path)
+            stamps.append((st.st_mtime, st.st_size))
+        cache_file._source_stamp = tuple(stamps)
+    except (AttributeError, OSError):  # pragma: no cover - another numba layout: numba's own key
+        pass
 
 
 # error_model="numpy": x / 0 gives inf or NaN as in numpy (numba's default raises ZeroDivisionError)
 jit = _decorator(error_model="numpy")
 inline = _decorator(inline="always", error_model="numpy")
+#: For a model's batch kernel that inlines :func:`lm_curve`: recompiled when this file changes.
+model_jit = _decorator(depends=(__file__,), error_model="numpy")
 _jit, _inline = jit, inline
 
 
@@ -118,22 +141,13 @@ def lm_curve(
 
     ``ne(x, y, sw, p, free, a, g, u) -> (rss, finite)`` fills ``JᵀJ`` (``a``) and ``Jᵀr``
     (``g``) of one curve at ``p`` (``u``: scratch of one row's length); the iterations are
-    those of :func:`assaykit.fitting.lm._lm` (MINPACK scaling, Nielsen damping, Cholesky
-    solves, box projection, step / reduction / gradient tests).
+    those of :func:`assaykit.fitting.lm.lm` (MINPACK scaling, Nielsen damping, Cholesky
+    solves, active-set bounds with box projection, step / reduction / gradient tests).
     """
     ubuf, mats, vecs = ws
     a, an, m, low = mats[0], mats[1], mats[2], mats[3]
-    g, gn, rhs, z, delta, p, pn, dscale, dk = (
-        vecs[0],
-        vecs[1],
-        vecs[2],
-        vecs[3],
-        vecs[4],
-        vecs[5],
-        vecs[6],
-        vecs[7],
-        vecs[8],
-    )
+    g, gn, rhs, z, delta = vecs[0], vecs[1], vecs[2], vecs[3], vecs[4]
+    p, pn, dscale, dk, held = vecs[5], vecs[6], vecs[7], vecs[8], vecs[9]
     npar = p0.shape[1]
     xc, yc, swc, fr = x[c], y[c], sw[c], free[c]
     bounded = False
@@ -170,9 +184,16 @@ def lm_curve(
     conv = False
     nit = 0
     for _ in range(max_iter):
+        # active set: a parameter at its bound with the gradient pushing outward is held for
+        # this step and left out of the convergence test (projected LM, as the numpy engine)
+        for k in range(npar):
+            held[k] = 0.0
+            if bounded and fr[k]:
+                if (p[k] <= lo[c, k] and g[k] < 0) or (p[k] >= hi[c, k] and g[k] > 0):
+                    held[k] = 1.0
         cosine = 0.0
         for k in range(npar):
-            if a[k, k] > 0:
+            if a[k, k] > 0 and held[k] == 0.0:
                 cs = abs(g[k]) / math.sqrt(a[k, k] * max(rss, 1e-300))
                 if cs != cs or cs > cosine:
                     cosine = cs
@@ -183,17 +204,18 @@ def lm_curve(
             break
         for k in range(npar):
             dk[k] = dscale[k] if dscale[k] > 0 else 1.0
+            step_k = fr[k] and held[k] == 0.0
             for j in range(npar):
-                m[k, j] = a[k, j]
-            m[k, k] += lam * dk[k] * dk[k]
-            if fr[k]:
+                m[k, j] = a[k, j] if (step_k and fr[j] and held[j] == 0.0) else 0.0
+            m[k, k] = a[k, k] + lam * dk[k] * dk[k]
+            if step_k:
                 rhs[k] = g[k]
             else:
                 m[k, k] = 1.0
                 rhs[k] = 0.0
         ok = _chol_solve(m, rhs, delta, low, z)
         for k in range(npar):
-            if not (ok and fr[k]):
+            if not (ok and fr[k] and held[k] == 0.0):
                 delta[k] = 0.0
             v = p[k] + delta[k]
             if bounded:

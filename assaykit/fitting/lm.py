@@ -4,8 +4,12 @@ Marquardt's damped Gauss–Newton with MINPACK's diagonal scaling (the running m
 column norms of the Jacobian), one damping factor per curve (Nielsen's update), normal
 equations solved by a batched Cholesky factorisation (a failed pivot counts as a rejected
 step), and per-curve convergence tests on the step, the relative reduction of the sum of
-squares and the gradient. Fixed parameters have their Jacobian column removed; bounds are
-enforced by projecting each trial point onto the box.
+squares and the gradient. Fixed parameters have their Jacobian column removed. Bounds by an
+active set (projected LM): a parameter at its bound whose gradient points out of the box is
+held for the step (its row and column of the damped normal equations replaced by the unit
+ones) and left out of the gradient test; the trial point is projected onto the box. A bounded
+fit thus converges to the constrained optimum (as R's ``nls(algorithm = "port")``) instead of
+creeping along the bound until the iteration limit.
 """
 
 from __future__ import annotations
@@ -107,9 +111,15 @@ def lm(
             np.maximum(dscale, np.sqrt(amat[diag_idx, diag_idx]), out=dscale)
             need[:] = False
         diag = amat[diag_idx, diag_idx]
+        step_free = frt
+        if bounded:
+            # active set: a parameter at its bound with the gradient pushing outward is held
+            # for this step and left out of the convergence test (projected LM)
+            held = frt & (((pt <= lo) & (grad < 0)) | ((pt >= hi) & (grad > 0)))
+            step_free = frt & ~held
         with np.errstate(all="ignore"):
             cosine = np.abs(grad) / np.sqrt(diag * np.maximum(rss, 1e-300))
-        cosine = np.where(diag > 0, cosine, 0.0).max(axis=0)
+        cosine = np.where((diag > 0) & step_free, cosine, 0.0).max(axis=0)
         stop = live & ((cosine <= gtol) | (rss <= tiny))
         conv |= stop
         done |= stop
@@ -120,11 +130,13 @@ def lm(
         m = amat.copy()
         m[diag_idx, diag_idx] += lam * d**2
         g = grad
-        if not all_free:
-            m[diag_idx, diag_idx] = np.where(frt, m[diag_idx, diag_idx], 1.0)
-            g = np.where(frt, grad, 0.0)
+        if not all_free or bounded:
+            # fixed and held parameters: a unit row and column, no step
+            m = np.where(step_free[:, None, :] & step_free[None, :, :], m, 0.0)
+            m[diag_idx, diag_idx] = np.where(step_free, m[diag_idx, diag_idx], 1.0)
+            g = np.where(step_free, grad, 0.0)
         delta, ok = chol_solve(m, g)
-        delta = np.where((ok & live) & frt, delta, 0.0)
+        delta = np.where((ok & live) & step_free, delta, 0.0)
         pn = pt + delta
         if bounded:
             pn = np.minimum(np.maximum(pn, lo), hi)

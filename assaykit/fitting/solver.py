@@ -64,7 +64,12 @@ def least_squares(
     fixed
         ``{name: value}`` (scalar or one per curve; NaN = free for that curve).
     lower, upper
-        Bounds ``{name: value}``; trial points are projected onto the box.
+        Bounds ``{name: value}`` (scalar or one per curve). Active-set LM: a parameter at its
+        bound with the gradient pointing out of the box is held for the step and left out of
+        the convergence test, so the fit converges to the constrained optimum (as R's
+        ``nls(algorithm = "port")``). A parameter that ends at a bound is reported as GraphPad
+        Prism does: treated as fixed there — ``at_bound`` True, SE NaN, left out of the
+        covariance, and not counted in ``df`` (``df = n − free parameters not at a bound``).
     weights
         ``None``, ``"1/y2"``, ``"poisson"`` or a ``(C, N)`` array of weights.
     multistart
@@ -211,8 +216,6 @@ def least_squares(
             jtj = None
 
     rss = rss * wnorm + pure_error
-    nfree = free.sum(axis=1)
-    df = n - nfree
     with np.errstate(invalid="ignore"):
         tol_lo = 1e-10 * np.maximum(np.where(np.isfinite(lo), np.abs(lo), 1.0), 1.0)
         tol_hi = 1e-10 * np.maximum(np.where(np.isfinite(hi), np.abs(hi), 1.0), 1.0)
@@ -220,6 +223,9 @@ def least_squares(
             (np.isfinite(lo) & (p <= np.where(np.isfinite(lo), lo, 0.0) + tol_lo))
             | (np.isfinite(hi) & (p >= np.where(np.isfinite(hi), hi, 0.0) - tol_hi))
         )
+    # a parameter at a bound is reported as GraphPad Prism does: treated as fixed there (no SE,
+    # left out of the covariance) and not counted as estimated (df one larger per bound hit)
+    df = n - (free & ~at_bound).sum(axis=1)
     if jtj is not None:  # the kernel's JᵀJ has every LM-free parameter: not those at a bound
         jtj[at_bound.any(axis=1)] = np.nan
     cov, ident = _covariance(prob, p, free & ~at_bound, rss, df, jtj, compiled=engine == "auto")

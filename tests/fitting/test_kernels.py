@@ -402,3 +402,15 @@ def test_compiled_point_summaries_equal_the_numpy_ones(monkeypatch):
         for field in ("scale", "yr", "xmin", "xmax"):
             np.testing.assert_array_equal(getattr(fast, field), getattr(slow, field), field)
     assert slow.n_bad_weight.sum() > 0 and slow.n_nonpositive.sum() > 0
+
+
+def test_model_kernel_cache_key_includes_the_generic_lm_source():
+    """Editing the generic LM (inlined into the 4PL kernel) must invalidate the 4PL's cache."""
+    import os
+
+    from assaykit.binding import _kernels_4pl
+    from assaykit.fitting import _numba_kernels
+
+    stamp = _kernels_4pl.lm_four_pl._cache._cache_file._source_stamp
+    st = os.stat(_numba_kernels.__file__)
+    assert len(stamp) == 2 and tuple(stamp[1]) == (st.st_mtime, st.st_size)
