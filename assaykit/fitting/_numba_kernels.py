@@ -187,10 +187,9 @@ def lm_curve(
         # active set: a parameter at its bound with the gradient pushing outward is held for
         # this step and left out of the convergence test (projected LM, as the numpy engine)
         for k in range(npar):
-            held[k] = 0.0
-            if bounded and fr[k]:
-                if (p[k] <= lo[c, k] and g[k] < 0) or (p[k] >= hi[c, k] and g[k] > 0):
-                    held[k] = 1.0
+            out_lo = p[k] <= lo[c, k] and g[k] < 0
+            out_hi = p[k] >= hi[c, k] and g[k] > 0
+            held[k] = 1.0 if (bounded and fr[k] and (out_lo or out_hi)) else 0.0
         cosine = 0.0
         for k in range(npar):
             if a[k, k] > 0 and held[k] == 0.0:
