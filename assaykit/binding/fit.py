@@ -243,12 +243,15 @@ def _fit_block(
     alpha: float,
     hill_range: tuple[float, float],
     outlier_q: float,
+    weight_by: str = "data",
 ) -> dict[str, object]:
     """Fit and judge one block of padded curves; the result columns (after ``by``)."""
     nc, width = conc.shape
     with np.errstate(all="ignore"):
         xlog = np.where(conc > 0, np.log10(conc * factor), np.nan)
-    w = weights_from(resp, weighting)
+    # weights by the fitted curve: every finite response is usable (its weight comes later)
+    by_fit = weight_by == "fit" and weighting in ("1/y2", "poisson")
+    w = weights_from(resp, None if by_fit else weighting)
     sm = _summaries(conc, resp, xlog, w, n_rows)
     valid, n, scale, distinct, yr = sm.valid, sm.n, sm.scale, sm.distinct, sm.yr
     # scale responses to O(1) per curve (counts of 1e12 are fitted like counts of 1e3)
@@ -275,9 +278,20 @@ def _fit_block(
         fixed=fix_spec,
         lower=lower,
         upper=upper,
-        weights=None if weighting in (None, "none") else wt,  # unit weights: the mask says it
+        # unit weights: the mask says it; by the fit: the engine reweights from the curve
+        weights=None if weighting in (None, "none") else (weighting if by_fit else wt),
+        weight_by="fit" if by_fit else "data",
         **FIT_TOLERANCES,
     )
+    if by_fit:
+        # the engine's weights are those of the scaled curve, w = scale^a / F^a (a = 2 for
+        # 1/y2, 1 for poisson): back to the original scale for the verdicts and the profile
+        power = 2.0 if weighting == "1/y2" else 1.0
+        w_fit = np.full((nc, width), np.nan)
+        f_scaled = FOUR_PL.func(np.where(np.isfinite(xlog[todo]), xlog[todo], 0.0), fit.params)
+        w_fit[todo] = weights_from(f_scaled, weighting)
+        wt = np.where(rows(valid), w_fit[todo], np.nan)
+        w = np.where(np.isfinite(w_fit), w_fit / scale[:, None] ** power, 0.0)
     params = np.full((nc, 4), np.nan)
     cov = np.full((nc, 4, 4), np.nan)
     rss = np.full(nc, np.nan)
@@ -289,7 +303,7 @@ def _fit_block(
     sc[:, :2] = scale[todo][:, None]
     params[todo] = p_c * sc
     cov[todo] = cov_c * sc[:, :, None] * sc[:, None, :]
-    rss[todo] = fit.rss * scale[todo] ** 2
+    rss[todo] = fit.rss * scale[todo] ** (2.0 - (power if by_fit else 0.0))
     se = np.sqrt(np.einsum("bii->bi", cov))
     se = np.where(free, se, np.nan)
     at_bound = np.zeros((nc, 4), dtype=bool)
@@ -403,6 +417,7 @@ def fit_curves(
     alpha: float = 0.05,
     hill_range: tuple[float, float] = (0.3, 5.0),
     outlier_q: float = 0.01,
+    weight_by: Literal["data", "fit"] = "data",
 ) -> pd.DataFrame:
     """Fit a 4PL (or one-site) competition curve to every curve of a tidy table, all at once.
 
@@ -425,6 +440,11 @@ def fit_curves(
         ``{name: (low, high)}`` constraints.
     weighting
         ``None`` (unweighted), ``"1/y2"`` (relative) or ``"poisson"`` (1/y).
+    weight_by
+        Where the relative weights' Y comes from: ``"data"`` (default: the observed response,
+        as R ``nls`` with fixed weights and GraphPad Prism 4 — published numbers do not move)
+        or ``"fit"`` (the fitted curve, as Prism 5 and later: iteratively reweighted until the
+        weights settle; a response ≤ 0 is then usable wherever the curve is positive).
     ci
         ``"wald"`` (``logIC50 ± t·SE``) or ``"profile"`` (profile likelihood, F-based).
     conc_unit
@@ -480,6 +500,8 @@ def fit_curves(
     fixed, bnds, factor = _options(
         model, fix, bounds, weighting, ci, conc_unit, level, alpha, hill_range
     )
+    if weight_by not in ("data", "fit"):
+        raise FitError(f"unknown weight_by {weight_by!r}; use 'data' or 'fit'")
     if not isinstance(data, pd.DataFrame):
         raise FitError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     by_cols = [] if by is None else [by] if isinstance(by, str) else list(by)
@@ -504,6 +526,7 @@ def fit_curves(
             alpha=alpha,
             hill_range=hill_range,
             outlier_q=outlier_q,
+            weight_by=weight_by,
         )
         for sl in block_slices(len(n_rows))
     ]
@@ -521,6 +544,7 @@ def fit_curves(
         "fixed": dict(fixed),
         "bounds": {k: list(v) for k, v in bnds.items()},
         "weighting": weighting,
+        "weight_by": weight_by,
         "ci": ci,
         "level": level,
         "conc_unit": conc_unit,

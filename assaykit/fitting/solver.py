@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -23,9 +24,12 @@ from assaykit.fitting.prep import collapse_replicates, param_matrix, weights_fro
 from assaykit.fitting.problem import Problem as _Problem
 from assaykit.fitting.result import FitResult
 
-__all__ = ["BLOCK", "RCOND", "FitResult", "least_squares", "rank_starts"]
+__all__ = ["BLOCK", "RCOND", "FitResult", "WeightBy", "least_squares", "rank_starts"]
 
 BoolArray = NDArray[np.bool_]
+
+#: Where relative weights come from: the observed Y (``"data"``) or the fitted curve (``"fit"``).
+WeightBy = Literal["data", "fit"]
 
 
 def least_squares(
@@ -47,6 +51,9 @@ def least_squares(
     gtol: float = 1e-10,
     collapse: bool = True,
     engine: str = "auto",
+    weight_by: WeightBy = "data",
+    reweight_tol: float = 1e-10,
+    max_reweight: int = 100,
 ) -> FitResult:
     """Fit ``model`` to every row of ``x, y`` at once by (weighted) least squares.
 
@@ -85,6 +92,16 @@ def least_squares(
         ``"auto"``: the model's compiled kernel (:mod:`assaykit.fitting.kernels`) where it has
         one and numba is available, else the numpy iterations; ``"numpy"``: always numpy.
         Both run the same algorithm and agree to rounding.
+    weight_by
+        For ``weights="1/y2"`` / ``"poisson"``: ``"data"`` (default) weights by the observed
+        Y (R ``nls``, GraphPad Prism 4); ``"fit"`` by the fitted curve (Prism 5 and later),
+        iteratively reweighted: fitted with data weights first, then refitted with the weights
+        of the curve until they settle (largest relative change ≤ ``reweight_tol``, at most
+        ``max_reweight`` refits; a curve that does not settle is not ``converged``). Points
+        where the curve is ≤ 0 get no weight; the estimates, SEs and RSS are those of the last
+        weighted fit (the weights held fixed), as an iteratively reweighted ``nls`` in R.
+    reweight_tol, max_reweight
+        Settling tolerance and refit limit of ``weight_by="fit"``.
 
     Returns
     -------
@@ -110,6 +127,24 @@ def least_squares(
     """
     if engine not in ("auto", "numpy"):
         raise ValueError(f"engine must be 'auto' or 'numpy', not {engine!r}")
+    if weight_by not in ("data", "fit"):
+        raise ValueError(f"weight_by must be 'data' or 'fit', not {weight_by!r}")
+    if weight_by == "fit" and isinstance(weights, str) and weights in ("1/y2", "poisson"):
+        options = {
+            "p0": p0,
+            "fixed": fixed,
+            "lower": lower,
+            "upper": upper,
+            "multistart": multistart,
+            "n_rescue": n_rescue,
+            "max_iter": max_iter,
+            "xtol": xtol,
+            "ftol": ftol,
+            "gtol": gtol,
+            "collapse": collapse,
+            "engine": engine,
+        }
+        return _weighted_by_fit(model, x, y, mask, weights, reweight_tol, max_reweight, options)
     xa = np.asarray(x, dtype=float)
     ya = np.asarray(y, dtype=float)
     if ya.ndim != 2:
@@ -342,3 +377,82 @@ def _in_blocks(
     return FitResult(
         model=model, **{k: np.concatenate([getattr(r, k) for r in parts]) for k in fields}
     )
+
+
+def _weighted_by_fit(
+    model: Model,
+    x: ArrayLike,
+    y: ArrayLike,
+    mask: ArrayLike | None,
+    scheme: str,
+    tol: float,
+    max_reweight: int,
+    options: dict[str, Any],
+) -> FitResult:
+    """:func:`least_squares` with relative weights from the fitted curve, iteratively reweighted."""
+    xa = np.asarray(x, dtype=float)
+    ya = np.asarray(y, dtype=float)
+    xfin = np.isfinite(xa) if xa.ndim == 2 else np.all(np.isfinite(xa), axis=-1)
+    m = np.isfinite(ya) & xfin
+    if mask is not None:
+        m &= np.asarray(mask, dtype=bool)
+    xz = np.where(xfin if xa.ndim == 2 else xfin[..., None], xa, 0.0)
+    res = least_squares(model, xa, ya, m, weights=scheme, **options)
+    nc = ya.shape[0]
+    settled = np.zeros(nc, dtype=bool)
+    w_old = np.full(ya.shape, np.nan)
+    todo = np.arange(nc)
+    refit = {k: v for k, v in options.items() if k not in ("p0", "multistart")}
+    for _ in range(max_reweight):
+        with np.errstate(all="ignore"):
+            f = model.func(xz[todo], res.params[todo])
+        w = np.where(m[todo], weights_from(f, scheme), np.nan)
+        fin, fin_old = np.isfinite(w), np.isfinite(w_old[todo])
+        with np.errstate(all="ignore"):
+            rel = np.abs(w / w_old[todo] - 1.0)
+        # a point gaining or losing its weight is a change; a point without either is not
+        change = np.where(fin & fin_old, rel, np.where(fin != fin_old, np.inf, 0.0)).max(axis=1)
+        done = change <= tol
+        settled[todo[done]] = True
+        todo, w = todo[~done], w[~done]
+        if todo.size == 0:
+            break
+        w_old[todo] = w
+        sub = least_squares(
+            model,
+            xa[todo],
+            ya[todo],
+            m[todo] & np.isfinite(w),
+            p0=res.params[todo],
+            weights=np.where(np.isfinite(w), w, 1.0),
+            multistart=False,
+            **_rows(refit, todo, nc),
+        )
+        res = _replace_rows(res, todo, sub)
+    res.converged = res.converged & settled
+    return res
+
+
+def _rows(options: dict[str, Any], idx: NDArray[np.int_], nc: int) -> dict[str, Any]:
+    """``fixed``/``lower``/``upper`` specs restricted to curves ``idx`` (others as they are)."""
+    out = dict(options)
+    for key in ("fixed", "lower", "upper"):
+        spec = options.get(key)
+        if spec is not None:
+            out[key] = {
+                k: (np.asarray(v)[idx] if np.ndim(v) == 1 and np.size(v) == nc else v)
+                for k, v in spec.items()
+            }
+    return out
+
+
+def _replace_rows(res: FitResult, idx: NDArray[np.int_], sub: FitResult) -> FitResult:
+    """``res`` with rows ``idx`` replaced by those of ``sub``."""
+    fields = {}
+    for f in dataclasses.fields(FitResult):
+        if f.name == "model":
+            continue
+        a = np.array(getattr(res, f.name), copy=True)
+        a[idx] = getattr(sub, f.name)
+        fields[f.name] = a
+    return FitResult(model=res.model, **fields)
