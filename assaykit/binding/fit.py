@@ -21,6 +21,7 @@ from assaykit.fitting import FitResult, least_squares, weights_from
 from assaykit.fitting.blocks import block_slices
 from assaykit.fitting.data import pad_groups
 from assaykit.fitting.profile import profile_ci
+from assaykit.fitting.robust import rout
 from assaykit.fitting.stats import wald_ci
 from assaykit.schema import require_columns
 
@@ -61,6 +62,8 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "status",
     "flags",
     "message",
+    "n_outliers",
+    "ci_method",
 )
 
 #: Convergence tolerances of the batched fit (step, gradient, relative RSS reduction): estimates
@@ -244,6 +247,7 @@ def _fit_block(
     hill_range: tuple[float, float],
     outlier_q: float,
     weight_by: str = "data",
+    outliers: str | None = "flag",
 ) -> dict[str, object]:
     """Fit and judge one block of padded curves; the result columns (after ``by``)."""
     nc, width = conc.shape
@@ -292,6 +296,50 @@ def _fit_block(
         w_fit[todo] = weights_from(f_scaled, weighting)
         wt = np.where(rows(valid), w_fit[todo], np.nan)
         w = np.where(np.isfinite(w_fit), w_fit / scale[:, None] ** power, 0.0)
+    excluded = np.zeros((nc, width), dtype=bool)
+    if outliers == "rout" and todo.size:
+        # ROUT: robust (Lorentzian) fit, FDR test of its residuals, least squares without them
+        unweighted = weighting in (None, "none")
+        found, _ = rout(
+            FOUR_PL,
+            rows(xlog),
+            rows(ys),
+            rows(valid),
+            q=outlier_q,
+            weights=None if unweighted else np.where(np.isfinite(wt), wt, 0.0),
+            p0=fit.params,
+            fixed=fix_spec,
+            lower=lower,
+            upper=upper,
+            **FIT_TOLERANCES,
+        )
+        excluded[todo] = found
+        redo = np.flatnonzero(found.any(axis=1))
+        if redo.size:
+            rt = todo[redo]
+            refit = least_squares(
+                FOUR_PL,
+                xlog[rt],
+                ys[rt],
+                valid[rt] & ~excluded[rt],
+                fixed=_take(fix_spec, redo),
+                lower=_take(lower, redo),
+                upper=_take(upper, redo),
+                weights=None if unweighted else (weighting if by_fit else wt[redo]),
+                weight_by="fit" if by_fit else "data",
+                **FIT_TOLERANCES,
+            )
+            fit = fit.replace_rows(redo, refit)
+            valid = valid & ~excluded
+            n = valid.sum(axis=1)
+            if by_fit:  # the refitted curves' weights
+                f_re = FOUR_PL.func(np.where(np.isfinite(xlog[rt]), xlog[rt], 0.0), refit.params)
+                w_re = weights_from(f_re, weighting)
+                wt = np.array(wt, copy=True)
+                wt[redo] = np.where(valid[rt], w_re, np.nan)
+                w[rt] = np.where(np.isfinite(w_re), w_re / scale[rt, None] ** power, 0.0)
+            else:
+                wt = np.where(rows(valid), wt, np.nan)
     params = np.full((nc, 4), np.nan)
     cov = np.full((nc, 4, 4), np.nan)
     rss = np.full(nc, np.nan)
@@ -346,8 +394,10 @@ def _fit_block(
         hill_range=hill_range,
         outlier_q=outlier_q,
         model=model,
+        outliers=outliers,
+        excluded=excluded if outliers == "rout" else None,
     )
-    status, flags, message, defined = _verdicts.judge(ctx)
+    status, flags, message, defined, n_outliers = _verdicts.judge(ctx)
 
     log_ic50 = np.where(defined, params[:, 2], np.nan)
     log_se = np.where(defined, se[:, 2], np.nan)
@@ -397,6 +447,9 @@ def _fit_block(
             "status": status,
             "flags": flags,
             "message": message,
+            "n_outliers": n_outliers.astype(int),
+            "ci_method": np.full(nc, ci, dtype=object),
+            "_excluded": excluded,
         }
     return out
 
@@ -416,8 +469,10 @@ def fit_curves(
     level: float = 0.95,
     alpha: float = 0.05,
     hill_range: tuple[float, float] = (0.3, 5.0),
-    outlier_q: float = 0.01,
+    outlier_q: float | None = None,
     weight_by: Literal["data", "fit"] = "data",
+    outliers: Literal["rout", "flag"] | None = "flag",
+    rout_q: float = 0.01,
 ) -> pd.DataFrame:
     """Fit a 4PL (or one-site) competition curve to every curve of a tidy table, all at once.
 
@@ -456,7 +511,16 @@ def fit_curves(
     hill_range
         ``|hill|`` outside this range is flagged ``hill_implausible``.
     outlier_q
-        False discovery rate of the ROUT-like outlier screen (flagged, never removed).
+        Earlier name of ``rout_q`` (used when given).
+    outliers
+        ``"flag"`` (default, as before): ROUT's FDR test on the least-squares residuals, the
+        points flagged (``outliers:<k>``) and kept in the fit; ``"rout"``: ROUT proper
+        (Motulsky & Brown 2006, :func:`assaykit.fitting.robust.rout`) — a robust Lorentzian
+        fit, its residuals tested with false discovery rate ``rout_q``, the outliers excluded
+        (``outliers_excluded:<k>``) and the curve refitted by least squares without them;
+        ``None``: no outlier test.
+    rout_q
+        ROUT's false discovery rate Q (default 1 %).
 
     Returns
     -------
@@ -466,7 +530,12 @@ def fit_curves(
         ``log_ic50_ci_low/high`` and ``ic50_ci_low/high`` limits, ``rss``, ``df``, ``n``
         (points fitted), ``r_squared``, ``x_min``/``x_max`` (log10 M tested range), ``status``
         (``ok``, ``no_inhibition``, ``extrapolated``, ``not_identifiable``, ``failed``,
-        ``insufficient_data``), ``flags`` (``;``-joined) and ``message``.
+        ``insufficient_data``), ``flags`` (``;``-joined) and ``message``; then
+        ``n_outliers`` (points excluded by ROUT with ``outliers="rout"``, flagged with
+        ``"flag"``, 0 with None) and ``ci_method`` (``wald`` or ``profile``: how the
+        ``*_ci_*`` limits were computed). ``n`` and ``df`` count the points fitted, i.e.
+        without excluded outliers. ``attrs["outliers"]`` lists the excluded points (the
+        ``by`` column(s), ``x`` and ``y``; empty unless ``outliers="rout"``).
 
     Notes
     -----
@@ -502,6 +571,11 @@ def fit_curves(
     )
     if weight_by not in ("data", "fit"):
         raise FitError(f"unknown weight_by {weight_by!r}; use 'data' or 'fit'")
+    if outliers not in ("rout", "flag", None):
+        raise FitError(f"unknown outliers {outliers!r}; use 'rout', 'flag' or None")
+    q = rout_q if outlier_q is None else outlier_q  # outlier_q: the earlier name
+    if not 0 < q < 1:
+        raise FitError(f"rout_q must be between 0 and 1, got {q!r}")
     if not isinstance(data, pd.DataFrame):
         raise FitError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     by_cols = [] if by is None else [by] if isinstance(by, str) else list(by)
@@ -525,8 +599,9 @@ def fit_curves(
             level=level,
             alpha=alpha,
             hill_range=hill_range,
-            outlier_q=outlier_q,
+            outlier_q=q,
             weight_by=weight_by,
+            outliers=outliers,
         )
         for sl in block_slices(len(n_rows))
     ]
@@ -538,13 +613,21 @@ def fit_curves(
         )
         for k in parts[0]
     }
+    excluded = out.pop("_excluded")
     result = pd.concat([keys.drop(columns="_n_rows"), pd.DataFrame(out, index=keys.index)], axis=1)
+    ci_, cj_ = np.nonzero(excluded)
+    points = keys.drop(columns="_n_rows").iloc[ci_].reset_index(drop=True)
+    points[x] = conc[ci_, cj_]
+    points[y] = resp[ci_, cj_]
+    result.attrs["outliers"] = points
     result.attrs["fit"] = {
         "model": model,
         "fixed": dict(fixed),
         "bounds": {k: list(v) for k, v in bnds.items()},
         "weighting": weighting,
         "weight_by": weight_by,
+        "outliers": outliers,
+        "rout_q": q,
         "ci": ci,
         "level": level,
         "conc_unit": conc_unit,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,3 +81,13 @@ class FitResult:
                 "fixed": ~self.free.ravel(),
             }
         )
+
+    def replace_rows(self, idx: NDArray[np.int_], other: FitResult) -> FitResult:
+        """A copy with the curves ``idx`` replaced by the rows of ``other`` (a refit of them)."""
+        fields = {}
+        for f in dataclasses.fields(self):
+            if f.name != "model":
+                a = np.array(getattr(self, f.name), copy=True)
+                a[idx] = getattr(other, f.name)
+                fields[f.name] = a
+        return FitResult(model=self.model, **fields)

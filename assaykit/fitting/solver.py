@@ -428,7 +428,7 @@ def _weighted_by_fit(
             multistart=False,
             **_rows(refit, todo, nc),
         )
-        res = _replace_rows(res, todo, sub)
+        res = res.replace_rows(todo, sub)
     res.converged = res.converged & settled
     return res
 
@@ -444,15 +444,3 @@ def _rows(options: dict[str, Any], idx: NDArray[np.int_], nc: int) -> dict[str, 
                 for k, v in spec.items()
             }
     return out
-
-
-def _replace_rows(res: FitResult, idx: NDArray[np.int_], sub: FitResult) -> FitResult:
-    """``res`` with rows ``idx`` replaced by those of ``sub``."""
-    fields = {}
-    for f in dataclasses.fields(FitResult):
-        if f.name == "model":
-            continue
-        a = np.array(getattr(res, f.name), copy=True)
-        a[idx] = getattr(sub, f.name)
-        fields[f.name] = a
-    return FitResult(model=res.model, **fields)
