@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from assaykit.binding import _verdicts
-from assaykit.binding.curves import FOUR_PL, PARAMS, canonical_four_pl, summaries_kernel
+from assaykit.binding._points import summaries as _summaries
+from assaykit.binding.curves import FOUR_PL, PARAMS, canonical_four_pl
 from assaykit.errors import FitError
 from assaykit.fitting import FitResult, least_squares, weights_from
 from assaykit.fitting.blocks import block_slices
@@ -68,7 +69,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
 
 #: Convergence tolerances of the batched fit (step, gradient, relative RSS reduction): estimates
 #: to ~1e-8 relative, far inside the 1e-4 agreement with R, for ~25 % fewer iterations.
-FIT_TOLERANCES: dict[str, float] = {"xtol": 1e-8, "gtol": 1e-8, "ftol": 1e-12}
+FIT_TOLERANCES: dict[str, Any] = {"xtol": 1e-8, "gtol": 1e-8, "ftol": 1e-12}
 
 _MODELS: dict[str, dict[str, float]] = {"4pl": {}, "one_site": {"hill": -1.0}}
 _WEIGHTINGS = (None, "none", "1/y2", "poisson")
@@ -141,7 +142,7 @@ def _options(
     return fixed, bnds, factor
 
 
-def _take(spec: Mapping[str, object], sel: np.ndarray) -> dict[str, object]:
+def _take(spec: Mapping[str, Any], sel: np.ndarray) -> dict[str, Any]:
     """Per-curve entries of a {name: scalar or array} spec restricted to rows ``sel``."""
     return {
         k: (v[sel] if isinstance(v, np.ndarray) and v.ndim == 1 else v) for k, v in spec.items()
@@ -152,83 +153,6 @@ def _subset(fit: FitResult, sel: np.ndarray) -> FitResult:
     """The rows ``sel`` of a batched fit result."""
     fields = {f.name: getattr(fit, f.name) for f in dataclasses.fields(fit)}
     return FitResult(**{k: (v if k == "model" else v[sel]) for k, v in fields.items()})
-
-
-@dataclasses.dataclass
-class _Summaries:
-    """Per-curve facts about the raw points of a block (``valid`` is per point)."""
-
-    valid: np.ndarray
-    n: np.ndarray
-    n_nonpositive: np.ndarray
-    n_missing: np.ndarray
-    n_bad_weight: np.ndarray
-    scale: np.ndarray
-    distinct: np.ndarray
-    yr: np.ndarray
-    xmin: np.ndarray
-    xmax: np.ndarray
-
-
-def _summaries(
-    conc: np.ndarray, resp: np.ndarray, xlog: np.ndarray, w: np.ndarray, n_rows: np.ndarray
-) -> _Summaries:
-    """Which points are usable, and per curve: counts, response scale and range, tested range.
-
-    ``scale`` is the largest usable ``|response|`` (1 where there is none or it is 0), ``yr`` the
-    range of ``response / scale``, ``distinct`` the number of concentrations more than 1e-9
-    log units apart, ``xmin``/``xmax`` the tested range (NaN without usable points).
-    """
-    nc, width = conc.shape
-    kernel = summaries_kernel()
-    if kernel is not None:
-        valid = np.empty((nc, width), dtype=bool)
-        ints = np.empty((nc, 5), dtype=np.int64)  # n, nonpositive, missing, bad weight, distinct
-        flts = np.empty((nc, 4))  # scale, yr, xmin, xmax
-        kernel(
-            np.ascontiguousarray(conc, dtype=float),
-            np.ascontiguousarray(resp, dtype=float),
-            np.ascontiguousarray(xlog, dtype=float),
-            np.ascontiguousarray(w, dtype=float),
-            np.ascontiguousarray(n_rows, dtype=np.int64),
-            valid,
-            ints,
-            flts,
-        )
-        n, nonpos, missing, bad_weight, distinct = ints.T
-        scale, yr, xmin, xmax = flts.T
-        return _Summaries(valid, n, nonpos, missing, bad_weight, scale, distinct, yr, xmin, xmax)
-    present = np.arange(width)[None, :] < n_rows[:, None]
-    nonpos = present & np.isfinite(conc) & (conc <= 0)
-    missing = present & ~(np.isfinite(conc) & np.isfinite(resp))
-    valid = present & np.isfinite(xlog) & np.isfinite(resp)
-    bad_weight = valid & ~np.isfinite(w)
-    valid &= np.isfinite(w)
-    scale = np.max(np.where(valid, np.abs(resp), 0.0), axis=1)
-    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
-    ys = resp / scale[:, None]
-    n = valid.sum(axis=1)
-    xs = np.where(valid, xlog, np.inf)
-    if not np.all(xs[:, 1:] >= xs[:, :-1]):  # usually in order already
-        xs = np.sort(xs, axis=1)
-    with np.errstate(invalid="ignore"):
-        step = np.diff(xs, axis=1)
-    distinct = np.where(n > 0, 1 + np.sum(np.isfinite(step) & (step > 1e-9), axis=1), 0)
-    yr = np.max(np.where(valid, ys, -np.inf), axis=1) - np.min(np.where(valid, ys, np.inf), axis=1)
-    xmin = np.min(np.where(valid, xlog, np.inf), axis=1)
-    xmax = np.max(np.where(valid, xlog, -np.inf), axis=1)
-    return _Summaries(
-        valid,
-        n,
-        nonpos.sum(axis=1),
-        missing.sum(axis=1),
-        bad_weight.sum(axis=1),
-        scale,
-        distinct,
-        yr,
-        np.where(np.isfinite(xmin), xmin, np.nan),
-        np.where(np.isfinite(xmax), xmax, np.nan),
-    )
 
 
 def _fit_block(

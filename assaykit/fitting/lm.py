@@ -91,12 +91,10 @@ def lm(
             if done.mean() >= COMPACT:
                 keep = np.flatnonzero(~done)
                 rows, sub = rows[keep], sub.take(keep)
-                r, rss, tiny, fr, lam, nu, need, conv, nit = (
-                    v[keep] for v in (r, rss, tiny, fr, lam, nu, need, conv, nit)
-                )
-                pt, lo, hi, frt, dscale, grad = (
-                    v[:, keep] for v in (pt, lo, hi, frt, dscale, grad)
-                )
+                r, rss, tiny, lam, nu, nit = (v[keep] for v in (r, rss, tiny, lam, nu, nit))
+                fr, need, conv = fr[keep], need[keep], conv[keep]
+                pt, lo, hi, dscale, grad = (v[:, keep] for v in (pt, lo, hi, dscale, grad))
+                frt = frt[:, keep]
                 amat = amat[:, :, keep]
                 done = np.zeros(keep.size, dtype=bool)
                 nw = keep.size

@@ -87,7 +87,7 @@ def robust_fit(
     base = np.ones_like(ya) if weights is None else np.asarray(weights, dtype=float)
     m &= np.isfinite(base) & (base > 0)
     base = np.where(m, base, 1.0)
-    spec = {"fixed": fixed, "lower": lower, "upper": upper}
+    spec: dict[str, Any] = {"fixed": fixed, "lower": lower, "upper": upper}
     if p0 is None:
         fit = least_squares(model, xa, ya, m, weights=base, **spec, **options)
     else:

@@ -218,7 +218,7 @@ def least_squares(
     ns = cands.shape[1]
     # refine the best-ranked start of every curve; curves that do not converge get the next
     # n_rescue starts too, and each curve keeps its lowest RSS
-    tols = {"max_iter": max_iter, "xtol": xtol, "ftol": ftol, "gtol": gtol}
+    tols: dict[str, Any] = {"max_iter": max_iter, "xtol": xtol, "ftol": ftol, "gtol": gtol}
     p, rss, conv, nit, jtj = _refine(prob, cands[:, 0].copy(), free, lo, hi, engine=engine, **tols)
     retry = np.flatnonzero(~conv) if ns > 1 else np.array([], dtype=int)
     if retry.size:

@@ -123,7 +123,7 @@ def rout_outliers(
     rows = np.flatnonzero(cand.any(axis=1))  # BH can only reject on rows with a candidate
     if rows.size:
         cr = cand[rows]
-        p = np.full(cr.shape, np.inf)
+        p: FloatArray = np.full((cr.shape[0], cr.shape[1]), np.inf)
         dd = np.broadcast_to(dof1[rows, None], cr.shape)
         p[cr] = 2 * stats.t.sf(t[rows][cr], dd[cr])
         order = np.argsort(p, axis=1)

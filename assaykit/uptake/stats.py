@@ -9,6 +9,7 @@ from assaykit.errors import AssaykitError, LayoutError
 
 if TYPE_CHECKING:
     import pandas as pd
+    from numpy.typing import ArrayLike
 
 __all__ = ["PADJUST", "compare_conditions", "two_way_anova", "welch_ci"]
 
@@ -17,7 +18,7 @@ PADJUST = ("holm", "bonf", "sidak", "fdr_bh", "fdr_by", "none")
 TESTED = ("surface_pct", "internalized_pct", "cell_associated_pct")
 
 
-def welch_ci(x: Sequence[float], y: Sequence[float], level: float = 0.95) -> tuple[float, float]:
+def welch_ci(x: ArrayLike, y: ArrayLike, level: float = 0.95) -> tuple[float, float]:
     """Confidence interval of ``mean(x) − mean(y)`` of Welch's t-test, unrounded (R ``t.test``).
 
     ``diff ± t((1+level)/2, ν) · SE`` with ``SE = √(s²ₓ/nₓ + s²ᵧ/nᵧ)`` and the
@@ -106,7 +107,7 @@ def compare_conditions(
                 "cohen_d": np.nan,
                 "note": "",
             }
-            row["diff"] = row["mean_tracer"] - row["mean_blocked"]
+            row["diff"] = float(x.mean() - y.mean()) if len(x) and len(y) else np.nan
             if len(x) < 2 or len(y) < 2:
                 row["note"] = "not tested: n < 2"
             elif np.ptp(x) == 0 and np.ptp(y) == 0:

@@ -373,7 +373,7 @@ def test_verdicts_are_the_same_with_the_compiled_residual_pass(monkeypatch, opti
 
 def test_compiled_point_summaries_equal_the_numpy_ones(monkeypatch):
     """Usable points, counts, scale, ranges on messy padded rows: kernel and numpy agree."""
-    from assaykit.binding import fit as fit_module
+    from assaykit.binding import _points as fit_module
     from assaykit.fitting import weights_from
 
     rng = np.random.default_rng(5)
@@ -393,9 +393,9 @@ def test_compiled_point_summaries_equal_the_numpy_ones(monkeypatch):
         xlog = np.where(conc > 0, np.log10(conc), np.nan)
     for weighting in (None, "1/y2"):
         w = weights_from(resp, weighting)
-        fast = fit_module._summaries(conc, resp, xlog, w, n_rows)
+        fast = fit_module.summaries(conc, resp, xlog, w, n_rows)
         monkeypatch.setattr(fit_module, "summaries_kernel", lambda: None)
-        slow = fit_module._summaries(conc, resp, xlog, w, n_rows)
+        slow = fit_module.summaries(conc, resp, xlog, w, n_rows)
         monkeypatch.undo()
         for field in ("valid", "n", "n_nonpositive", "n_missing", "n_bad_weight", "distinct"):
             np.testing.assert_array_equal(getattr(fast, field), getattr(slow, field), field)
