@@ -2,7 +2,7 @@
 
 The 4PL's compiled pieces handed to the generic engine (:mod:`assaykit.fitting`): its normal
 equations for the engine's Levenberg–Marquardt (:func:`lm_four_pl` runs
-:func:`assaykit.fitting._numba_kernels.lm_curve` with them on every curve), its guess + grid +
+:func:`assaykit.fitting._numba_kernels.lm_batch` with them), its guess + grid +
 ranking of starts, and the residual pass and point summaries of :mod:`.fit` / :mod:`._verdicts`.
 
 Module-level functions, so that numba's on-disk cache finds them again in the next process. The
@@ -22,8 +22,7 @@ from assaykit.fitting._numba_kernels import (
     _stable_order,
     inline,
     jit,
-    lm_curve,
-    lm_workspace,
+    lm_batch,
     model_jit,
 )
 
@@ -122,29 +121,25 @@ def lm_four_pl(
     out_jtj,
 ):  # pragma: no cover - compiled; its Python body is not what runs
     """The engine's LM on every 4PL curve (signature of ``Model.kernel``, see docs/fitting.md)."""
-    ws = lm_workspace(p0.shape[1], y.shape[1])
-    for c in range(y.shape[0]):
-        lm_curve(
-            _normal_equations,
-            c,
-            x,
-            y,
-            sw,
-            p0,
-            free,
-            lo,
-            hi,
-            max_iter,
-            xtol,
-            ftol,
-            gtol,
-            out_p,
-            out_rss,
-            out_conv,
-            out_nit,
-            out_jtj,
-            ws,
-        )
+    lm_batch(
+        _normal_equations,
+        x,
+        y,
+        sw,
+        p0,
+        free,
+        lo,
+        hi,
+        max_iter,
+        xtol,
+        ftol,
+        gtol,
+        out_p,
+        out_rss,
+        out_conv,
+        out_nit,
+        out_jtj,
+    )
 
 
 # ---------------------------------------------------------------------------- starts

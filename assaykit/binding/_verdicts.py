@@ -296,7 +296,7 @@ def judge(
         bounded = [names[k] for k in range(4) if c.at_bound[i, k]]
         if bounded:
             fl.append("at_bound:" + ",".join(bounded))
-            ms.append(f"{', '.join(bounded)} at a bound (no SE)")
+            ms.append(f"{', '.join(bounded)} at a bound: held there as fixed (no SE, df + 1)")
         if n_out[i]:
             fl.append(f"outliers:{n_out[i]}")
             xs = ", ".join(_fmt_conc(v) for v in c.x[i][outl[i]])

@@ -3,14 +3,14 @@
 Nothing here knows a model. A model brings its own compiled pieces (e.g.
 :mod:`assaykit.binding._kernels_4pl`): a ``normal_equations(x, y, sw, p, free, a, g, u) ->
 (rss, finite)`` function for one curve, and a module-level batch kernel that runs
-:func:`lm_curve` (the engine's Levenberg–Marquardt for one curve) with it on every curve.
+:func:`lm_batch` (the engine's Levenberg–Marquardt) with it.
 The generic pieces — the LM iterations, the Cholesky solve, the replicate merge, ROUT's
 robust scale, the covariance — live here.
 
 Module-level functions, so that numba's on-disk cache finds them again in the next process (a
 kernel that closes over other compiled functions misses the cache and is compiled anew in every
 process). numba keys a cached kernel on the source file of the top-level function only; a
-model's batch kernel that inlines :func:`lm_curve` is decorated with :data:`model_jit`, which
+model's batch kernel that inlines :func:`lm_batch` is decorated with :data:`model_jit`, which
 adds this file's stamp to its cache key (editing this file then recompiles it).
 """
 
@@ -66,7 +66,7 @@ def _extend_stamp(disp: Any, depends: tuple[str, ...]) -> None:
 # error_model="numpy": x / 0 gives inf or NaN as in numpy (numba's default raises ZeroDivisionError)
 jit = _decorator(error_model="numpy")
 inline = _decorator(inline="always", error_model="numpy")
-#: For a model's batch kernel that inlines :func:`lm_curve`: recompiled when this file changes.
+#: For a model's batch kernel that inlines :func:`lm_batch`: recompiled when this file changes.
 model_jit = _decorator(depends=(__file__,), error_model="numpy")
 _jit, _inline = jit, inline
 
@@ -107,18 +107,9 @@ def _chol_solve(m: Any, b: Any, out: Any, low: Any, z: Any) -> bool:
 # ---------------------------------------------------------------------------- generic LM
 
 
-@_jit
-def lm_workspace(npar: int, npts: int) -> Any:  # pragma: no cover - compiled
-    """Scratch arrays of :func:`lm_curve` for curves of ``npts`` points and ``npar`` parameters."""
-    mats = np.zeros((5, npar, npar))  # a, an, m, low, (unused)
-    vecs = np.zeros((10, npar))  # g, gn, rhs, z, delta, p, pn, dscale, dk, held
-    return np.empty(npts), mats, vecs
-
-
 @_inline
-def lm_curve(
+def lm_batch(
     ne,
-    c,
     x,
     y,
     sw,
@@ -135,149 +126,172 @@ def lm_curve(
     out_conv,
     out_nit,
     out_jtj,
-    ws,
 ):  # pragma: no cover - compiled; its Python body is not what runs
-    """The engine's Levenberg–Marquardt on curve ``c``, with the model's ``ne`` (normal equations).
+    """The engine's Levenberg–Marquardt on every curve, with the model's ``ne`` (normal equations).
 
     ``ne(x, y, sw, p, free, a, g, u) -> (rss, finite)`` fills ``JᵀJ`` (``a``) and ``Jᵀr``
     (``g``) of one curve at ``p`` (``u``: scratch of one row's length); the iterations are
     those of :func:`assaykit.fitting.lm.lm` (MINPACK scaling, Nielsen damping, Cholesky
-    solves, active-set bounds with box projection, step / reduction / gradient tests).
+    solves, active-set bounds with box projection, step / reduction / gradient tests). Called
+    (inlined) by a model's module-level batch kernel decorated with :data:`model_jit`.
     """
-    ubuf, mats, vecs = ws
-    a, an, m, low = mats[0], mats[1], mats[2], mats[3]
-    g, gn, rhs, z, delta = vecs[0], vecs[1], vecs[2], vecs[3], vecs[4]
-    p, pn, dscale, dk, held = vecs[5], vecs[6], vecs[7], vecs[8], vecs[9]
+    ncurves = y.shape[0]
     npar = p0.shape[1]
-    xc, yc, swc, fr = x[c], y[c], sw[c], free[c]
-    bounded = False
-    for k in range(npar):
-        v = min(max(p0[c, k], lo[c, k]), hi[c, k])
-        p[k] = v
-        bounded = bounded or math.isfinite(lo[c, k]) or math.isfinite(hi[c, k])
-    yy = 0.0
-    for i in range(yc.shape[0]):
-        t = swc[i] * yc[i]
-        yy += t * t
-    tiny = 1e-28 * max(yy, 1e-300)
-    rss, finite = ne(xc, yc, swc, p, fr, a, g, ubuf)
-    for k in range(npar):
-        out_p[c, k] = p[k]
-    out_rss[c] = rss
-    out_conv[c] = False
-    out_nit[c] = 0
-    for k in range(npar):
-        for j in range(npar):
-            out_jtj[c, k, j] = math.nan
-    if not math.isfinite(rss):
-        return
-    jtj_ok = finite
-    if not finite:  # as the numpy engine: a non-finite JᵀJ counts as zero
+    ubuf = np.empty(y.shape[1])
+    a = np.empty((npar, npar))
+    an = np.empty((npar, npar))
+    m = np.empty((npar, npar))
+    low = np.zeros((npar, npar))
+    g = np.empty(npar)
+    gn = np.empty(npar)
+    rhs = np.empty(npar)
+    z = np.empty(npar)
+    delta = np.empty(npar)
+    p = np.empty(npar)
+    pn = np.empty(npar)
+    dscale = np.empty(npar)
+    dk = np.empty(npar)
+    held = np.zeros(npar, dtype=np.bool_)
+    for c in range(ncurves):
+        xc, yc, swc, fr = x[c], y[c], sw[c], free[c]
+        bounded = False
         for k in range(npar):
-            g[k] = 0.0
+            v = min(max(p0[c, k], lo[c, k]), hi[c, k])
+            p[k] = v
+            bounded = bounded or math.isfinite(lo[c, k]) or math.isfinite(hi[c, k])
+        yy = 0.0
+        for i in range(yc.shape[0]):
+            t = swc[i] * yc[i]
+            yy += t * t
+        tiny = 1e-28 * max(yy, 1e-300)
+        rss, finite = ne(xc, yc, swc, p, fr, a, g, ubuf)
+        for k in range(npar):
+            out_p[c, k] = p[k]
+        out_rss[c] = rss
+        out_conv[c] = False
+        out_nit[c] = 0
+        for k in range(npar):
             for j in range(npar):
-                a[k, j] = 0.0
-    for k in range(npar):
-        dscale[k] = math.sqrt(a[k, k])
-    lam = 1e-3
-    nu = 2.0
-    conv = False
-    nit = 0
-    for _ in range(max_iter):
-        # active set: a parameter at its bound with the gradient pushing outward is held for
-        # this step and left out of the convergence test (projected LM, as the numpy engine)
-        for k in range(npar):
-            out_lo = p[k] <= lo[c, k] and g[k] < 0
-            out_hi = p[k] >= hi[c, k] and g[k] > 0
-            held[k] = 1.0 if (bounded and fr[k] and (out_lo or out_hi)) else 0.0
-        cosine = 0.0
-        for k in range(npar):
-            if a[k, k] > 0 and held[k] == 0.0:
-                cs = abs(g[k]) / math.sqrt(a[k, k] * max(rss, 1e-300))
-                if cs != cs or cs > cosine:
-                    cosine = cs
-                    if cs != cs:
-                        break
-        if cosine <= gtol or rss <= tiny:
-            conv = True
-            break
-        for k in range(npar):
-            dk[k] = dscale[k] if dscale[k] > 0 else 1.0
-            step_k = fr[k] and held[k] == 0.0
-            for j in range(npar):
-                m[k, j] = a[k, j] if (step_k and fr[j] and held[j] == 0.0) else 0.0
-            m[k, k] = a[k, k] + lam * dk[k] * dk[k]
-            if step_k:
-                rhs[k] = g[k]
-            else:
-                m[k, k] = 1.0
-                rhs[k] = 0.0
-        ok = _chol_solve(m, rhs, delta, low, z)
-        for k in range(npar):
-            if not (ok and fr[k] and held[k] == 0.0):
-                delta[k] = 0.0
-            v = p[k] + delta[k]
-            if bounded:
-                v = min(max(v, lo[c, k]), hi[c, k])
-                delta[k] = v - p[k]
-            pn[k] = v
-        rssn, finite = ne(xc, yc, swc, pn, fr, an, gn, ubuf)
-        pred = 0.0
-        dn2 = 0.0
-        pn2 = 0.0
-        for k in range(npar):
-            ad = 0.0
-            for j in range(npar):
-                ad += a[k, j] * delta[j]
-            pred += delta[k] * (2.0 * g[k] - ad)
-            dn2 += (dk[k] * delta[k]) ** 2
-            pn2 += (dk[k] * p[k]) ** 2
-        accept = ok and math.isfinite(rssn) and rssn < rss
-        nit += 1
-        dnorm = math.sqrt(dn2)
-        pnorm = math.sqrt(pn2)
-        small_step = ok and dnorm <= xtol * (pnorm + xtol)
-        small_red = accept and abs((rss - rssn) / rss) <= ftol and abs(pred / rss) <= ftol
-        if accept:
-            # as the numpy engine's clip(nan_to_num(rho), 0, 1)
-            rho = (rss - rssn) / pred if pred != 0.0 else math.inf
-            rho = 0.0 if rho != rho else min(max(rho, 0.0), 1.0)
-            factor = max(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3)
-            nu_next = 2.0
+                out_jtj[c, k, j] = math.nan
+        if not math.isfinite(rss):
+            continue
+        jtj_ok = finite
+        if not finite:  # as the numpy engine: a non-finite JᵀJ counts as zero
             for k in range(npar):
-                p[k] = pn[k]
-            rss = rssn
-            jtj_ok = finite
-            if finite:
-                for k in range(npar):
-                    g[k] = gn[k]
-                    for j in range(npar):
-                        a[k, j] = an[k, j]
-                    dscale[k] = max(dscale[k], math.sqrt(an[k, k]))
-            else:
-                for k in range(npar):
-                    g[k] = 0.0
-                    for j in range(npar):
-                        a[k, j] = 0.0
-        else:
-            factor = nu
-            nu_next = 2.0 * nu
-        lam = max(lam * factor, 1e-15)
-        nu = nu_next
-        if small_step or small_red:
-            conv = True
-            break
-        if lam > 1e16:
-            break
-    for k in range(npar):
-        out_p[c, k] = p[k]
-    out_rss[c] = rss
-    out_conv[c] = conv
-    out_nit[c] = nit
-    if jtj_ok:  # JᵀJ at the final point (NaN where it was not finite)
+                g[k] = 0.0
+                for j in range(npar):
+                    a[k, j] = 0.0
         for k in range(npar):
-            for j in range(npar):
-                out_jtj[c, k, j] = a[k, j]
+            dscale[k] = math.sqrt(a[k, k])
+        lam = 1e-3
+        nu = 2.0
+        conv = False
+        nit = 0
+        for _ in range(max_iter):
+            # active set: a parameter at its bound with the gradient pushing outward is held
+            # for this step and left out of the convergence test (projected LM)
+            any_held = False
+            if bounded:
+                for k in range(npar):
+                    out_lo = p[k] <= lo[c, k] and g[k] < 0
+                    out_hi = p[k] >= hi[c, k] and g[k] > 0
+                    held[k] = fr[k] and (out_lo or out_hi)
+                    any_held = any_held or held[k]
+            cosine = 0.0
+            for k in range(npar):
+                if a[k, k] > 0 and not (any_held and held[k]):
+                    cs = abs(g[k]) / math.sqrt(a[k, k] * max(rss, 1e-300))
+                    if cs != cs or cs > cosine:
+                        cosine = cs
+                        if cs != cs:
+                            break
+            if cosine <= gtol or rss <= tiny:
+                conv = True
+                break
+            for k in range(npar):
+                dk[k] = dscale[k] if dscale[k] > 0 else 1.0
+                for j in range(npar):
+                    m[k, j] = a[k, j]
+                m[k, k] += lam * dk[k] * dk[k]
+                if fr[k]:
+                    rhs[k] = g[k]
+                else:
+                    m[k, k] = 1.0
+                    rhs[k] = 0.0
+            if any_held:  # a held parameter: unit row and column, no step
+                for k in range(npar):
+                    if held[k]:
+                        for j in range(npar):
+                            m[k, j] = 0.0
+                            m[j, k] = 0.0
+                        m[k, k] = 1.0
+                        rhs[k] = 0.0
+            ok = _chol_solve(m, rhs, delta, low, z)
+            for k in range(npar):
+                if not (ok and fr[k]) or (any_held and held[k]):
+                    delta[k] = 0.0
+                v = p[k] + delta[k]
+                if bounded:
+                    v = min(max(v, lo[c, k]), hi[c, k])
+                    delta[k] = v - p[k]
+                pn[k] = v
+            rssn, finite = ne(xc, yc, swc, pn, fr, an, gn, ubuf)
+            pred = 0.0
+            dn2 = 0.0
+            pn2 = 0.0
+            for k in range(npar):
+                ad = 0.0
+                for j in range(npar):
+                    ad += a[k, j] * delta[j]
+                pred += delta[k] * (2.0 * g[k] - ad)
+                dn2 += (dk[k] * delta[k]) ** 2
+                pn2 += (dk[k] * p[k]) ** 2
+            accept = ok and math.isfinite(rssn) and rssn < rss
+            nit += 1
+            dnorm = math.sqrt(dn2)
+            pnorm = math.sqrt(pn2)
+            small_step = ok and dnorm <= xtol * (pnorm + xtol)
+            small_red = accept and abs((rss - rssn) / rss) <= ftol and abs(pred / rss) <= ftol
+            if accept:
+                # as the numpy engine's clip(nan_to_num(rho), 0, 1)
+                rho = (rss - rssn) / pred if pred != 0.0 else math.inf
+                rho = 0.0 if rho != rho else min(max(rho, 0.0), 1.0)
+                factor = max(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3)
+                nu_next = 2.0
+                for k in range(npar):
+                    p[k] = pn[k]
+                rss = rssn
+                jtj_ok = finite
+                if finite:
+                    for k in range(npar):
+                        g[k] = gn[k]
+                        for j in range(npar):
+                            a[k, j] = an[k, j]
+                        dscale[k] = max(dscale[k], math.sqrt(an[k, k]))
+                else:
+                    for k in range(npar):
+                        g[k] = 0.0
+                        for j in range(npar):
+                            a[k, j] = 0.0
+            else:
+                factor = nu
+                nu_next = 2.0 * nu
+            lam = max(lam * factor, 1e-15)
+            nu = nu_next
+            if small_step or small_red:
+                conv = True
+                break
+            if lam > 1e16:
+                break
+        for k in range(npar):
+            out_p[c, k] = p[k]
+        out_rss[c] = rss
+        out_conv[c] = conv
+        out_nit[c] = nit
+        if jtj_ok:  # JᵀJ at the final point (NaN where it was not finite)
+            for k in range(npar):
+                for j in range(npar):
+                    out_jtj[c, k, j] = a[k, j]
 
 
 # ---------------------------------------------------------------------------- ordering

@@ -2,7 +2,7 @@
 
 A model's own compiled Levenberg–Marquardt (e.g. the 4PL's, :mod:`assaykit.binding._kernels_4pl`)
 is handed to the engine by the model itself (``Model.kernel``, a loader; docs/fitting.md); it
-runs the generic per-curve iterations :func:`assaykit.fitting._numba_kernels.lm_curve` with the
+runs the generic iterations :func:`assaykit.fitting._numba_kernels.lm_batch` with the
 model's normal equations — the same algorithm as the numpy engine
 (:func:`assaykit.fitting.lm.lm`), agreeing to rounding (tests/fitting/test_kernels.py).
 

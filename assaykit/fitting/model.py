@@ -51,8 +51,8 @@ class Model:
         Levenberg–Marquardt (called on the first fit, so numba is imported only then; None
         when numba is missing). The compiled function has the signature ``(x, y, sw, p0, free,
         lo, hi, max_iter, xtol, ftol, gtol, out_p, out_rss, out_conv, out_nit, out_jtj)`` and
-        runs :func:`assaykit.fitting._numba_kernels.lm_curve` with the model's normal
-        equations on every curve (docs/fitting.md); the engine uses it instead of the numpy
+        runs :func:`assaykit.fitting._numba_kernels.lm_batch` with the model's normal
+        equations (docs/fitting.md); the engine uses it instead of the numpy
         iterations for 2-D ``x``.
     ranked_starts
         Optional ``ranked_starts(x, y, sw, mask, fixed, lower, upper, n_keep) -> (C, K, P)``
