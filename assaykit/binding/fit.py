@@ -539,10 +539,13 @@ def fit_curves(
     }
     excluded = out.pop("_excluded")
     result = pd.concat([keys.drop(columns="_n_rows"), pd.DataFrame(out, index=keys.index)], axis=1)
-    ci_, cj_ = np.nonzero(excluded)
-    points = keys.drop(columns="_n_rows").iloc[ci_].reset_index(drop=True)
-    points[x] = conc[ci_, cj_]
-    points[y] = resp[ci_, cj_]
+    if excluded.any():  # the points ROUT excluded: their curve's key(s), x and y
+        ci_, cj_ = np.nonzero(excluded)
+        points = keys.drop(columns="_n_rows").iloc[ci_].reset_index(drop=True)
+        points[x] = conc[ci_, cj_]
+        points[y] = resp[ci_, cj_]
+    else:
+        points = pd.DataFrame({c: [] for c in (*by_cols, x, y)})
     result.attrs["outliers"] = points
     result.attrs["fit"] = {
         "model": model,
