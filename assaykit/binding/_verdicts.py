@@ -11,8 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from assaykit.binding.curves import _fraction, four_pl
-from assaykit.fitting.kernels import residuals_kernel
+from assaykit.binding.curves import _fraction, four_pl, residuals_kernel
 from assaykit.fitting.stats import f_test, rout_outliers
 
 #: A free plateau counts as reached when the fitted curve covers this fraction of the span
@@ -53,6 +52,10 @@ class Context:
     hill_range: tuple[float, float]
     outlier_q: float
     model: str
+    #: "flag": screen the least-squares residuals (flags only); "rout": ``excluded`` points
+    #: were removed by ROUT before the fit; None: no outlier test
+    outliers: str | None = "flag"
+    excluded: NDArray[np.bool_] | None = None
 
 
 def _null_level(c: Context) -> tuple[float, int]:
@@ -69,7 +72,7 @@ def _residual_pass(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Largest |y|, RSS and df of the nested horizontal line, and the weighted residuals."""
     level, k = _null_level(c)
-    kernel = residuals_kernel("four_pl")
+    kernel = residuals_kernel()
     if kernel is not None:
         resid = np.empty(c.y.shape)
         ss = np.empty(c.n_curves)
@@ -107,8 +110,11 @@ def _fmt_conc(log_m: float) -> str:
 
 def judge(
     c: Context,
-) -> tuple[list[str], list[str], list[str], NDArray[np.bool_]]:
-    """Return status, flags, message per curve and whether the curve defines its IC50."""
+) -> tuple[list[str], list[str], list[str], NDArray[np.bool_], NDArray[np.int_]]:
+    """Status, flags, message per curve, whether it defines its IC50, and its outlier count.
+
+    The count is of the points ROUT excluded (``outliers="rout"``) or flagged (``"flag"``).
+    """
     nc = c.n_curves
     top, bottom, log_ic50, hill = (c.params[:, k] for k in range(4))
     fitted = np.zeros(nc, dtype=bool)
@@ -163,8 +169,13 @@ def judge(
 
     # residual screen for outliers on every fitted curve
     screen = c.valid & (fitted & finite)[:, None]
-    outl = rout_outliers(resid, screen, c.n_free, q=c.outlier_q)
+    if c.outliers == "flag":
+        outl = rout_outliers(resid, screen, c.n_free, q=c.outlier_q)
+    else:
+        outl = np.zeros_like(c.valid)
     n_out = outl.sum(axis=1)
+    excl = np.zeros_like(c.valid) if c.excluded is None else c.excluded
+    n_excl = excl.sum(axis=1)
 
     status = np.full(nc, "ok", dtype=object)
     status[extrap] = "extrapolated"
@@ -193,6 +204,7 @@ def judge(
         | rising
         | c.at_bound.any(axis=1)
         | (n_out > 0)
+        | (n_excl > 0)
     )
     flags_out = [f"fixed:{fixed_txt}" if fixed_txt else ""] * nc
     msg_out = [""] * nc
@@ -284,11 +296,19 @@ def judge(
         bounded = [names[k] for k in range(4) if c.at_bound[i, k]]
         if bounded:
             fl.append("at_bound:" + ",".join(bounded))
-            ms.append(f"{', '.join(bounded)} at a bound (no SE)")
+            ms.append(f"{', '.join(bounded)} at a bound: held there as fixed (no SE, df + 1)")
         if n_out[i]:
             fl.append(f"outliers:{n_out[i]}")
             xs = ", ".join(_fmt_conc(v) for v in c.x[i][outl[i]])
             ms.append(f"{n_out[i]} possible outlier(s) at {xs} (ROUT-like screen, kept in the fit)")
+        if n_excl[i]:
+            fl.append(f"outliers_excluded:{n_excl[i]}")
+            xs = ", ".join(_fmt_conc(v) for v in c.x[i][excl[i]])
+            ms.append(
+                f"{n_excl[i]} outlier(s) at {xs} excluded by ROUT (Q = {100 * c.outlier_q:g} %) "
+                "and the curve refitted without them"
+            )
         flags_out[i] = ";".join(fl)
         msg_out[i] = "; ".join(ms)
-    return list(status), flags_out, msg_out, defined
+    n_counted = n_out if c.excluded is None else n_excl
+    return list(status), flags_out, msg_out, defined, n_counted

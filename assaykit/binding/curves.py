@@ -11,10 +11,17 @@ results are reported with ``top >= bottom`` (:func:`canonical_four_pl`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from assaykit.fitting.model import FloatArray, Model
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 __all__ = [
     "FOUR_PL",
@@ -386,7 +393,7 @@ def _best_shared(
     return np.ascontiguousarray(out.transpose(1, 0, 2))
 
 
-def _ranked_starts(
+def _compiled_starts(
     x: FloatArray,
     y: FloatArray,
     sw: FloatArray,
@@ -403,9 +410,7 @@ def _ranked_starts(
     engine's own ranking would. Curves at the same concentrations share the grid's curve
     shapes (computed once), as in :func:`_starts`.
     """
-    from assaykit.fitting.kernels import starts_kernel
-
-    kernel = starts_kernel("four_pl")
+    kernel = starts_kernel()
     c, npts = x.shape
     if kernel is None or c == 0 or npts == 0 or np.isfinite(fixed).any():
         return None
@@ -443,6 +448,64 @@ def _constant(v: FloatArray) -> bool:
     return bool(np.all(np.isnan(v)) or np.all(v == v[0]))
 
 
+# ---------------------------------------------------------------------------- compiled kernels
+
+
+@cache
+def _kernels() -> ModuleType | None:
+    """:mod:`assaykit.binding._kernels_4pl` (numba), imported on first use; None without numba."""
+    try:
+        from assaykit.binding import _kernels_4pl
+    except ImportError:  # pragma: no cover - numba is a dependency; the numpy paths remain
+        return None
+    return _kernels_4pl
+
+
+def _kernel(name: str) -> Callable[..., Any] | None:
+    k = _kernels()
+    return None if k is None else getattr(k, name)
+
+
+def lm_kernel() -> Callable[..., None] | None:
+    """The 4PL's compiled Levenberg–Marquardt (``Model.kernel`` of :data:`FOUR_PL`), or None."""
+    return _kernel("lm_four_pl")
+
+
+def starts_kernel() -> Callable[..., None] | None:
+    """The compiled guess + grid + ranking of starts, or None without numba.
+
+    Signature ``(x, y, sw, mask, srows, ref_range, same_x, grid_frac, grid_hill, lo, hi,
+    n_best, out)``. ``out`` ``(C, K, 4)`` receives the ``K`` best of [data-driven guess,
+    ``n_best`` best grid points] ranked by weighted RSS — what :func:`_guess`, :func:`_starts`
+    and the engine's ranking compute on whole arrays. The grid is ``hill = grid_hill[g]``,
+    ``log_ic50 = xlo + grid_frac[g]·(xhi − xlo)`` over each curve's tested range; ``srows``
+    ``(G, N)`` are its curve shapes on a reference curve with tested range ``ref_range``, used
+    for the curves with ``same_x`` and that range (others compute their own).
+    """
+    return _kernel("starts_four_pl")
+
+
+def residuals_kernel() -> Callable[..., None] | None:
+    """The compiled 4PL residual pass of :func:`assaykit.binding._verdicts.judge`, or None.
+
+    Signature ``(x, y, w, valid, params, level, out_resid, out_ss0, out_yscale)``: per curve the
+    weighted residuals ``√w (y − f(x))`` at the valid points (0 elsewhere), the sum of squares
+    about a horizontal line at ``level`` (NaN: the weighted mean) and the largest ``|y|``.
+    """
+    return _kernel("four_pl_residuals")
+
+
+def summaries_kernel() -> Callable[..., None] | None:
+    """The compiled per-curve summary of raw points of :mod:`assaykit.binding.fit`, or None.
+
+    Signature ``(conc, resp, xlog, w, n_rows, out_valid, out_ints, out_flts)``: usable points
+    and, per curve, ``out_ints`` = (n, non-positive concentrations, missing values, unusable
+    weights, distinct concentrations) and ``out_flts`` = (scale, response range / scale, xmin,
+    xmax).
+    """
+    return _kernel("summaries")
+
+
 #: The variable-slope 4PL as a batched model (``x`` = log10 M), parameters :data:`PARAMS`.
 FOUR_PL = Model(
     "4pl",
@@ -452,6 +515,6 @@ FOUR_PL = Model(
     _guess,
     _starts,
     func_jac=_func_jac,
-    kernel="four_pl",
-    ranked_starts=_ranked_starts,
+    kernel=lm_kernel,
+    ranked_starts=_compiled_starts,
 )

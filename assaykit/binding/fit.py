@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from assaykit.binding import _verdicts
+from assaykit.binding._points import summaries as _summaries
 from assaykit.binding.curves import FOUR_PL, PARAMS, canonical_four_pl
 from assaykit.errors import FitError
 from assaykit.fitting import FitResult, least_squares, weights_from
+from assaykit.fitting.blocks import block_slices
 from assaykit.fitting.data import pad_groups
-from assaykit.fitting.kernels import summaries_kernel
 from assaykit.fitting.profile import profile_ci
-from assaykit.fitting.solver import BLOCK
+from assaykit.fitting.robust import rout
 from assaykit.fitting.stats import wald_ci
 from assaykit.schema import require_columns
 
@@ -62,11 +63,13 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "status",
     "flags",
     "message",
+    "n_outliers",
+    "ci_method",
 )
 
 #: Convergence tolerances of the batched fit (step, gradient, relative RSS reduction): estimates
 #: to ~1e-8 relative, far inside the 1e-4 agreement with R, for ~25 % fewer iterations.
-FIT_TOLERANCES: dict[str, float] = {"xtol": 1e-8, "gtol": 1e-8, "ftol": 1e-12}
+FIT_TOLERANCES: dict[str, Any] = {"xtol": 1e-8, "gtol": 1e-8, "ftol": 1e-12}
 
 _MODELS: dict[str, dict[str, float]] = {"4pl": {}, "one_site": {"hill": -1.0}}
 _WEIGHTINGS = (None, "none", "1/y2", "poisson")
@@ -139,7 +142,7 @@ def _options(
     return fixed, bnds, factor
 
 
-def _take(spec: Mapping[str, object], sel: np.ndarray) -> dict[str, object]:
+def _take(spec: Mapping[str, Any], sel: np.ndarray) -> dict[str, Any]:
     """Per-curve entries of a {name: scalar or array} spec restricted to rows ``sel``."""
     return {
         k: (v[sel] if isinstance(v, np.ndarray) and v.ndim == 1 else v) for k, v in spec.items()
@@ -150,83 +153,6 @@ def _subset(fit: FitResult, sel: np.ndarray) -> FitResult:
     """The rows ``sel`` of a batched fit result."""
     fields = {f.name: getattr(fit, f.name) for f in dataclasses.fields(fit)}
     return FitResult(**{k: (v if k == "model" else v[sel]) for k, v in fields.items()})
-
-
-@dataclasses.dataclass
-class _Summaries:
-    """Per-curve facts about the raw points of a block (``valid`` is per point)."""
-
-    valid: np.ndarray
-    n: np.ndarray
-    n_nonpositive: np.ndarray
-    n_missing: np.ndarray
-    n_bad_weight: np.ndarray
-    scale: np.ndarray
-    distinct: np.ndarray
-    yr: np.ndarray
-    xmin: np.ndarray
-    xmax: np.ndarray
-
-
-def _summaries(
-    conc: np.ndarray, resp: np.ndarray, xlog: np.ndarray, w: np.ndarray, n_rows: np.ndarray
-) -> _Summaries:
-    """Which points are usable, and per curve: counts, response scale and range, tested range.
-
-    ``scale`` is the largest usable ``|response|`` (1 where there is none or it is 0), ``yr`` the
-    range of ``response / scale``, ``distinct`` the number of concentrations more than 1e-9
-    log units apart, ``xmin``/``xmax`` the tested range (NaN without usable points).
-    """
-    nc, width = conc.shape
-    kernel = summaries_kernel()
-    if kernel is not None:
-        valid = np.empty((nc, width), dtype=bool)
-        ints = np.empty((nc, 5), dtype=np.int64)  # n, nonpositive, missing, bad weight, distinct
-        flts = np.empty((nc, 4))  # scale, yr, xmin, xmax
-        kernel(
-            np.ascontiguousarray(conc, dtype=float),
-            np.ascontiguousarray(resp, dtype=float),
-            np.ascontiguousarray(xlog, dtype=float),
-            np.ascontiguousarray(w, dtype=float),
-            np.ascontiguousarray(n_rows, dtype=np.int64),
-            valid,
-            ints,
-            flts,
-        )
-        n, nonpos, missing, bad_weight, distinct = ints.T
-        scale, yr, xmin, xmax = flts.T
-        return _Summaries(valid, n, nonpos, missing, bad_weight, scale, distinct, yr, xmin, xmax)
-    present = np.arange(width)[None, :] < n_rows[:, None]
-    nonpos = present & np.isfinite(conc) & (conc <= 0)
-    missing = present & ~(np.isfinite(conc) & np.isfinite(resp))
-    valid = present & np.isfinite(xlog) & np.isfinite(resp)
-    bad_weight = valid & ~np.isfinite(w)
-    valid &= np.isfinite(w)
-    scale = np.max(np.where(valid, np.abs(resp), 0.0), axis=1)
-    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
-    ys = resp / scale[:, None]
-    n = valid.sum(axis=1)
-    xs = np.where(valid, xlog, np.inf)
-    if not np.all(xs[:, 1:] >= xs[:, :-1]):  # usually in order already
-        xs = np.sort(xs, axis=1)
-    with np.errstate(invalid="ignore"):
-        step = np.diff(xs, axis=1)
-    distinct = np.where(n > 0, 1 + np.sum(np.isfinite(step) & (step > 1e-9), axis=1), 0)
-    yr = np.max(np.where(valid, ys, -np.inf), axis=1) - np.min(np.where(valid, ys, np.inf), axis=1)
-    xmin = np.min(np.where(valid, xlog, np.inf), axis=1)
-    xmax = np.max(np.where(valid, xlog, -np.inf), axis=1)
-    return _Summaries(
-        valid,
-        n,
-        nonpos.sum(axis=1),
-        missing.sum(axis=1),
-        bad_weight.sum(axis=1),
-        scale,
-        distinct,
-        yr,
-        np.where(np.isfinite(xmin), xmin, np.nan),
-        np.where(np.isfinite(xmax), xmax, np.nan),
-    )
 
 
 def _fit_block(
@@ -244,12 +170,16 @@ def _fit_block(
     alpha: float,
     hill_range: tuple[float, float],
     outlier_q: float,
+    weight_by: str = "data",
+    outliers: str | None = "flag",
 ) -> dict[str, object]:
     """Fit and judge one block of padded curves; the result columns (after ``by``)."""
     nc, width = conc.shape
     with np.errstate(all="ignore"):
         xlog = np.where(conc > 0, np.log10(conc * factor), np.nan)
-    w = weights_from(resp, weighting)
+    # weights by the fitted curve: every finite response is usable (its weight comes later)
+    by_fit = weight_by == "fit" and weighting in ("1/y2", "poisson")
+    w = weights_from(resp, None if by_fit else weighting)
     sm = _summaries(conc, resp, xlog, w, n_rows)
     valid, n, scale, distinct, yr = sm.valid, sm.n, sm.scale, sm.distinct, sm.yr
     # scale responses to O(1) per curve (counts of 1e12 are fitted like counts of 1e3)
@@ -276,9 +206,64 @@ def _fit_block(
         fixed=fix_spec,
         lower=lower,
         upper=upper,
-        weights=None if weighting in (None, "none") else wt,  # unit weights: the mask says it
+        # unit weights: the mask says it; by the fit: the engine reweights from the curve
+        weights=None if weighting in (None, "none") else (weighting if by_fit else wt),
+        weight_by="fit" if by_fit else "data",
         **FIT_TOLERANCES,
     )
+    if by_fit:
+        # the engine's weights are those of the scaled curve, w = scale^a / F^a (a = 2 for
+        # 1/y2, 1 for poisson): back to the original scale for the verdicts and the profile
+        power = 2.0 if weighting == "1/y2" else 1.0
+        w_fit = np.full((nc, width), np.nan)
+        f_scaled = FOUR_PL.func(np.where(np.isfinite(xlog[todo]), xlog[todo], 0.0), fit.params)
+        w_fit[todo] = weights_from(f_scaled, weighting)
+        wt = np.where(rows(valid), w_fit[todo], np.nan)
+        w = np.where(np.isfinite(w_fit), w_fit / scale[:, None] ** power, 0.0)
+    excluded = np.zeros((nc, width), dtype=bool)
+    if outliers == "rout" and todo.size:
+        # ROUT: robust (Lorentzian) fit, FDR test of its residuals, least squares without them
+        unweighted = weighting in (None, "none")
+        found, _ = rout(
+            FOUR_PL,
+            rows(xlog),
+            rows(ys),
+            rows(valid),
+            q=outlier_q,
+            weights=None if unweighted else np.where(np.isfinite(wt), wt, 0.0),
+            p0=fit.params,
+            fixed=fix_spec,
+            lower=lower,
+            upper=upper,
+            **FIT_TOLERANCES,
+        )
+        excluded[todo] = found
+        redo = np.flatnonzero(found.any(axis=1))
+        if redo.size:
+            rt = todo[redo]
+            refit = least_squares(
+                FOUR_PL,
+                xlog[rt],
+                ys[rt],
+                valid[rt] & ~excluded[rt],
+                fixed=_take(fix_spec, redo),
+                lower=_take(lower, redo),
+                upper=_take(upper, redo),
+                weights=None if unweighted else (weighting if by_fit else wt[redo]),
+                weight_by="fit" if by_fit else "data",
+                **FIT_TOLERANCES,
+            )
+            fit = fit.replace_rows(redo, refit)
+            valid = valid & ~excluded
+            n = valid.sum(axis=1)
+            if by_fit:  # the refitted curves' weights
+                f_re = FOUR_PL.func(np.where(np.isfinite(xlog[rt]), xlog[rt], 0.0), refit.params)
+                w_re = weights_from(f_re, weighting)
+                wt = np.array(wt, copy=True)
+                wt[redo] = np.where(valid[rt], w_re, np.nan)
+                w[rt] = np.where(np.isfinite(w_re), w_re / scale[rt, None] ** power, 0.0)
+            else:
+                wt = np.where(rows(valid), wt, np.nan)
     params = np.full((nc, 4), np.nan)
     cov = np.full((nc, 4, 4), np.nan)
     rss = np.full(nc, np.nan)
@@ -290,13 +275,14 @@ def _fit_block(
     sc[:, :2] = scale[todo][:, None]
     params[todo] = p_c * sc
     cov[todo] = cov_c * sc[:, :, None] * sc[:, None, :]
-    rss[todo] = fit.rss * scale[todo] ** 2
+    rss[todo] = fit.rss * scale[todo] ** (2.0 - (power if by_fit else 0.0))
     se = np.sqrt(np.einsum("bii->bi", cov))
     se = np.where(free, se, np.nan)
     at_bound = np.zeros((nc, 4), dtype=bool)
     at_bound[todo] = fit.at_bound
     se = np.where(at_bound, np.nan, se)
-    df = np.where(insufficient, np.maximum(n - n_free, 0), n - n_free)
+    # a parameter at a bound counts as fixed there (GraphPad's convention): df one larger
+    df = np.where(insufficient, np.maximum(n - n_free, 0), n - n_free + at_bound.sum(axis=1))
     r2 = np.full(nc, np.nan)
     r2[todo] = fit.r_squared
 
@@ -332,8 +318,10 @@ def _fit_block(
         hill_range=hill_range,
         outlier_q=outlier_q,
         model=model,
+        outliers=outliers,
+        excluded=excluded if outliers == "rout" else None,
     )
-    status, flags, message, defined = _verdicts.judge(ctx)
+    status, flags, message, defined, n_outliers = _verdicts.judge(ctx)
 
     log_ic50 = np.where(defined, params[:, 2], np.nan)
     log_se = np.where(defined, se[:, 2], np.nan)
@@ -383,6 +371,9 @@ def _fit_block(
             "status": status,
             "flags": flags,
             "message": message,
+            "n_outliers": n_outliers.astype(int),
+            "ci_method": np.full(nc, ci, dtype=object),
+            "_excluded": excluded,
         }
     return out
 
@@ -402,7 +393,10 @@ def fit_curves(
     level: float = 0.95,
     alpha: float = 0.05,
     hill_range: tuple[float, float] = (0.3, 5.0),
-    outlier_q: float = 0.01,
+    outlier_q: float | None = None,
+    weight_by: Literal["data", "fit"] = "data",
+    outliers: Literal["rout", "flag"] | None = "flag",
+    rout_q: float = 0.01,
 ) -> pd.DataFrame:
     """Fit a 4PL (or one-site) competition curve to every curve of a tidy table, all at once.
 
@@ -425,6 +419,11 @@ def fit_curves(
         ``{name: (low, high)}`` constraints.
     weighting
         ``None`` (unweighted), ``"1/y2"`` (relative) or ``"poisson"`` (1/y).
+    weight_by
+        Where the relative weights' Y comes from: ``"data"`` (default: the observed response,
+        as R ``nls`` with fixed weights and GraphPad Prism 4 — published numbers do not move)
+        or ``"fit"`` (the fitted curve, as Prism 5 and later: iteratively reweighted until the
+        weights settle; a response ≤ 0 is then usable wherever the curve is positive).
     ci
         ``"wald"`` (``logIC50 ± t·SE``) or ``"profile"`` (profile likelihood, F-based).
     conc_unit
@@ -436,7 +435,16 @@ def fit_curves(
     hill_range
         ``|hill|`` outside this range is flagged ``hill_implausible``.
     outlier_q
-        False discovery rate of the ROUT-like outlier screen (flagged, never removed).
+        Earlier name of ``rout_q`` (used when given).
+    outliers
+        ``"flag"`` (default, as before): ROUT's FDR test on the least-squares residuals, the
+        points flagged (``outliers:<k>``) and kept in the fit; ``"rout"``: ROUT proper
+        (Motulsky & Brown 2006, :func:`assaykit.fitting.robust.rout`) — a robust Lorentzian
+        fit, its residuals tested with false discovery rate ``rout_q``, the outliers excluded
+        (``outliers_excluded:<k>``) and the curve refitted by least squares without them;
+        ``None``: no outlier test.
+    rout_q
+        ROUT's false discovery rate Q (default 1 %).
 
     Returns
     -------
@@ -446,7 +454,12 @@ def fit_curves(
         ``log_ic50_ci_low/high`` and ``ic50_ci_low/high`` limits, ``rss``, ``df``, ``n``
         (points fitted), ``r_squared``, ``x_min``/``x_max`` (log10 M tested range), ``status``
         (``ok``, ``no_inhibition``, ``extrapolated``, ``not_identifiable``, ``failed``,
-        ``insufficient_data``), ``flags`` (``;``-joined) and ``message``.
+        ``insufficient_data``), ``flags`` (``;``-joined) and ``message``; then
+        ``n_outliers`` (points excluded by ROUT with ``outliers="rout"``, flagged with
+        ``"flag"``, 0 with None) and ``ci_method`` (``wald`` or ``profile``: how the
+        ``*_ci_*`` limits were computed). ``n`` and ``df`` count the points fitted, i.e.
+        without excluded outliers. ``attrs["outliers"]`` lists the excluded points (the
+        ``by`` column(s), ``x`` and ``y``; empty unless ``outliers="rout"``).
 
     Notes
     -----
@@ -480,6 +493,13 @@ def fit_curves(
     fixed, bnds, factor = _options(
         model, fix, bounds, weighting, ci, conc_unit, level, alpha, hill_range
     )
+    if weight_by not in ("data", "fit"):
+        raise FitError(f"unknown weight_by {weight_by!r}; use 'data' or 'fit'")
+    if outliers not in ("rout", "flag", None):
+        raise FitError(f"unknown outliers {outliers!r}; use 'rout', 'flag' or None")
+    q = rout_q if outlier_q is None else outlier_q  # outlier_q: the earlier name
+    if not 0 < q < 1:
+        raise FitError(f"rout_q must be between 0 and 1, got {q!r}")
     if not isinstance(data, pd.DataFrame):
         raise FitError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     by_cols = [] if by is None else [by] if isinstance(by, str) else list(by)
@@ -489,13 +509,11 @@ def fit_curves(
     keys, (conc, resp) = pad_groups(data, [x, y], by_cols)
     n_rows = keys["_n_rows"].to_numpy()
     # blocks of curves: the (curves × points) work arrays stay small (cache, memory reuse)
-    nblocks = max(round(len(n_rows) / BLOCK), 1)
-    edges = np.linspace(0, len(n_rows), nblocks + 1).round().astype(int)
     parts = [
         _fit_block(
-            conc[a:b],
-            resp[a:b],
-            n_rows[a:b],
+            conc[sl],
+            resp[sl],
+            n_rows[sl],
             model=model,
             fixed=fixed,
             bnds=bnds,
@@ -505,9 +523,11 @@ def fit_curves(
             level=level,
             alpha=alpha,
             hill_range=hill_range,
-            outlier_q=outlier_q,
+            outlier_q=q,
+            weight_by=weight_by,
+            outliers=outliers,
         )
-        for a, b in zip(edges[:-1], edges[1:], strict=True)
+        for sl in block_slices(len(n_rows))
     ]
     out = {
         k: (
@@ -517,12 +537,24 @@ def fit_curves(
         )
         for k in parts[0]
     }
+    excluded = out.pop("_excluded")
     result = pd.concat([keys.drop(columns="_n_rows"), pd.DataFrame(out, index=keys.index)], axis=1)
+    if excluded.any():  # the points ROUT excluded: their curve's key(s), x and y
+        ci_, cj_ = np.nonzero(excluded)
+        points = keys.drop(columns="_n_rows").iloc[ci_].reset_index(drop=True)
+        points[x] = conc[ci_, cj_]
+        points[y] = resp[ci_, cj_]
+    else:
+        points = pd.DataFrame({c: [] for c in (*by_cols, x, y)})
+    result.attrs["outliers"] = points
     result.attrs["fit"] = {
         "model": model,
         "fixed": dict(fixed),
         "bounds": {k: list(v) for k, v in bnds.items()},
         "weighting": weighting,
+        "weight_by": weight_by,
+        "outliers": outliers,
+        "rout_q": q,
         "ci": ci,
         "level": level,
         "conc_unit": conc_unit,

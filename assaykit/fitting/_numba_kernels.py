@@ -1,112 +1,74 @@
-"""numba kernels of :mod:`assaykit.fitting.kernels` (imported only when a kernel is asked for).
+"""Generic numba kernels of the fitting engine (imported only when a kernel is asked for).
+
+Nothing here knows a model. A model brings its own compiled pieces (e.g.
+:mod:`assaykit.binding._kernels_4pl`): a ``normal_equations(x, y, sw, p, free, a, g, u) ->
+(rss, finite)`` function for one curve, and a module-level batch kernel that runs
+:func:`lm_batch` (the engine's Levenberg–Marquardt) with it.
+The generic pieces — the LM iterations, the Cholesky solve, the replicate merge, ROUT's
+robust scale, the covariance — live here.
 
 Module-level functions, so that numba's on-disk cache finds them again in the next process (a
 kernel that closes over other compiled functions misses the cache and is compiled anew in every
-process). The constants are repeated here, not imported, because the cache is invalidated by
-changes to this file only.
+process). numba keys a cached kernel on the source file of the top-level function only; a
+model's batch kernel that inlines :func:`lm_batch` is decorated with :data:`model_jit`, which
+adds this file's stamp to its cache key (editing this file then recompiles it).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from typing import Any
 
 import numba
 import numpy as np
 
-#: As :data:`assaykit.binding.curves.LN10` / ``EXP_CLIP``: ln(10)·z is clipped before exp.
-LN10 = math.log(10.0)
-EXP_CLIP = 700.0
 #: As :data:`assaykit.fitting.linalg.PIVOT_MIN`.
 PIVOT_MIN = 1e-300
 
 
-def _decorator(**options: Any) -> Any:
-    """``numba.njit(cache=True)``, or without the disk cache where none can be written."""
+def _decorator(depends: tuple[str, ...] = (), **options: Any) -> Any:
+    """``numba.njit(cache=True)``, or without the disk cache where none can be written.
+
+    ``depends``: other source files the kernel inlines; their modification stamps join the
+    kernel's own in the cache key, so editing them invalidates the cached machine code (numba
+    itself only watches the file defining the kernel).
+    """
 
     def wrap(func: Any) -> Any:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", numba.NumbaWarning)
-                return numba.njit(cache=True, **options)(func)
+                disp = numba.njit(cache=True, **options)(func)
         except RuntimeError:  # "cannot cache function ...: no locator available"
             return numba.njit(cache=False, **options)(func)
+        if depends:
+            _extend_stamp(disp, depends)
+        return disp
 
     return wrap
 
 
+def _extend_stamp(disp: Any, depends: tuple[str, ...]) -> None:
+    """Add the stamps (mtime, size) of ``depends`` to the cache key of dispatcher ``disp``."""
+    try:
+        cache_file = disp._cache._cache_file
+        stamps = [cache_file._source_stamp]
+        for path in depends:
+            st = os.stat(path)
+            stamps.append((st.st_mtime, st.st_size))
+        cache_file._source_stamp = tuple(stamps)
+    except (AttributeError, OSError):  # pragma: no cover - another numba layout: numba's own key
+        pass
+
+
 # error_model="numpy": x / 0 gives inf or NaN as in numpy (numba's default raises ZeroDivisionError)
-_jit = _decorator(error_model="numpy")
-_inline = _decorator(inline="always", error_model="numpy")
-
-# ---------------------------------------------------------------------------- 4PL LM
-
-
-@_inline
-def _normal_equations(x: Any, y: Any, sw: Any, p: Any, free: Any, a: Any, g: Any, u: Any):
-    """RSS, ``JᵀJ`` (a) and ``Jᵀr`` (g) of one 4PL curve at ``p``; unused points skipped.
-
-    The model is bottom + (top − bottom) / (1 + 10**((log_ic50 − x)·hill)); its four
-    derivatives and the ten distinct entries of ``JᵀJ`` are held in registers. The
-    exponentials are taken first, into the scratch ``u``: a call into libm in the
-    accumulating loop would spill every accumulator around it.
-    """
-    top, bottom, log_ic50, hill = p[0], p[1], p[2], p[3]
-    f0 = 1.0 if free[0] else 0.0
-    f1 = 1.0 if free[1] else 0.0
-    f2 = 1.0 if free[2] else 0.0
-    f3 = 1.0 if free[3] else 0.0
-    span = top - bottom
-    scale_z = LN10 * hill
-    scale_core = -LN10 * span
-    rss = 0.0
-    g0 = g1 = g2 = g3 = 0.0
-    a00 = a10 = a11 = a20 = a21 = a22 = a30 = a31 = a32 = a33 = 0.0
-    npts = x.shape[0]
-    for i in range(npts):
-        t = (log_ic50 - x[i]) * scale_z
-        u[i] = math.exp(min(t, EXP_CLIP))
-    for i in range(npts):
-        w = sw[i]
-        if w == 0.0:
-            continue
-        d = log_ic50 - x[i]
-        s = 1.0 / (1.0 + u[i])
-        s1 = u[i] * s
-        core = s * s1 * scale_core
-        ri = w * (y[i] - (span * s + bottom))
-        rss += ri * ri
-        j0 = w * f0 * s
-        j1 = w * f1 * s1
-        j2 = w * f2 * core * hill
-        j3 = w * f3 * core * d
-        g0 += j0 * ri
-        g1 += j1 * ri
-        g2 += j2 * ri
-        g3 += j3 * ri
-        a00 += j0 * j0
-        a10 += j1 * j0
-        a11 += j1 * j1
-        a20 += j2 * j0
-        a21 += j2 * j1
-        a22 += j2 * j2
-        a30 += j3 * j0
-        a31 += j3 * j1
-        a32 += j3 * j2
-        a33 += j3 * j3
-    g[0], g[1], g[2], g[3] = g0, g1, g2, g3
-    a[0, 0], a[1, 1], a[2, 2], a[3, 3] = a00, a11, a22, a33
-    a[1, 0] = a[0, 1] = a10
-    a[2, 0] = a[0, 2] = a20
-    a[2, 1] = a[1, 2] = a21
-    a[3, 0] = a[0, 3] = a30
-    a[3, 1] = a[1, 3] = a31
-    a[3, 2] = a[2, 3] = a32
-    finite = math.isfinite(rss + g0 + g1 + g2 + g3)
-    finite = finite and math.isfinite(a00 + a10 + a11 + a20 + a21 + a22)
-    finite = finite and math.isfinite(a30 + a31 + a32 + a33)
-    return rss, finite
+jit = _decorator(error_model="numpy")
+inline = _decorator(inline="always", error_model="numpy")
+#: For a model's batch kernel that inlines :func:`lm_batch`: recompiled when this file changes.
+model_jit = _decorator(depends=(__file__,), error_model="numpy")
+_jit, _inline = jit, inline
 
 
 @_inline
@@ -142,8 +104,12 @@ def _chol_solve(m: Any, b: Any, out: Any, low: Any, z: Any) -> bool:
     return True
 
 
-@_jit
-def lm_four_pl(
+# ---------------------------------------------------------------------------- generic LM
+
+
+@_inline
+def lm_batch(
+    ne,
     x,
     y,
     sw,
@@ -161,6 +127,14 @@ def lm_four_pl(
     out_nit,
     out_jtj,
 ):  # pragma: no cover - compiled; its Python body is not what runs
+    """The engine's Levenberg–Marquardt on every curve, with the model's ``ne`` (normal equations).
+
+    ``ne(x, y, sw, p, free, a, g, u) -> (rss, finite)`` fills ``JᵀJ`` (``a``) and ``Jᵀr``
+    (``g``) of one curve at ``p`` (``u``: scratch of one row's length); the iterations are
+    those of :func:`assaykit.fitting.lm.lm` (MINPACK scaling, Nielsen damping, Cholesky
+    solves, active-set bounds with box projection, step / reduction / gradient tests). Called
+    (inlined) by a model's module-level batch kernel decorated with :data:`model_jit`.
+    """
     ncurves = y.shape[0]
     npar = p0.shape[1]
     ubuf = np.empty(y.shape[1])
@@ -177,6 +151,7 @@ def lm_four_pl(
     pn = np.empty(npar)
     dscale = np.empty(npar)
     dk = np.empty(npar)
+    held = np.zeros(npar, dtype=np.bool_)
     for c in range(ncurves):
         xc, yc, swc, fr = x[c], y[c], sw[c], free[c]
         bounded = False
@@ -189,7 +164,7 @@ def lm_four_pl(
             t = swc[i] * yc[i]
             yy += t * t
         tiny = 1e-28 * max(yy, 1e-300)
-        rss, finite = _normal_equations(xc, yc, swc, p, fr, a, g, ubuf)
+        rss, finite = ne(xc, yc, swc, p, fr, a, g, ubuf)
         for k in range(npar):
             out_p[c, k] = p[k]
         out_rss[c] = rss
@@ -213,9 +188,18 @@ def lm_four_pl(
         conv = False
         nit = 0
         for _ in range(max_iter):
+            # active set: a parameter at its bound with the gradient pushing outward is held
+            # for this step and left out of the convergence test (projected LM)
+            any_held = False
+            if bounded:
+                for k in range(npar):
+                    out_lo = p[k] <= lo[c, k] and g[k] < 0
+                    out_hi = p[k] >= hi[c, k] and g[k] > 0
+                    held[k] = fr[k] and (out_lo or out_hi)
+                    any_held = any_held or held[k]
             cosine = 0.0
             for k in range(npar):
-                if a[k, k] > 0:
+                if a[k, k] > 0 and not (any_held and held[k]):
                     cs = abs(g[k]) / math.sqrt(a[k, k] * max(rss, 1e-300))
                     if cs != cs or cs > cosine:
                         cosine = cs
@@ -234,16 +218,24 @@ def lm_four_pl(
                 else:
                     m[k, k] = 1.0
                     rhs[k] = 0.0
+            if any_held:  # a held parameter: unit row and column, no step
+                for k in range(npar):
+                    if held[k]:
+                        for j in range(npar):
+                            m[k, j] = 0.0
+                            m[j, k] = 0.0
+                        m[k, k] = 1.0
+                        rhs[k] = 0.0
             ok = _chol_solve(m, rhs, delta, low, z)
             for k in range(npar):
-                if not (ok and fr[k]):
+                if not (ok and fr[k]) or (any_held and held[k]):
                     delta[k] = 0.0
                 v = p[k] + delta[k]
                 if bounded:
                     v = min(max(v, lo[c, k]), hi[c, k])
                     delta[k] = v - p[k]
                 pn[k] = v
-            rssn, finite = _normal_equations(xc, yc, swc, pn, fr, an, gn, ubuf)
+            rssn, finite = ne(xc, yc, swc, pn, fr, an, gn, ubuf)
             pred = 0.0
             dn2 = 0.0
             pn2 = 0.0
@@ -302,20 +294,7 @@ def lm_four_pl(
                     out_jtj[c, k, j] = a[k, j]
 
 
-# ---------------------------------------------------------------------------- starts
-
-
-@_inline
-def _weighted_rss(x: Any, y: Any, sw: Any, top: float, bot: float, log_ic50: float, hill: float):
-    """As the engine's ranking: Σ (√w (y − f))², f evaluated as the numpy model does."""
-    scale_z = LN10 * hill
-    span = top - bot
-    rss = 0.0
-    for i in range(x.shape[0]):
-        u = math.exp(min((log_ic50 - x[i]) * scale_z, EXP_CLIP))
-        r = sw[i] * (y[i] - (span / (1.0 + u) + bot))
-        rss += r * r
-    return rss if math.isfinite(rss) else math.inf
+# ---------------------------------------------------------------------------- ordering
 
 
 @_inline
@@ -328,123 +307,6 @@ def _stable_order(v: Any, idx: Any, n: int) -> None:
         while j > 0 and v[idx[j - 1]] > v[idx[j]]:
             idx[j - 1], idx[j] = idx[j], idx[j - 1]
             j -= 1
-
-
-@_jit
-def starts_four_pl(
-    x, y, sw, mask, srows, ref_range, same_x, grid_frac, grid_hill, lo, hi, n_best, out
-):  # pragma: no cover - compiled; its Python body is not what runs
-    ncurves, npts = y.shape
-    ngrid = grid_frac.shape[0]
-    nkeep = out.shape[1]
-    grid_rss = np.empty(ngrid)
-    tops = np.empty(ngrid)
-    bots = np.empty(ngrid)
-    logs = np.empty(ngrid)
-    gidx = np.empty(ngrid, dtype=np.int64)
-    srow = np.empty(npts)
-    cand = np.empty((1 + n_best, 4))
-    crss = np.empty(1 + n_best)
-    cidx = np.empty(1 + n_best, dtype=np.int64)
-    for c in range(ncurves):
-        xc, yc, swc, mc = x[c], y[c], sw[c], mask[c]
-        # the data-driven guess: plateaus from the extremes, direction from cov(x, y)
-        n = 0
-        ymin = math.inf
-        ymax = -math.inf
-        xlo = math.inf
-        xhi = -math.inf
-        sx = 0.0
-        sy = 0.0
-        yy = 0.0
-        for i in range(npts):
-            if mc[i]:
-                n += 1
-                ymin = min(ymin, yc[i])
-                ymax = max(ymax, yc[i])
-                xlo = min(xlo, xc[i])
-                xhi = max(xhi, xc[i])
-                sx += xc[i]
-                sy += yc[i]
-                yy += yc[i] * yc[i]
-        if not (math.isfinite(ymin) and math.isfinite(ymax)):
-            ymin = ymax = 0.0
-        if not (math.isfinite(xlo) and math.isfinite(xhi)):
-            xlo = xhi = 0.0
-        xm = sx / max(n, 1)
-        ym = sy / max(n, 1)
-        cxy = 0.0
-        mid = 0.5 * (ymin + ymax)
-        best_i = 0
-        best_d = math.inf
-        for i in range(npts):
-            if mc[i]:
-                cxy += (xc[i] - xm) * (yc[i] - ym)
-                d = abs(yc[i] - mid)
-                if d < best_d:
-                    best_d = d
-                    best_i = i
-        cand[0, 0] = ymax
-        cand[0, 1] = ymin
-        cand[0, 2] = xc[best_i]
-        cand[0, 3] = -1.0 if cxy <= 0 else 1.0
-        for j in range(4):  # as the engine: a start that is not finite becomes 0
-            if not math.isfinite(cand[0, j]):
-                cand[0, j] = 0.0
-        # grid of (logIC50, hill) shapes; plateaus by linear least squares on each
-        sum_w = float(n)
-        sum_wy = sy
-        fallback = sum_wy / max(sum_w, 1.0)
-        shared = same_x[c] and xlo == ref_range[0] and xhi == ref_range[1]
-        for g in range(ngrid):
-            log_g = xlo + grid_frac[g] * (xhi - xlo)
-            logs[g] = log_g
-            if shared:
-                for i in range(npts):
-                    srow[i] = srows[g, i]
-            else:
-                scale_z = LN10 * grid_hill[g]
-                for i in range(npts):
-                    if mc[i]:
-                        srow[i] = 1.0 / (1.0 + math.exp(min((log_g - xc[i]) * scale_z, EXP_CLIP)))
-            sum_s = 0.0
-            a11 = 0.0
-            b1 = 0.0
-            for i in range(npts):
-                if mc[i]:
-                    sum_s += srow[i]
-                    a11 += srow[i] * srow[i]
-                    b1 += yc[i] * srow[i]
-            a12 = sum_s - a11
-            a22 = sum_w - 2 * sum_s + a11
-            b2 = sum_wy - b1
-            det = a11 * a22 - a12 * a12
-            if det > 1e-12 * max(a11 * a22, 1e-300):
-                top = (b1 * a22 - b2 * a12) / det
-                bot = (a11 * b2 - a12 * b1) / det
-                rss = yy - top * b1 - bot * b2
-                grid_rss[g] = rss if math.isfinite(rss) else math.inf
-            else:
-                top = bot = fallback
-                grid_rss[g] = math.inf
-            tops[g] = top
-            bots[g] = bot
-        _stable_order(grid_rss, gidx, ngrid)
-        for k in range(n_best):
-            g = gidx[k]
-            cand[1 + k, 0] = tops[g]
-            cand[1 + k, 1] = bots[g]
-            cand[1 + k, 2] = logs[g]
-            cand[1 + k, 3] = grid_hill[g]
-        # clip to the bounds, rank every candidate by its weighted RSS, keep the best
-        for k in range(1 + n_best):
-            for j in range(4):
-                cand[k, j] = min(max(cand[k, j], lo[c, j]), hi[c, j])
-            crss[k] = _weighted_rss(xc, yc, swc, cand[k, 0], cand[k, 1], cand[k, 2], cand[k, 3])
-        _stable_order(crss, cidx, 1 + n_best)
-        for k in range(nkeep):
-            for j in range(4):
-                out[c, k, j] = cand[cidx[k], j]
 
 
 # ---------------------------------------------------------------------------- replicates
@@ -646,101 +508,3 @@ def covariance(
                     out_cov[c, i, j] = s2[c] * (sc[i, j] / (ds[i] * ds[j]))
                 else:
                     out_cov[c, i, j] = 0.0
-
-
-# ---------------------------------------------------------------------------- 4PL residuals
-
-
-@_jit
-def four_pl_residuals(
-    x, y, w, valid, params, level, out_resid, out_ss0, out_yscale
-):  # pragma: no cover - compiled; its Python body is not what runs
-    ncurves, npts = y.shape
-    for c in range(ncurves):
-        top, bottom, log_ic50, hill = params[c, 0], params[c, 1], params[c, 2], params[c, 3]
-        scale_z = LN10 * hill
-        yscale = 0.0
-        wsum = 0.0
-        wy = 0.0
-        for i in range(npts):
-            if valid[c, i]:
-                yscale = max(yscale, abs(y[c, i]))
-                wsum += w[c, i]
-                wy += w[c, i] * y[c, i]
-                u = math.exp(min((log_ic50 - x[c, i]) * scale_z, EXP_CLIP))
-                s = 1.0 / (1.0 + u)
-                out_resid[c, i] = math.sqrt(w[c, i]) * (y[c, i] - (bottom + (top - bottom) * s))
-            else:
-                out_resid[c, i] = 0.0
-        out_yscale[c] = yscale
-        lev = level[c] if math.isfinite(level[c]) else wy / wsum
-        ss = 0.0
-        for i in range(npts):
-            if valid[c, i]:
-                ss += w[c, i] * (y[c, i] - lev) ** 2
-        out_ss0[c] = ss
-
-
-# ---------------------------------------------------------------------------- point summaries
-
-
-@_jit
-def summaries(
-    conc, resp, xlog, w, n_rows, out_valid, out_ints, out_flts
-):  # pragma: no cover - compiled; its Python body is not what runs
-    ncurves, width = resp.shape
-    xbuf = np.empty(width)
-    for c in range(ncurves):
-        n = nonpos = missing = bad_weight = 0
-        scale = 0.0
-        ymax = -math.inf
-        ymin = math.inf
-        xmin = math.inf
-        xmax = -math.inf
-        in_order = True
-        for i in range(width):
-            ok = False
-            if i < n_rows[c]:
-                cf = math.isfinite(conc[c, i])
-                rf = math.isfinite(resp[c, i])
-                if cf and conc[c, i] <= 0:
-                    nonpos += 1
-                if not (cf and rf):
-                    missing += 1
-                if math.isfinite(xlog[c, i]) and rf:
-                    if math.isfinite(w[c, i]):
-                        ok = True
-                    else:
-                        bad_weight += 1
-            out_valid[c, i] = ok
-            if ok:
-                r = resp[c, i]
-                xv = xlog[c, i]
-                scale = max(scale, abs(r))
-                ymax = max(ymax, r)
-                ymin = min(ymin, r)
-                if n > 0 and xv < xbuf[n - 1]:
-                    in_order = False
-                xbuf[n] = xv
-                n += 1
-                xmin = min(xmin, xv)
-                xmax = max(xmax, xv)
-        if not (math.isfinite(scale) and scale > 0):
-            scale = 1.0
-        if not in_order:
-            xbuf[:n] = np.sort(xbuf[:n])
-        distinct = 0
-        if n > 0:
-            distinct = 1
-            for i in range(1, n):
-                if xbuf[i] - xbuf[i - 1] > 1e-9:
-                    distinct += 1
-        out_ints[c, 0] = n
-        out_ints[c, 1] = nonpos
-        out_ints[c, 2] = missing
-        out_ints[c, 3] = bad_weight
-        out_ints[c, 4] = distinct
-        out_flts[c, 0] = scale
-        out_flts[c, 1] = ymax / scale - ymin / scale
-        out_flts[c, 2] = xmin if math.isfinite(xmin) else math.nan
-        out_flts[c, 3] = xmax if math.isfinite(xmax) else math.nan

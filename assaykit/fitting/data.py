@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from assaykit.fitting.model import FloatArray
 
@@ -56,16 +58,16 @@ def pad_groups(
             gid = np.zeros(len(vals), dtype=np.intp)
             gid[change] = 1
             np.cumsum(gid, out=gid)
-            uniques = key.iloc[np.concatenate([[0], change])].reset_index(drop=True)
+            uniques: Any = key.iloc[np.concatenate([[0], change])].reset_index(drop=True)
         else:
             # one key column: factorize (sorted) is the groupby numbering without the groupby
             codes, uniques = pd.factorize(key, sort=True)
             gid = np.asarray(codes, dtype=np.intp)
-        counts = np.bincount(gid, minlength=len(uniques))
+        counts: NDArray[np.intp] = np.bincount(gid, minlength=len(uniques))
         keys = pd.DataFrame({by[0]: uniques, "_n_rows": counts})
     elif by:
         grouped = data.groupby(by, sort=True, dropna=False)
-        gid = grouped.ngroup().to_numpy()
+        gid = grouped.ngroup().to_numpy().astype(np.intp)
         keys = grouped.size().reset_index(name="_n_rows")  # in ngroup's numbering
         counts = np.bincount(gid, minlength=len(keys))
     else:
@@ -76,12 +78,12 @@ def pad_groups(
     width = int(counts.max()) if len(gid) else 0
     # flat position of each row in the (C, width) arrays: its curve's row, then its rank
     first = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    grouped = bool(len(gid)) and bool(np.all(gid[1:] >= gid[:-1]))  # rows grouped by curve
+    in_order = bool(len(gid)) and bool(np.all(gid[1:] >= gid[:-1]))  # rows grouped by curve
     # grouped with every curve as long as the longest: row i goes to flat position i
-    regular = grouped and len(gid) == n_curves * width
+    regular = in_order and len(gid) == n_curves * width
     if regular:
         flat = np.arange(0)
-    elif grouped:
+    elif in_order:
         flat = np.arange(len(gid)) - np.repeat(first - np.arange(n_curves) * width, counts)
     else:
         order = np.argsort(gid, kind="stable")
@@ -93,8 +95,8 @@ def pad_groups(
         if regular:  # every curve has the same number of rows, in order: a reshape
             out = vals.reshape(n_curves, width).copy()
         else:
-            out = np.full(n_curves * width, np.nan)
-            out[flat] = vals
-            out = out.reshape(n_curves, width)
+            padded = np.full(n_curves * width, np.nan)
+            padded[flat] = vals
+            out = padded.reshape(n_curves, width)
         arrays.append(out)
     return keys.reset_index(drop=True), arrays

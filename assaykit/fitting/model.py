@@ -47,12 +47,18 @@ class Model:
         Optional ``func_jac(x, params) -> (values, jacobian)`` sharing work between the two
         (the engine then evaluates the Jacobian together with each trial point).
     kernel
-        Optional name of a compiled Levenberg–Marquardt kernel for this model
-        (:func:`assaykit.fitting.kernels.lm_kernel`), used instead of the numpy iterations.
+        Optional loader ``kernel() -> compiled LM or None`` of this model's compiled
+        Levenberg–Marquardt (called on the first fit, so numba is imported only then; None
+        when numba is missing). The compiled function has the signature ``(x, y, sw, p0, free,
+        lo, hi, max_iter, xtol, ftol, gtol, out_p, out_rss, out_conv, out_nit, out_jtj)`` and
+        runs :func:`assaykit.fitting._numba_kernels.lm_batch` with the model's normal
+        equations (docs/fitting.md); the engine uses it instead of the numpy
+        iterations for 2-D ``x``.
     ranked_starts
         Optional ``ranked_starts(x, y, sw, mask, fixed, lower, upper, n_keep) -> (C, K, P)``
-        or None: the engine's guess + ``starts`` + ranking by RSS in one (compiled) pass, for
-        the cases it covers (None: the engine does it on whole arrays).
+        or None: the model's own (compiled) guess + ``starts`` + ranking by RSS, for the cases
+        it covers (None: the engine ranks ``guess`` and ``starts`` itself,
+        :func:`assaykit.fitting.solver.rank_starts`).
 
     Examples
     --------
@@ -75,7 +81,7 @@ class Model:
     starts: Callable[..., FloatArray] | None = None
     extra: dict[str, object] = field(default_factory=dict)
     func_jac: Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray]] | None = None
-    kernel: str | None = None
+    kernel: Callable[[], Callable[..., None] | None] | None = None
     ranked_starts: Callable[..., FloatArray | None] | None = None
 
     @property

@@ -1,419 +1,35 @@
-"""Batched Levenberg–Marquardt least squares: many curves fitted at once, no loop over curves.
+"""Batched least squares: many curves fitted at once, no loop over curves.
 
 Every curve is one row of padded 2-D arrays ``x, y`` with a boolean ``mask`` of usable points.
-The solver is Marquardt's damped Gauss–Newton with MINPACK's diagonal scaling (the running
-maximum of the column norms of the Jacobian), one damping factor per curve (Nielsen's update),
-normal equations solved by a batched Cholesky factorisation (a failed pivot counts as a
-rejected step), and per-curve convergence tests on the step, the relative reduction of the sum
-of squares and the gradient. Fixed parameters have their Jacobian column removed; bounds are
-enforced by projecting each trial point onto the box.
-
-Standard errors follow R ``nls`` / ``minpack.lm`` and GraphPad: ``cov = s² (JᵀWJ)⁻¹`` with
-``s² = RSS / df``, the inverse taken through an eigen-decomposition of the column-scaled matrix
-so that a (near-)singular matrix is detected instead of inverted.
+:func:`least_squares` prepares the problem (weights, replicate merge), ranks the starts, runs the
+Levenberg–Marquardt iterations of :mod:`assaykit.fitting.lm` (numpy, or the model's compiled
+kernel) and computes the covariance (:mod:`assaykit.fitting.covariance`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from assaykit.fitting.linalg import chol_inverse, chol_solve, normal_equations
+from assaykit.fitting.blocks import BLOCK, block_slices
+from assaykit.fitting.covariance import RCOND
+from assaykit.fitting.covariance import covariance as _covariance
+from assaykit.fitting.lm import refine as _refine
 from assaykit.fitting.model import FloatArray, Model
 from assaykit.fitting.prep import collapse_replicates, param_matrix, weights_from
 from assaykit.fitting.problem import Problem as _Problem
-from assaykit.fitting.problem import normal as _normal
-from assaykit.fitting.problem import rowdot as _rowdot
+from assaykit.fitting.result import FitResult
 
-__all__ = ["FitResult", "least_squares"]
+__all__ = ["BLOCK", "RCOND", "FitResult", "WeightBy", "least_squares", "rank_starts"]
 
 BoolArray = NDArray[np.bool_]
 
-#: Reciprocal condition number below which JᵀWJ counts as singular (parameters not identifiable).
-RCOND = 1e-13
-
-#: Curves per block: batches of more than 1.5 blocks are fitted in blocks of about this size (the
-#: working arrays then stay in cache and memory is reused; a curve's fit does not depend on its batch).
-BLOCK = 2_500
-
-#: The LM working set is compacted when this fraction of it has finished.
-COMPACT = 0.25
-
-
-@dataclass
-class FitResult:
-    """Per-curve results of a batched fit (arrays with one row per curve).
-
-    Attributes
-    ----------
-    params, se
-        ``(C, P)`` estimates and standard errors (``inf`` when not identifiable, 0 when fixed).
-    cov
-        ``(C, P, P)`` covariance ``s² (JᵀWJ)⁻¹`` (rows/columns of fixed parameters are 0).
-    rss, df, n, r_squared
-        Weighted residual sum of squares, residual degrees of freedom, points used, R².
-    converged, n_iter, identifiable
-        Convergence flag, LM iterations (of the best start), finite covariance.
-    free
-        ``(C, P)`` which parameters were estimated.
-    """
-
-    model: Model
-    params: FloatArray
-    se: FloatArray
-    cov: FloatArray
-    rss: FloatArray
-    df: NDArray[np.int_]
-    n: NDArray[np.int_]
-    r_squared: FloatArray
-    converged: BoolArray
-    n_iter: NDArray[np.int_]
-    identifiable: BoolArray
-    free: BoolArray
-    at_bound: BoolArray
-
-    def param(self, name: str) -> FloatArray:
-        """Estimates of parameter ``name`` (one per curve)."""
-        return self.params[:, self.model.index(name)]
-
-    def stderr(self, name: str) -> FloatArray:
-        """Standard errors of parameter ``name`` (one per curve)."""
-        return self.se[:, self.model.index(name)]
-
-    def to_frame(self) -> pd.DataFrame:
-        """Long table: one row per curve × parameter (``curve, param, estimate, se, fixed``).
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> line = Model("line", ("a", "b"), lambda x, p: p[:, :1] + p[:, 1:2] * x,
-        ...              lambda x, p: np.stack([np.ones_like(x), x], axis=-1))
-        >>> res = least_squares(line, [[0.0, 1, 2]], [[1.1, 2.9, 5.0]], p0=[0, 0], fixed={"a": 1})
-        >>> res.to_frame().round(3)
-           curve param  estimate     se  fixed
-        0      0     a      1.00  0.000   True
-        1      0     b      1.98  0.042  False
-        """
-        nc, npar = self.params.shape
-        return pd.DataFrame(
-            {
-                "curve": np.repeat(np.arange(nc), npar),
-                "param": np.tile(np.array(self.model.param_names, dtype=object), nc),
-                "estimate": self.params.ravel(),
-                "se": self.se.ravel(),
-                "fixed": ~self.free.ravel(),
-            }
-        )
-
-
-def _lm(
-    prob: _Problem,
-    p: FloatArray,
-    free: BoolArray,
-    lower: FloatArray,
-    upper: FloatArray,
-    *,
-    max_iter: int,
-    xtol: float,
-    ftol: float,
-    gtol: float,
-) -> tuple[FloatArray, FloatArray, BoolArray, NDArray[np.int_]]:
-    """Run LM on every row; return params, rss, converged, iterations.
-
-    The working set holds only the curves still iterating: it is compacted (rows copied out)
-    when a quarter of it has finished, so every iteration works on whole arrays. Parameters,
-    normal equations and their factorisation are held parameter-major (``(P, W)``,
-    ``(P, P, W)``): every step is a few dozen operations on whole ``(W,)``/``(W, N)`` arrays.
-    """
-    nb, npar = p.shape
-    p = np.clip(p, lower, upper)
-    r = prob.resid(None, p)
-    rss = _rowdot(r, r)
-    ys = prob.sw * prob.y
-    tiny = 1e-28 * np.maximum(_rowdot(ys, ys), 1e-300)
-    out_p, out_rss = p.copy(), rss.copy()
-    out_conv = np.zeros(nb, dtype=bool)
-    out_nit = np.zeros(nb, dtype=int)
-    diag_idx = np.arange(npar)
-    # working set (rows `rows` of the problem), parameter-major
-    rows = np.flatnonzero(np.isfinite(rss))
-    sub = prob if rows.size == nb else prob.take(rows)
-    r, rss, tiny, fr = r[rows], rss[rows], tiny[rows], free[rows]
-    pt, lo, hi = (np.ascontiguousarray(v[rows].T) for v in (p, lower, upper))
-    frt = np.ascontiguousarray(fr.T)
-    nw = rows.size
-    lam = np.full(nw, 1e-3)
-    nu = np.full(nw, 2.0)
-    dscale = np.zeros((npar, nw))
-    amat = np.zeros((npar, npar, nw))
-    grad = np.zeros((npar, nw))
-    need = np.ones(nw, dtype=bool)
-    done = np.zeros(nw, dtype=bool)
-    conv = np.zeros(nw, dtype=bool)
-    nit = np.zeros(nw, dtype=int)
-    all_free = bool(fr.all())
-    fused = prob.model.func_jac is not None
-    bounded = bool(np.isfinite(lower).any() or np.isfinite(upper).any())
-    for _ in range(max_iter):
-        if done.any():
-            # write back finished rows; compact when a quarter of the working set is done
-            fin = np.flatnonzero(done)
-            out_p[rows[fin]], out_rss[rows[fin]] = pt[:, fin].T, rss[fin]
-            out_conv[rows[fin]], out_nit[rows[fin]] = conv[fin], nit[fin]
-            if done.all():
-                nw = 0
-                break
-            if done.mean() >= COMPACT:
-                keep = np.flatnonzero(~done)
-                rows, sub = rows[keep], sub.take(keep)
-                r, rss, tiny, fr, lam, nu, need, conv, nit = (
-                    v[keep] for v in (r, rss, tiny, fr, lam, nu, need, conv, nit)
-                )
-                pt, lo, hi, frt, dscale, grad = (
-                    v[:, keep] for v in (pt, lo, hi, frt, dscale, grad)
-                )
-                amat = amat[:, :, keep]
-                done = np.zeros(keep.size, dtype=bool)
-                nw = keep.size
-        live = ~done
-        if need.any():
-            if need.mean() > 0.5:
-                amat, grad = _normal(sub.jac(None, pt.T, fr), r)
-            else:
-                nj = np.flatnonzero(need)
-                a_n, g_n = _normal(sub.jac(nj, pt[:, nj].T, fr[nj]), r[nj])
-                amat[:, :, nj], grad[:, nj] = a_n, g_n
-            np.maximum(dscale, np.sqrt(amat[diag_idx, diag_idx]), out=dscale)
-            need[:] = False
-        diag = amat[diag_idx, diag_idx]
-        with np.errstate(all="ignore"):
-            cosine = np.abs(grad) / np.sqrt(diag * np.maximum(rss, 1e-300))
-        cosine = np.where(diag > 0, cosine, 0.0).max(axis=0)
-        stop = live & ((cosine <= gtol) | (rss <= tiny))
-        conv |= stop
-        done |= stop
-        live &= ~stop
-        if not live.any():
-            continue
-        d = np.where(dscale > 0, dscale, 1.0)
-        m = amat.copy()
-        m[diag_idx, diag_idx] += lam * d**2
-        g = grad
-        if not all_free:
-            m[diag_idx, diag_idx] = np.where(frt, m[diag_idx, diag_idx], 1.0)
-            g = np.where(frt, grad, 0.0)
-        delta, ok = chol_solve(m, g)
-        delta = np.where((ok & live) & frt, delta, 0.0)
-        pn = pt + delta
-        if bounded:
-            pn = np.minimum(np.maximum(pn, lo), hi)
-            delta = pn - pt
-        cols_n: list[FloatArray | None] = []
-        if fused:
-            rn, cols_n = sub.resid_jac(pn.T, fr)
-        else:
-            rn = sub.resid(None, pn.T)
-        rssn = _rowdot(rn, rn)
-        ad = np.zeros_like(delta)
-        for k in range(npar):
-            ad += amat[:, k] * delta[k]
-        pred = np.einsum("pb,pb->b", delta, 2 * grad - ad)
-        accept = live & ok & np.isfinite(rssn) & (rssn < rss)
-        nit += live
-        with np.errstate(all="ignore"):
-            rho = (rss - rssn) / pred
-            dd, dp = d * delta, d * pt
-            dnorm = np.sqrt(np.einsum("pb,pb->b", dd, dd))
-            pnorm = np.sqrt(np.einsum("pb,pb->b", dp, dp))
-            rel_red = (rss - rssn) / rss
-            rel_pred = pred / rss
-        small_step = dnorm <= xtol * (pnorm + xtol)
-        small_red = accept & (np.abs(rel_red) <= ftol) & (np.abs(rel_pred) <= ftol)
-        np.copyto(pt, pn, where=accept)
-        np.copyto(r, rn, where=accept[:, None])
-        rss = np.where(accept, rssn, rss)
-        if fused:
-            # the Jacobian at the trial point is at hand: update JᵀJ and Jᵀr where accepted
-            with np.errstate(all="ignore"):
-                an, gn = normal_equations(cols_n, rn)
-            good = accept & np.isfinite(an).all(axis=(0, 1)) & np.isfinite(gn).all(axis=0)
-            np.copyto(amat, an, where=good)
-            np.copyto(grad, gn, where=good)
-            with np.errstate(invalid="ignore"):
-                dn = np.sqrt(an[diag_idx, diag_idx])
-            np.copyto(dscale, np.maximum(dscale, dn), where=good)
-            need = accept & ~good
-        else:
-            need = accept.copy()
-        rho_a = np.clip(np.nan_to_num(rho, nan=0.0), 0.0, 1.0)
-        factor = np.where(accept, np.maximum(1.0 / 3.0, 1.0 - (2.0 * rho_a - 1.0) ** 3), nu)
-        lam = np.where(live, np.maximum(lam * factor, 1e-15), lam)
-        nu = np.where(accept, 2.0, np.where(live, nu * 2.0, nu))
-        fin = live & ((small_step & ok) | small_red)
-        conv |= fin
-        done |= fin | (live & (lam > 1e16))
-    if nw:
-        out_p[rows], out_rss[rows] = pt.T, rss
-        out_conv[rows], out_nit[rows] = conv, nit
-    return out_p, out_rss, out_conv, out_nit
-
-
-def _jtj(prob: _Problem, p: FloatArray, free: BoolArray) -> FloatArray:
-    """``JᵀWJ`` ``(P, P, C)`` at ``p``, non-finite Jacobian entries counted as 0."""
-    cols = [
-        None if c is None else np.where(np.isfinite(c), c, 0.0) for c in prob.jac(None, p, free)
-    ]
-    return normal_equations(cols, np.zeros_like(prob.y))[0]
-
-
-def _refine(
-    prob: _Problem,
-    p: FloatArray,
-    free: BoolArray,
-    lower: FloatArray,
-    upper: FloatArray,
-    *,
-    engine: str,
-    max_iter: int,
-    xtol: float,
-    ftol: float,
-    gtol: float,
-) -> tuple[FloatArray, FloatArray, BoolArray, NDArray[np.int_], FloatArray | None]:
-    """:func:`_lm`, or the model's compiled kernel (same algorithm) where there is one.
-
-    The last item is the kernel's ``(C, P, P)`` ``JᵀJ`` at the returned parameters (NaN rows
-    where it was not finite), or None from the numpy iterations.
-    """
-    kernel = None
-    if engine == "auto" and prob.model.kernel is not None and prob.x.ndim == 2:
-        from assaykit.fitting.kernels import lm_kernel
-
-        kernel = lm_kernel(prob.model.kernel)
-    if kernel is None:
-        return (
-            *_lm(prob, p, free, lower, upper, max_iter=max_iter, xtol=xtol, ftol=ftol, gtol=gtol),
-            None,
-        )
-    nb = p.shape[0]
-    out_p = np.empty_like(p)
-    out_rss = np.empty(nb)
-    out_conv = np.empty(nb, dtype=bool)
-    out_nit = np.empty(nb, dtype=np.int64)
-    out_jtj = np.empty((nb, p.shape[1], p.shape[1]))
-    c = np.ascontiguousarray
-    kernel(
-        c(prob.x, dtype=float),
-        c(prob.y, dtype=float),
-        c(np.where(prob.mask, prob.sw, 0.0), dtype=float),
-        c(p, dtype=float),
-        c(free, dtype=bool),
-        c(np.broadcast_to(lower, p.shape), dtype=float),
-        c(np.broadcast_to(upper, p.shape), dtype=float),
-        int(max_iter),
-        float(xtol),
-        float(ftol),
-        float(gtol),
-        out_p,
-        out_rss,
-        out_conv,
-        out_nit,
-        out_jtj,
-    )
-    return out_p, out_rss, out_conv, out_nit.astype(int), out_jtj
-
-
-def _covariance(
-    prob: _Problem,
-    p: FloatArray,
-    free: BoolArray,
-    rss: FloatArray,
-    df: NDArray[np.int_],
-    jtj: FloatArray | None = None,
-    *,
-    compiled: bool = False,
-) -> tuple[FloatArray, BoolArray]:
-    """``s² (JᵀWJ)⁻¹`` per curve, and whether it is finite (parameters identifiable).
-
-    The column-scaled matrix (unit diagonal) is inverted through its Cholesky factorisation;
-    since its largest eigenvalue is at most ``P`` and its smallest at least
-    ``1 / trace(inverse)``, that settles ``λ_min > RCOND · λ_max`` for almost every curve. The
-    few others (near-singular) go through an eigen-decomposition, which decides singularity.
-    ``jtj`` is ``(C, P, P)`` ``JᵀWJ`` at ``p`` for these ``free`` parameters when already at
-    hand (from the compiled kernel); rows of it that are not finite are recomputed.
-    ``compiled``: the Cholesky path in :func:`assaykit.fitting.kernels.covariance_kernel`.
-    """
-    nb, npar = p.shape
-    redo = np.arange(nb) if jtj is None else np.flatnonzero(~np.isfinite(jtj).all(axis=(1, 2)))
-    if redo.size == nb:
-        a = np.ascontiguousarray(_jtj(prob, p, free).transpose(2, 0, 1))
-    else:
-        a = np.array(jtj, dtype=float)
-        if redo.size:
-            a[redo] = _jtj(prob.take(redo), p[redo], free[redo]).transpose(2, 0, 1)
-    with np.errstate(all="ignore"):
-        s2 = np.where(df > 0, rss / np.maximum(df, 1), np.nan)
-    kernel = None
-    if compiled:
-        from assaykit.fitting.kernels import covariance_kernel
-
-        kernel = covariance_kernel()
-    if kernel is None:
-        cov, singular = _scaled_inverse(a, free, s2)
-    else:
-        cov = np.empty_like(a)
-        sure = np.empty(nb, dtype=bool)
-        kernel(a, np.ascontiguousarray(free), s2, RCOND, cov, sure)
-        singular = np.zeros(nb, dtype=bool)
-        hard = np.flatnonzero(~sure)
-        if hard.size:
-            cov[hard], singular[hard] = _scaled_inverse(a[hard], free[hard], s2[hard])
-    d = np.sqrt(np.einsum("bii->bi", a))
-    ident = ~singular & np.all(~free | (d > 0), axis=1) & (df > 0)
-    bad = ~ident
-    cov[bad] = np.where(free[bad][:, :, None] & free[bad][:, None, :], np.inf, 0.0)
-    return cov, ident
-
-
-def _scaled_inverse(a: FloatArray, free: BoolArray, s2: FloatArray) -> tuple[FloatArray, BoolArray]:
-    """``s² a⁻¹`` over the free parameters with a positive diagonal, and which are singular.
-
-    ``a`` is ``(C, P, P)``; worked parameter-major (whole-array Cholesky), eigen-decomposition
-    for the curves the Cholesky inverse does not settle.
-    """
-    nb, npar = free.shape
-    a = np.ascontiguousarray(a.transpose(1, 2, 0))
-    diag_idx = np.arange(npar)
-    d = np.sqrt(a[diag_idx, diag_idx]).T  # (C, P)
-    use = free & (d > 0)
-    ds = np.where(use, d, 1.0)
-    dsd = ds.T[:, None, :] * ds.T[None, :, :]
-    eye = np.eye(npar, dtype=bool)[:, :, None]
-    both = use.T[:, None, :] & use.T[None, :, :]
-    with np.errstate(all="ignore"):
-        scaled = a / dsd
-    scaled = np.where(both, scaled, np.where(eye, 1.0, 0.0))
-    scaled = np.where(np.isfinite(scaled), scaled, 0.0)
-    inv, ok = chol_inverse(scaled)
-    with np.errstate(all="ignore"):
-        trace = np.sum(inv[diag_idx, diag_idx], axis=0)
-        sure = ok & np.isfinite(inv).all(axis=(0, 1)) & (trace > 0) & (trace * RCOND * npar < 1)
-    singular = np.zeros(nb, dtype=bool)
-    inv = np.ascontiguousarray(inv.transpose(2, 0, 1))
-    hard = np.flatnonzero(~sure)
-    if hard.size:
-        w, v = np.linalg.eigh(np.ascontiguousarray(scaled[:, :, hard].transpose(2, 0, 1)))
-        wmax = np.max(np.abs(w), axis=1)
-        singular[hard] = np.min(w, axis=1) <= RCOND * wmax
-        winv = np.where(w > RCOND * wmax[:, None], 1.0 / np.where(w > 0, w, 1.0), 0.0)
-        inv[hard] = np.einsum("bij,bj,bkj->bik", v, winv, v)
-    inv /= dsd.transpose(2, 0, 1)
-    cov = s2[:, None, None] * np.where(both.transpose(2, 0, 1), inv, 0.0)
-    return cov, singular
+#: Where relative weights come from: the observed Y (``"data"``) or the fitted curve (``"fit"``).
+WeightBy = Literal["data", "fit"]
 
 
 def least_squares(
@@ -435,6 +51,9 @@ def least_squares(
     gtol: float = 1e-10,
     collapse: bool = True,
     engine: str = "auto",
+    weight_by: WeightBy = "data",
+    reweight_tol: float = 1e-10,
+    max_reweight: int = 100,
 ) -> FitResult:
     """Fit ``model`` to every row of ``x, y`` at once by (weighted) least squares.
 
@@ -452,7 +71,12 @@ def least_squares(
     fixed
         ``{name: value}`` (scalar or one per curve; NaN = free for that curve).
     lower, upper
-        Bounds ``{name: value}``; trial points are projected onto the box.
+        Bounds ``{name: value}`` (scalar or one per curve). Active-set LM: a parameter at its
+        bound with the gradient pointing out of the box is held for the step and left out of
+        the convergence test, so the fit converges to the constrained optimum (as R's
+        ``nls(algorithm = "port")``). A parameter that ends at a bound is reported as GraphPad
+        Prism does: treated as fixed there — ``at_bound`` True, SE NaN, left out of the
+        covariance, and not counted in ``df`` (``df = n − free parameters not at a bound``).
     weights
         ``None``, ``"1/y2"``, ``"poisson"`` or a ``(C, N)`` array of weights.
     multistart
@@ -468,6 +92,16 @@ def least_squares(
         ``"auto"``: the model's compiled kernel (:mod:`assaykit.fitting.kernels`) where it has
         one and numba is available, else the numpy iterations; ``"numpy"``: always numpy.
         Both run the same algorithm and agree to rounding.
+    weight_by
+        For ``weights="1/y2"`` / ``"poisson"``: ``"data"`` (default) weights by the observed
+        Y (R ``nls``, GraphPad Prism 4); ``"fit"`` by the fitted curve (Prism 5 and later),
+        iteratively reweighted: fitted with data weights first, then refitted with the weights
+        of the curve until they settle (largest relative change ≤ ``reweight_tol``, at most
+        ``max_reweight`` refits; a curve that does not settle is not ``converged``). Points
+        where the curve is ≤ 0 get no weight; the estimates, SEs and RSS are those of the last
+        weighted fit (the weights held fixed), as an iteratively reweighted ``nls`` in R.
+    reweight_tol, max_reweight
+        Settling tolerance and refit limit of ``weight_by="fit"``.
 
     Returns
     -------
@@ -493,6 +127,24 @@ def least_squares(
     """
     if engine not in ("auto", "numpy"):
         raise ValueError(f"engine must be 'auto' or 'numpy', not {engine!r}")
+    if weight_by not in ("data", "fit"):
+        raise ValueError(f"weight_by must be 'data' or 'fit', not {weight_by!r}")
+    if weight_by == "fit" and isinstance(weights, str) and weights in ("1/y2", "poisson"):
+        options = {
+            "p0": p0,
+            "fixed": fixed,
+            "lower": lower,
+            "upper": upper,
+            "multistart": multistart,
+            "n_rescue": n_rescue,
+            "max_iter": max_iter,
+            "xtol": xtol,
+            "ftol": ftol,
+            "gtol": gtol,
+            "collapse": collapse,
+            "engine": engine,
+        }
+        return _weighted_by_fit(model, x, y, mask, weights, reweight_tol, max_reweight, options)
     xa = np.asarray(x, dtype=float)
     ya = np.asarray(y, dtype=float)
     if ya.ndim != 2:
@@ -562,11 +214,11 @@ def least_squares(
     if engine == "auto" and p0 is None and multistart and model.ranked_starts is not None:
         cands = model.ranked_starts(xz, yz, sw, m, fix, lo, hi, 1 + n_rescue)
     if cands is None:
-        cands = _ranked_starts(prob, p0, fix, free, lo, hi, multistart, n_rescue)
+        cands = rank_starts(prob, p0, fix, free, lo, hi, multistart, n_rescue)
     ns = cands.shape[1]
     # refine the best-ranked start of every curve; curves that do not converge get the next
     # n_rescue starts too, and each curve keeps its lowest RSS
-    tols = {"max_iter": max_iter, "xtol": xtol, "ftol": ftol, "gtol": gtol}
+    tols: dict[str, Any] = {"max_iter": max_iter, "xtol": xtol, "ftol": ftol, "gtol": gtol}
     p, rss, conv, nit, jtj = _refine(prob, cands[:, 0].copy(), free, lo, hi, engine=engine, **tols)
     retry = np.flatnonzero(~conv) if ns > 1 else np.array([], dtype=int)
     if retry.size:
@@ -599,8 +251,6 @@ def least_squares(
             jtj = None
 
     rss = rss * wnorm + pure_error
-    nfree = free.sum(axis=1)
-    df = n - nfree
     with np.errstate(invalid="ignore"):
         tol_lo = 1e-10 * np.maximum(np.where(np.isfinite(lo), np.abs(lo), 1.0), 1.0)
         tol_hi = 1e-10 * np.maximum(np.where(np.isfinite(hi), np.abs(hi), 1.0), 1.0)
@@ -608,6 +258,9 @@ def least_squares(
             (np.isfinite(lo) & (p <= np.where(np.isfinite(lo), lo, 0.0) + tol_lo))
             | (np.isfinite(hi) & (p >= np.where(np.isfinite(hi), hi, 0.0) - tol_hi))
         )
+    # a parameter at a bound is reported as GraphPad Prism does: treated as fixed there (no SE,
+    # left out of the covariance) and not counted as estimated (df one larger per bound hit)
+    df = n - (free & ~at_bound).sum(axis=1)
     if jtj is not None:  # the kernel's JᵀJ has every LM-free parameter: not those at a bound
         jtj[at_bound.any(axis=1)] = np.nan
     cov, ident = _covariance(prob, p, free & ~at_bound, rss, df, jtj, compiled=engine == "auto")
@@ -633,7 +286,7 @@ def least_squares(
     )
 
 
-def _ranked_starts(
+def rank_starts(
     prob: _Problem,
     p0: ArrayLike | None,
     fix: FloatArray,
@@ -674,6 +327,10 @@ def _ranked_starts(
     return cands
 
 
+#: Former private name (tests and callers of the previous layout).
+_ranked_starts = rank_starts
+
+
 def _in_blocks(
     model: Model,
     x: FloatArray,
@@ -689,8 +346,6 @@ def _in_blocks(
 ) -> FitResult:
     """:func:`least_squares` on blocks of about :data:`BLOCK` curves, results concatenated."""
     nc = y.shape[0]
-    nblocks = max(round(nc / BLOCK), 1)
-    edges = np.linspace(0, nc, nblocks + 1).round().astype(int)
     m = None if mask is None else np.asarray(mask, dtype=bool)
     p0a = None if p0 is None else np.asarray(p0, dtype=float)
     w = weights
@@ -703,8 +358,7 @@ def _in_blocks(
         return {k: (np.asarray(v)[sl] if np.ndim(v) == 1 else v) for k, v in spec.items()}
 
     parts = []
-    for a, b in zip(edges[:-1], edges[1:], strict=True):
-        sl = slice(int(a), int(b))
+    for sl in block_slices(nc):
         parts.append(
             least_squares(
                 model,
@@ -723,3 +377,70 @@ def _in_blocks(
     return FitResult(
         model=model, **{k: np.concatenate([getattr(r, k) for r in parts]) for k in fields}
     )
+
+
+def _weighted_by_fit(
+    model: Model,
+    x: ArrayLike,
+    y: ArrayLike,
+    mask: ArrayLike | None,
+    scheme: str,
+    tol: float,
+    max_reweight: int,
+    options: dict[str, Any],
+) -> FitResult:
+    """:func:`least_squares` with relative weights from the fitted curve, iteratively reweighted."""
+    xa = np.asarray(x, dtype=float)
+    ya = np.asarray(y, dtype=float)
+    xfin = np.isfinite(xa) if xa.ndim == 2 else np.all(np.isfinite(xa), axis=-1)
+    m = np.isfinite(ya) & xfin
+    if mask is not None:
+        m &= np.asarray(mask, dtype=bool)
+    xz = np.where(xfin if xa.ndim == 2 else xfin[..., None], xa, 0.0)
+    res = least_squares(model, xa, ya, m, weights=scheme, **options)
+    nc = ya.shape[0]
+    settled = np.zeros(nc, dtype=bool)
+    w_old = np.full(ya.shape, np.nan)
+    todo = np.arange(nc)
+    refit = {k: v for k, v in options.items() if k not in ("p0", "multistart")}
+    for _ in range(max_reweight):
+        with np.errstate(all="ignore"):
+            f = model.func(xz[todo], res.params[todo])
+        w = np.where(m[todo], weights_from(f, scheme), np.nan)
+        fin, fin_old = np.isfinite(w), np.isfinite(w_old[todo])
+        with np.errstate(all="ignore"):
+            rel = np.abs(w / w_old[todo] - 1.0)
+        # a point gaining or losing its weight is a change; a point without either is not
+        change = np.where(fin & fin_old, rel, np.where(fin != fin_old, np.inf, 0.0)).max(axis=1)
+        done = change <= tol
+        settled[todo[done]] = True
+        todo, w = todo[~done], w[~done]
+        if todo.size == 0:
+            break
+        w_old[todo] = w
+        sub = least_squares(
+            model,
+            xa[todo],
+            ya[todo],
+            m[todo] & np.isfinite(w),
+            p0=res.params[todo],
+            weights=np.where(np.isfinite(w), w, 1.0),
+            multistart=False,
+            **_rows(refit, todo, nc),
+        )
+        res = res.replace_rows(todo, sub)
+    res.converged = res.converged & settled
+    return res
+
+
+def _rows(options: dict[str, Any], idx: NDArray[np.int_], nc: int) -> dict[str, Any]:
+    """``fixed``/``lower``/``upper`` specs restricted to curves ``idx`` (others as they are)."""
+    out = dict(options)
+    for key in ("fixed", "lower", "upper"):
+        spec = options.get(key)
+        if spec is not None:
+            out[key] = {
+                k: (np.asarray(v)[idx] if np.ndim(v) == 1 and np.size(v) == nc else v)
+                for k, v in spec.items()
+            }
+    return out

@@ -9,7 +9,7 @@ from scipy import stats
 from assaykit.fitting.kernels import rout_kernel
 from assaykit.fitting.model import FloatArray
 
-__all__ = ["aicc", "f_test", "rout_outliers", "wald_ci"]
+__all__ = ["aicc", "f_test", "rout_outliers", "rsdr", "wald_ci"]
 
 
 def f_test(
@@ -80,13 +80,13 @@ def wald_ci(
 def rout_outliers(
     resid: FloatArray, mask: NDArray[np.bool_], n_params: ArrayLike, q: float = 0.01
 ) -> NDArray[np.bool_]:
-    """Flag outliers in the spirit of GraphPad's ROUT (Motulsky & Brown 2006), per curve.
+    """ROUT's outlier test on given residuals (Motulsky & Brown 2006, steps 2-3), per curve.
 
     The robust SD of the residuals (RSDR: the 68.27th percentile of ``|residual|`` times
     ``N/(N−K)``) scales each residual to ``t = |r| / RSDR``; two-sided p values from t(N−K) are
-    tested with the Benjamini–Hochberg false discovery rate ``q``. Residuals come from the
-    least-squares fit (ROUT uses a robust fit first), so this is a screening flag: points are
-    reported, never dropped.
+    tested with the Benjamini–Hochberg false discovery rate ``q``. ROUT proper takes the
+    residuals of a robust fit (:func:`assaykit.fitting.robust.rout`); on least-squares
+    residuals (``fit_curves(outliers="flag")``) it is a screening flag only.
 
     Examples
     --------
@@ -123,7 +123,7 @@ def rout_outliers(
     rows = np.flatnonzero(cand.any(axis=1))  # BH can only reject on rows with a candidate
     if rows.size:
         cr = cand[rows]
-        p = np.full(cr.shape, np.inf)
+        p: FloatArray = np.full((cr.shape[0], cr.shape[1]), np.inf)
         dd = np.broadcast_to(dof1[rows, None], cr.shape)
         p[cr] = 2 * stats.t.sf(t[rows][cr], dd[cr])
         order = np.argsort(p, axis=1)
@@ -137,6 +137,23 @@ def rout_outliers(
         np.put_along_axis(flagged, order, rank - 1 <= last[:, None], axis=1)
         out[rows] = flagged
     return out & mask & (dof > 0)[:, None] & (rsdr > 0)[:, None]
+
+
+def rsdr(resid: FloatArray, mask: NDArray[np.bool_], n_params: ArrayLike) -> FloatArray:
+    """Robust SD of the residuals per curve: ``P68.27(|r|) · N / (N − K)`` (ROUT's RSDR).
+
+    NaN where ``N <= K``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = np.array([[1.0, -2.0, 3.0, -4.0, 5.0, 100.0]])
+    >>> round(float(rsdr(r, np.ones_like(r, dtype=bool), 2)[0]), 3)  # P68.27 = 4.4135, × 6/4
+    6.62
+    """
+    n = mask.sum(axis=1)
+    dof = n - np.asarray(n_params, float) * np.ones(len(n))
+    return _rout_scale(resid, mask, n, dof, np.full(len(n), np.inf))[2]
 
 
 def _rout_scale(

@@ -9,12 +9,37 @@ from assaykit.errors import AssaykitError, LayoutError
 
 if TYPE_CHECKING:
     import pandas as pd
+    from numpy.typing import ArrayLike
 
-__all__ = ["PADJUST", "compare_conditions", "two_way_anova"]
+__all__ = ["PADJUST", "compare_conditions", "two_way_anova", "welch_ci"]
 
 #: Multiple-comparison corrections accepted (pingouin.multicomp names).
 PADJUST = ("holm", "bonf", "sidak", "fdr_bh", "fdr_by", "none")
 TESTED = ("surface_pct", "internalized_pct", "cell_associated_pct")
+
+
+def welch_ci(x: ArrayLike, y: ArrayLike, level: float = 0.95) -> tuple[float, float]:
+    """Confidence interval of ``mean(x) − mean(y)`` of Welch's t-test, unrounded (R ``t.test``).
+
+    ``diff ± t((1+level)/2, ν) · SE`` with ``SE = √(s²ₓ/nₓ + s²ᵧ/nᵧ)`` and the
+    Welch–Satterthwaite ``ν``.
+
+    Examples
+    --------
+    >>> lo, hi = welch_ci([6.1, 5.8, 6.4], [0.5, 0.7, 0.4])
+    >>> round(lo, 6), round(hi, 6)  # R: t.test(c(6.1, 5.8, 6.4), c(0.5, 0.7, 0.4))$conf.int
+    (4.944767, 6.188566)
+    """
+    import numpy as np
+    from scipy import stats
+
+    xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    vx, vy = xa.var(ddof=1) / xa.size, ya.var(ddof=1) / ya.size
+    se = float(np.sqrt(vx + vy))
+    dof = (vx + vy) ** 2 / (vx**2 / (xa.size - 1) + vy**2 / (ya.size - 1))
+    half = float(stats.t.ppf(0.5 + level / 2, dof)) * se
+    diff = float(xa.mean() - ya.mean())
+    return diff - half, diff + half
 
 
 def compare_conditions(
@@ -82,7 +107,7 @@ def compare_conditions(
                 "cohen_d": np.nan,
                 "note": "",
             }
-            row["diff"] = row["mean_tracer"] - row["mean_blocked"]
+            row["diff"] = float(x.mean() - y.mean()) if len(x) and len(y) else np.nan
             if len(x) < 2 or len(y) < 2:
                 row["note"] = "not tested: n < 2"
             elif np.ptp(x) == 0 and np.ptp(y) == 0:
@@ -90,13 +115,14 @@ def compare_conditions(
             else:
                 res = pg.ttest(x, y, paired=False, correction=True)
                 r = res.iloc[0]
-                ci = r["CI95"]
+                # pingouin rounds its CI to 2 decimals: diff ± t·SE computed exactly instead
+                low, high = welch_ci(x, y, 0.95)
                 row.update(
                     t=float(r["T"]),
                     dof=float(r["dof"]),
                     p_unc=float(r["p_val"]),
-                    ci95_low=float(ci[0]),
-                    ci95_high=float(ci[1]),
+                    ci95_low=low,
+                    ci95_high=high,
                     cohen_d=float(r["cohen_d"]),
                 )
             rows.append(row)

@@ -204,6 +204,10 @@ def test_bounds_are_respected() -> None:
     res = fit_curves(curve(bottom=-5.0, sd=1.0), bounds={"bottom": (0, 50)}).iloc[0]
     assert res["bottom"] == pytest.approx(0.0, abs=1e-9)
     assert "at_bound:bottom" in res["flags"] and np.isnan(res["bottom_se"])
+    # the constrained optimum is reached (active-set LM), not the iteration limit
+    assert res["status"] == "ok", res["message"]
+    assert "not_converged" not in res["flags"]
+    assert res["df"] == res["n"] - 3  # bottom held at its bound counts as fixed (Prism)
 
 
 # ------------------------------------------------------------------------ bad input per curve
