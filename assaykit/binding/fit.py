@@ -384,7 +384,7 @@ def fit_curves(
     y: str = "response",
     by: str | Sequence[str] | None = "curve",
     *,
-    model: Literal["4pl", "one_site"] = "4pl",
+    model: Literal["4pl", "one_site", "fit-ki", "homologous", "depletion", "two-site"] = "4pl",
     fix: Mapping[str, float] | None = None,
     bounds: Mapping[str, tuple[float, float]] | None = None,
     weighting: Literal["1/y2", "poisson"] | None = None,
@@ -397,6 +397,7 @@ def fit_curves(
     weight_by: Literal["data", "fit"] = "data",
     outliers: Literal["rout", "flag"] | None = "flag",
     rout_q: float = 0.01,
+    constants: Mapping[str, float | None] | None = None,
 ) -> pd.DataFrame:
     """Fit a 4PL (or one-site) competition curve to every curve of a tidy table, all at once.
 
@@ -412,7 +413,10 @@ def fit_curves(
     by
         Column(s) identifying a curve; ``None`` fits the whole table as one curve.
     model
-        ``"4pl"`` (variable slope, all four parameters free) or ``"one_site"`` (hill = −1).
+        ``"4pl"`` (variable slope, all four parameters free) or ``"one_site"`` (hill = −1);
+        Prism's further competition models ``"fit-ki"``, ``"homologous"``, ``"depletion"``
+        and ``"two-site"`` are fitted by :func:`assaykit.binding.competition.fit_competition`
+        (its columns; ``constants`` gives ``radioligand_M``, ``kd_M``, ``hot_cpm``, ...).
     fix
         Parameters held constant, e.g. ``{"top": 100, "bottom": 0}`` for % specific binding.
     bounds
@@ -445,6 +449,10 @@ def fit_curves(
         ``None``: no outlier test.
     rout_q
         ROUT's false discovery rate Q (default 1 %).
+    constants
+        The competition models' constants (keywords of
+        :func:`~assaykit.binding.competition.fit_competition`: ``radioligand_M``, ``kd_M``,
+        ``kd_low_M``, ``hot_cpm``, ``specific_activity_cpm_per_fmol``, ``volume_mL``).
 
     Returns
     -------
@@ -490,6 +498,18 @@ def fit_curves(
     >>> bool(res.loc[0, "ic50_ci_low"] < 10**-7.6 < res.loc[0, "ic50_ci_high"])
     True
     """
+    if model in ("fit-ki", "homologous", "depletion", "two-site"):
+        from assaykit.binding.competition import fit_competition
+        from assaykit.units import CONC_UNITS, canonical_unit
+
+        unit = canonical_unit(conc_unit) if isinstance(conc_unit, str) else None
+        factor_m = 10.0 ** CONC_UNITS[unit] if unit is not None else float(conc_unit)
+        points = data.assign(**{x: pd.to_numeric(data[x], errors="coerce") * factor_m})
+        return fit_competition(
+            points, model=model, x=x, y=y, by=by if by is not None else "curve", fix=fix,
+            weighting=weighting or "none", ci=ci, level=level, alpha=alpha,
+            **{k: v for k, v in (constants or {}).items() if v is not None},
+        )  # fmt: skip
     fixed, bnds, factor = _options(
         model, fix, bounds, weighting, ci, conc_unit, level, alpha, hill_range
     )

@@ -45,7 +45,7 @@ RESULT_ORDER: tuple[str, ...] = (
     "curve", "source", "compound", "experiment", "plate", "status", "ic50", "ic50_ci_low", "ic50_ci_high",
     "log_ic50", "log_ic50_se", "log_ic50_ci_low", "log_ic50_ci_high", "hill", "hill_se", "top", "top_se",
     "bottom", "bottom_se", "fixed", "ki", "ki_ci_low", "ki_ci_high", "pki", "pki_ci_low", "pki_ci_high", "ki_factor",
-    "rss", "df", "n", "r_squared", "x_min", "x_max", "flags", "message",
+    "rss", "df", "n", "r_squared", "x_min", "x_max", "n_outliers", "ci_method", "flags", "message",
 )  # fmt: skip
 
 
@@ -318,6 +318,9 @@ def binding_result(
     tables["normalised"] = _sheet_view(normalised) if by_source else normalised
     if files is not None:
         tables["files"] = files
+    excluded = fits.attrs.get("outliers")
+    if excluded is not None and len(excluded):
+        tables["outliers"] = excluded  # points ROUT excluded (concentration in M, response)
     n_ok = int((results["status"] == "ok").sum())
     lines = []
     if not by_source or len(results) <= AUTO_ALL_FIGURES:

@@ -107,6 +107,25 @@ def fit(
         float | None, typer.Option("--fix-bottom", help="Hold the bottom plateau, e.g. 0.")
     ] = None,
     weighting: Annotated[str, typer.Option("--weighting", help="none, 1/y2 or poisson.")] = "none",
+    weight_by: Annotated[
+        str,
+        typer.Option(
+            "--weight-by",
+            help="With --weighting: take the weights' Y from the data (default, as R nls and "
+            "Prism 4) or from the fitted curve (fit, as Prism 5 and later; iterated).",
+        ),
+    ] = "data",
+    outliers: Annotated[
+        str,
+        typer.Option(
+            "--outliers",
+            help="flag (default: ROUT's test flags outliers, all points fitted), rout (Prism's "
+            "ROUT: robust fit, outliers at FDR Q excluded, least-squares refit) or none.",
+        ),
+    ] = "flag",
+    rout_q: Annotated[
+        float, typer.Option("--rout-q", help="ROUT's false discovery rate Q (Prism: 1 %).")
+    ] = 0.01,
     ci: Annotated[
         str,
         typer.Option(
@@ -206,6 +225,13 @@ def fit(
         y=y,
         by=by,
         conc_unit=conc_unit.strip(),
+        fit_options={
+            "weight_by": choice(weight_by, ("data", "fit"), "--weight-by"),
+            "outliers": {"none": None}.get(
+                o := choice(outliers, ("flag", "rout", "none"), "--outliers"), o
+            ),
+            "rout_q": _rout_q(rout_q),
+        },
     )
     show, forced = show_progress(progress, len(input) if len(input) > 1 else 0)
     with progress_bar(show, forced=forced) as bar:
@@ -242,6 +268,14 @@ def fit(
             f"not be analysed; the others' results are in {outcome.outdir} (see the 'files' "
             "sheet of results.xlsx)"
         )
+
+
+def _rout_q(q: float) -> float:
+    if not 0 < q < 0.5:
+        raise OptionValueError(
+            f"must be between 0 and 0.5 (Prism uses 0.01); got {q:g}", param_hint="--rout-q"
+        )
+    return q
 
 
 def _figure_option(figures: str | None, no_figures: bool) -> str | None:
