@@ -13,7 +13,9 @@ if TYPE_CHECKING:
 __all__ = [
     "COUNTER_COLUMNS",
     "STATUSES",
+    "column_unit",
     "join_flags",
+    "units_table",
     "PLATE_READER_COLUMNS",
     "require_columns",
 ]
@@ -53,6 +55,106 @@ STATUSES: tuple[str, ...] = (
     "insufficient_data",
     "failed",
 )
+
+
+#: Units of the columns whose names predate the unit-suffix convention (binding, uptake).
+LEGACY_UNITS: dict[str, str] = {
+    "conc": "M",
+    "ic50": "M",
+    "ic50_ci_low": "M",
+    "ic50_ci_high": "M",
+    "ki": "M",
+    "ki_ci_low": "M",
+    "ki_ci_high": "M",
+    "log_ic50": "log10 M",
+    "log_ic50_se": "log10 M",
+    "log_ic50_ci_low": "log10 M",
+    "log_ic50_ci_high": "log10 M",
+    "log_conc": "log10 M",
+    "x_min": "log10 M",
+    "x_max": "log10 M",
+    "pki": "−log10 M",
+    "pki_ci_low": "−log10 M",
+    "pki_ci_high": "−log10 M",
+    "mean_log_ic50": "log10 M",
+    "sd_log_ic50": "log10 M",
+    "geomean_ic50": "M",
+    "response": "% specific binding (binding) or as measured",
+    "top": "as response",
+    "bottom": "as response",
+    "hill": "1 (slope per log10 M)",
+    "ki_factor": "1",
+    "r_squared": "1",
+    "rss": "(response unit)²",
+    "df": "degrees of freedom",
+    "n": "points (wells or tubes)",
+    "n_outliers": "points",
+    "n_blank": "tubes",
+    "n_total": "tubes",
+    "n_nsb": "tubes",
+    "cpm": "counts/min",
+    "counts": "counts",
+    "count_time_s": "s",
+    "time_min": "min",
+    "k_per_min": "1/min",
+    "t_half_min": "min",
+}
+#: Unit suffixes of column names (longest first): ``kd_M`` → M, ``time_min`` → min, ...
+_SUFFIX_UNITS: tuple[tuple[str, str], ...] = (
+    ("_per_M_min", "1/(M·min)"),
+    ("_per_min", "1/min"),
+    ("_per_g", "per g"),
+    ("_fmol_per_mg", "fmol/mg protein"),
+    ("_fmol", "fmol"),
+    ("_pct", "%"),
+    ("_cpm", "counts/min"),
+    ("_min", "min"),
+    ("_nM", "nM"),
+    ("_M", "M"),
+    ("_s", "s"),
+    ("_g", "g"),
+    ("_mL", "mL"),
+    ("_uL", "µL"),
+    ("_Bq", "Bq"),
+    ("_MBq", "MBq"),
+)
+
+
+def column_unit(name: str) -> str:
+    """The unit of a result column, from its suffix or the legacy names (``''``: none/unknown).
+
+    Examples
+    --------
+    >>> column_unit("kd_M_ci_low"), column_unit("log_ic50"), column_unit("pct_ia_per_g")
+    ('M', 'log10 M', '% per g')
+    """
+    if name in LEGACY_UNITS:
+        return LEGACY_UNITS[name]
+    base = name
+    for tail in ("_ci_low", "_ci_high", "_se", "_sd", "_mean"):
+        base = base.removesuffix(tail)
+    if base in LEGACY_UNITS:
+        return LEGACY_UNITS[base]
+    if base.startswith("pct_") or "_pct" in base:
+        rest = base.split("pct", 1)[1]
+        return "%" + (" per g" if rest.endswith("_per_g") else "")
+    for suffix, unit in _SUFFIX_UNITS:
+        if base.endswith(suffix):
+            return unit
+    return ""
+
+
+def units_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The ``units`` sheet: every numeric column of every table with its unit."""
+    import pandas as pd
+
+    rows = [
+        {"table": t, "column": str(c), "unit": column_unit(str(c))}
+        for t, df in tables.items()
+        for c in df.columns
+        if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+    ]
+    return pd.DataFrame(rows, columns=["table", "column", "unit"])
 
 
 def join_flags(*parts: object, sep: str = ";") -> str:

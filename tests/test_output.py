@@ -101,3 +101,18 @@ def test_provenance_records_hashes_and_options(tmp_path) -> None:
     assert rec["options"]["model"] == "4pl"
     assert rec["versions"]["pandas"] == pd.__version__
     json.dumps(rec)  # serialisable
+
+
+def test_every_numeric_result_column_has_its_unit_in_the_workbook(tmp_path):
+    """Outputs explain themselves: results.xlsx's units sheet names the unit of every numeric
+    column of the binding parameters (IC50 and Ki in M, logIC50 in log10 M, ...)."""
+    import pandas as pd
+
+    from assaykit.datasets.binding import EXPORT, LAYOUT
+    from assaykit.run import run_binding
+
+    run_binding(EXPORT, tmp_path / "out", layout=LAYOUT, figures="none")
+    units = pd.read_excel(tmp_path / "out" / "results.xlsx", sheet_name="units").fillna("")
+    par = units[units["table"] == "parameters"].set_index("column")["unit"]
+    assert par["ic50"] == "M" and par["ki_ci_high"] == "M" and par["log_ic50_se"] == "log10 M"
+    assert (par != "").all(), par[par == ""]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from assaykit.run._loop import Progress
+from assaykit.schema import units_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,6 +91,9 @@ def write_result(
         sheets[CHECKS_SHEET] = result.qc
     if "settings" not in sheets:
         sheets["settings"] = settings_table(result.settings)
+    units = units_table(dict(result.tables))
+    if len(units) and "units" not in sheets:
+        sheets["units"] = units  # the unit of every numeric column, the same in every assay
     files.append(out.write_xlsx(sheets, "results.xlsx"))
     total = len(result.figures)
     png: dict[str, bytes] = {}

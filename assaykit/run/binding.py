@@ -123,6 +123,13 @@ def _read_tidy_points(path: Path, options: BindingOptions) -> pd.DataFrame:
     from assaykit.units import PER_MOLAR
 
     data = read_tidy(path, x=options.x, y=options.y, by=options.by)
+    if len(data) and not (data["conc"] > 0).any():
+        raise SchemaError(
+            f"every concentration in column {options.x!r} is 0, negative or empty: a competition "
+            "curve needs competitor concentrations above 0 (in M, or give --conc-unit); "
+            "log concentrations are not accepted",
+            path=path,
+        )
     unit = _conc_unit(options.conc_unit)
     if unit != "M":
         data["conc"] = data["conc"] / PER_MOLAR[unit]

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import AssaykitError
+from assaykit.io import InputLog
 from assaykit.run._loop import Progress
-from assaykit.run._write import RunOutcome, write_result
+from assaykit.run._single import run_analysis
+from assaykit.run._write import RunOutcome
 from assaykit.run.inputs import check_input_file, source_names
 
 if TYPE_CHECKING:
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
 
     from assaykit.biodistribution.options import BiodistributionOptions
     from assaykit.layout.biodistribution import BiodistributionLayout
+    from assaykit.result import AssayResult
 
 __all__ = ["read_biodistribution_inputs", "run_biodistribution"]
 
@@ -37,6 +40,7 @@ def read_biodistribution_inputs(
     *,
     balance: PathLike | pd.DataFrame | None = None,
     format: str | None = None,
+    log: InputLog | None = None,
 ) -> tuple[list[pd.DataFrame], BiodistributionLayout, list[str]]:
     """Read every counter export (one per run; racks may be spread over several), the filled
     biodistribution template and optionally a balance export (CSV/XLSX: tube id, weight).
@@ -61,7 +65,7 @@ def read_biodistribution_inputs(
     for x in items:
         if isinstance(x, str | os.PathLike):
             # recounts are resolved by the analysis after decay correction, and reported there
-            t = read_export(Path(x), format=format, duplicates="keep")
+            t = read_export(Path(x), format=format, duplicates="keep", log=log)
             if t.attrs.get("kind") not in (None, "counter"):
                 raise AssaykitError(
                     f"{Path(x).name} is a {t.attrs.get('kind')} export; a biodistribution needs "
@@ -76,12 +80,18 @@ def read_biodistribution_inputs(
         lay = layout
     else:
         lay = read_biodistribution_layout(check_input_file(layout))
+        if log is not None:
+            log.record("layout", layout)
     if balance is not None:
         if isinstance(balance, pd.DataFrame):
             weights = balance
         else:
+            from assaykit.io.tidy import read_tidy_table
+
             p = check_input_file(balance)
-            weights = pd.read_excel(p) if p.suffix.lower() in (".xlsx", ".xlsm") else pd.read_csv(p)
+            if log is not None:
+                log.record("balance", p)
+            weights = read_tidy_table(p)
         try:
             tubes = merge_balance_weights(lay.tubes, weights)
         except AssaykitError as err:
@@ -142,32 +152,28 @@ def run_biodistribution(
     ['provenance.json', 'report.html', 'results.csv', 'results.xlsx']
     """
     from assaykit.biodistribution import BiodistributionOptions, analyze_biodistribution
-    from assaykit.report.output import OutputFolder
 
     opts = (options or BiodistributionOptions()).updated(**overrides)
-    listed = inputs if isinstance(inputs, list | tuple) else [inputs]
-    protect = [p for p in (*listed, layout, balance) if isinstance(p, str | os.PathLike)]
-    # refuses an unusable folder (or one holding an input) before any work
-    folder = OutputFolder(outdir, force=force, inputs=protect)
-    if progress is not None:
-        progress("reading", 0, 1)
-    tables, lay, runs = read_biodistribution_inputs(inputs, layout, balance=balance, format=format)
-    if progress is not None:
-        progress("analysing", 0, None)
-    try:
+    items = _as_list(inputs)
+    named: dict[str, Any] = {}
+    for k, x in enumerate(items, start=1):
+        named["input" if len(items) == 1 else f"input {k}"] = x
+    named.update(layout=layout, balance=balance)
+
+    def analyse(log: InputLog) -> AssayResult:
+        tables, lay, runs = read_biodistribution_inputs(
+            inputs, layout, balance=balance, format=format, log=log
+        )
         result = analyze_biodistribution(tables, lay, figures=figures, **opts.as_kwargs())
-    except AssaykitError as err:
-        one = _as_list(inputs)
-        where = one[0] if len(one) == 1 and isinstance(one[0], str | os.PathLike) else None
-        raise err.with_context(path=where) from None
-    result.settings["counter_runs"] = "; ".join(f"run {k}: {n}" for k, n in enumerate(runs, 1))
-    named: dict[str, PathLike | None] = {}
-    for k, x in enumerate(_as_list(inputs), start=1):
-        if isinstance(x, str | os.PathLike):
-            named["input" if len(runs) == 1 else f"input {k}"] = x
-    named["layout"] = layout if isinstance(layout, str | os.PathLike) else None
-    named["balance"] = balance if isinstance(balance, str | os.PathLike) else None
-    with folder as out:
-        written = write_result(out, result, inputs=named, command=command, progress=progress)
-    final = Path(outdir)
-    return RunOutcome(result, final, [final / p.name for p in written], [])
+        result.settings["counter_runs"] = "; ".join(f"run {k}: {n}" for k, n in enumerate(runs, 1))
+        return result
+
+    return run_analysis(
+        analyse,
+        outdir,
+        inputs=named,
+        command=command,
+        force=force,
+        figures=figures,
+        progress=progress,
+    )

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assaykit.binding.competition import CiMethod, CompetitionModel, Weighting
 from assaykit.errors import AssaykitError
+from assaykit.io import InputLog
 from assaykit.run._loop import Progress
-from assaykit.run._write import RunOutcome, write_result
+from assaykit.run._single import run_analysis
+from assaykit.run._write import RunOutcome
 from assaykit.run.inputs import check_input_file
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from assaykit.result import AssayResult
 
 __all__ = ["CompetitionOptions", "read_competition_input", "run_competition"]
 
@@ -60,6 +63,7 @@ def read_competition_input(
     layout: PathLike | pd.DataFrame | None = None,
     *,
     format: str | None = None,
+    log: InputLog | None = None,
 ) -> pd.DataFrame:
     """The counter export annotated with its tube layout, ``hot_M`` as numbers (M).
 
@@ -73,7 +77,7 @@ def read_competition_input(
     from assaykit.layout import annotate, layout_from_frame, read_layout
 
     if isinstance(input, str | os.PathLike):
-        table = read_export(check_input_file(input), format=format)
+        table = read_export(check_input_file(input), format=format, log=log)
     else:
         table = input
     if layout is None:
@@ -84,7 +88,7 @@ def read_competition_input(
         tubes = table.copy()
     else:
         if isinstance(layout, str | os.PathLike):
-            lay = read_layout(check_input_file(layout), kind="binding")
+            lay = read_layout(check_input_file(layout), kind="binding", log=log)
         else:
             lay = layout_from_frame(layout, kind="binding")
         tubes = annotate(table, lay)
@@ -159,29 +163,19 @@ def run_competition(
     'ok'
     """
     from assaykit.binding.competition_analysis import analyze_competition
-    from assaykit.report.output import OutputFolder
 
     opts = options or CompetitionOptions()
-    protect = [p for p in (input, layout) if isinstance(p, str | os.PathLike)]
-    # refuses an unusable folder (or one holding an input) before any work
-    folder = OutputFolder(outdir, force=force, inputs=protect)
-    if progress is not None:
-        progress("reading", 0, 1)
-    try:
-        tubes = read_competition_input(input, layout, format=format)
-        if progress is not None:
-            progress("analysing", 0, None)
-        result = analyze_competition(tubes, conc="conc_M", hot="hot_M", **opts.as_kwargs())
-    except AssaykitError as err:
-        where = input if isinstance(input, str | os.PathLike) else None
-        raise err.with_context(path=where) from None
-    if not figures:
-        result.figures.clear()
-    named = {
-        "input": input if isinstance(input, str | os.PathLike) else None,
-        "layout": layout if isinstance(layout, str | os.PathLike) else None,
-    }
-    with folder as out:
-        written = write_result(out, result, inputs=named, command=command, progress=progress)
-    final = Path(outdir)
-    return RunOutcome(result, final, [final / p.name for p in written], [])
+
+    def analyse(log: InputLog) -> AssayResult:
+        tubes = read_competition_input(input, layout, format=format, log=log)
+        return analyze_competition(tubes, conc="conc_M", hot="hot_M", **opts.as_kwargs())
+
+    return run_analysis(
+        analyse,
+        outdir,
+        inputs={"input": input, "layout": layout},
+        command=command,
+        force=force,
+        figures=figures,
+        progress=progress,
+    )

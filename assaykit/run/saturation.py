@@ -5,18 +5,20 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from assaykit.errors import AssaykitError, LayoutError
+from assaykit.errors import LayoutError
+from assaykit.io import InputLog
 from assaykit.run._loop import Progress
-from assaykit.run._write import RunOutcome, write_result
+from assaykit.run._single import run_analysis
+from assaykit.run._write import RunOutcome
 from assaykit.run.inputs import check_input_file
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from assaykit.binding.saturation import RadioligandSetup
+    from assaykit.result import AssayResult
 
 __all__ = ["SaturationOptions", "read_saturation_input", "run_saturation"]
 
@@ -49,6 +51,7 @@ def read_saturation_input(
     layout: PathLike | pd.DataFrame | None = None,
     *,
     format: str | None = None,
+    log: InputLog | None = None,
 ) -> tuple[pd.DataFrame, dict[str, object]]:
     """The tube table ``fit_saturation`` takes, and the template's Experiment values.
 
@@ -64,12 +67,12 @@ def read_saturation_input(
     if layout is None:
         if isinstance(input, pd.DataFrame):
             return input, {}
+        from assaykit.io.tidy import read_tidy_table
+
         path = check_input_file(input)
-        suffix = path.suffix.lower()
-        if suffix in (".xlsx", ".xlsm"):
-            table = pd.read_excel(path)
-        else:
-            table = pd.read_csv(path, sep=None, engine="python")
+        if log is not None:
+            log.record("input", path)
+        table = read_tidy_table(path)
         if "kind" not in table.columns:
             raise LayoutError(
                 "a counter export needs --layout (a filled saturation template); a tidy table "
@@ -80,12 +83,14 @@ def read_saturation_input(
     counts = (
         input
         if isinstance(input, pd.DataFrame)
-        else read_export(check_input_file(input), format=format)
+        else read_export(check_input_file(input), format=format, log=log)
     )
     if isinstance(layout, pd.DataFrame):
         lay = layout
     else:
         lay = read_saturation_layout(check_input_file(layout))
+        if log is not None:
+            log.record("layout", layout)
     data = saturation_data(counts, lay)
     return data, dict(lay.attrs.get("experiment", {}))
 
@@ -146,18 +151,11 @@ def run_saturation(
     ('ok', ['provenance.json', 'report.html', 'results.csv', 'results.xlsx'])
     """
     from assaykit.binding.saturation_analysis import analyze_saturation
-    from assaykit.report.output import OutputFolder
 
     opts = options or SaturationOptions()
-    protect = [p for p in (input, layout) if isinstance(p, str | os.PathLike)]
-    folder = OutputFolder(outdir, force=force, inputs=protect)  # an input's folder is refused
-    if progress is not None:
-        progress("reading", 0, 1)
-    where = input if isinstance(input, str | os.PathLike) else None
-    try:
-        data, experiment = read_saturation_input(input, layout, format=format)
-        if progress is not None:
-            progress("analysing", 0, None)
+
+    def analyse(log: InputLog) -> AssayResult:
+        data, experiment = read_saturation_input(input, layout, format=format, log=log)
         result = analyze_saturation(
             data,
             model=opts.model,
@@ -169,16 +167,15 @@ def run_saturation(
             weighting=opts.weighting,
             compare_two_sites=opts.compare_two_sites,
         )
-    except AssaykitError as err:
-        raise err.with_context(path=where) from None
-    if not figures:
-        result.figures = {}
-    result.settings = {"format": format, **result.settings}
-    named = {
-        "input": where,
-        "layout": layout if isinstance(layout, str | os.PathLike) else None,
-    }
-    with folder as out:
-        written = write_result(out, result, inputs=named, command=command, progress=progress)
-    final = Path(outdir)
-    return RunOutcome(result, final, [final / p.name for p in written], [])
+        result.settings = {"format": format, **result.settings}
+        return result
+
+    return run_analysis(
+        analyse,
+        outdir,
+        inputs={"input": input, "layout": layout},
+        command=command,
+        force=force,
+        figures=figures,
+        progress=progress,
+    )

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import AssaykitError, UnsupportedFormatError
 from assaykit.io import DuplicatePolicy, InputLog
 from assaykit.result import qc_row, qc_table
-from assaykit.run._loop import Progress, caught_warnings
-from assaykit.run._write import RunOutcome, write_result
+from assaykit.run._loop import Progress
+from assaykit.run._single import run_analysis
+from assaykit.run._write import RunOutcome
 from assaykit.run.inputs import check_input_file
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from assaykit.result import AssayResult
 
 __all__ = ["read_uptake_input", "run_uptake", "run_uptake_analysis"]
 
@@ -115,41 +117,29 @@ def run_uptake(
     >>> sorted(p.name for p in out.iterdir())[:4]
     ['internalized_fraction.pdf', 'internalized_fraction.png', 'internalized_fraction.svg', 'provenance.json']
     """
-    from assaykit.report.output import OutputFolder
     from assaykit.uptake.analysis import analyze
     from assaykit.uptake.results import uptake_result
 
-    log = InputLog()
-    paths = [p for p in (input, layout) if isinstance(p, str | os.PathLike)]
-    # refuses an unusable folder (or one holding an input) before any work
-    folder = OutputFolder(outdir, force=force, inputs=paths, log=log)
-    if progress is not None:
-        progress("reading", 0, 1)
-    table, lay = read_uptake_input(input, layout, format=format, log=log, duplicates=duplicates)
-    reader_qc = [
-        qc_row("warning", str(table.attrs.get("source", "export")), str(r.get("message", r)))
-        for r in table.attrs.get("qc", []) or []
-    ]
-    if progress is not None:
-        progress("analysing", 0, None)
-    with caught_warnings() as caught:
-        try:
-            tables = analyze(table, lay, **options)
-        except AssaykitError as err:
-            where = input if isinstance(input, str | os.PathLike) else None
-            raise err.with_context(path=where) from None
+    def analyse(log: InputLog) -> AssayResult:
+        table, lay = read_uptake_input(input, layout, format=format, log=log, duplicates=duplicates)
+        reader_qc = [
+            qc_row("warning", str(table.attrs.get("source", "export")), str(r.get("message", r)))
+            for r in table.attrs.get("qc", []) or []
+        ]
+        tables = analyze(table, lay, **options)
         result = uptake_result(tables, {"format": format, **options}, figures=figures)
-    result.qc = qc_table([*reader_qc, *result.qc.to_dict("records"), *caught.qc_rows("analysis")])
-    named = {
-        "input": input if isinstance(input, str | os.PathLike) else None,
-        "layout": layout if isinstance(layout, str | os.PathLike) else None,
-    }
-    with folder as out:
-        written = write_result(
-            out, result, inputs=named, command=command, progress=progress, log=log
-        )
-    final = Path(outdir)
-    return RunOutcome(result, final, [final / p.name for p in written], [])
+        result.qc = qc_table([*reader_qc, *result.qc.to_dict("records")])
+        return result
+
+    return run_analysis(
+        analyse,
+        outdir,
+        inputs={"input": input, "layout": layout},
+        command=command,
+        force=force,
+        figures=figures,
+        progress=progress,
+    )
 
 
 #: The pre-0.2 name, kept for scripts.

@@ -290,3 +290,12 @@ def test_export_tubes_missing_from_the_layout_are_listed(tmp_path, capsys):
     checks = pd.read_excel(out / "results.xlsx", sheet_name="checks")
     for rack, pos in gone:
         assert f"rack {rack} position {pos}" in checks["message"].iloc[0]
+
+
+def test_only_negative_concentrations_is_an_error(tmp_path, capsys):
+    """A table of log10 concentrations typed into 'conc' exited 0 with nothing fitted."""
+    path = tmp_path / "log.csv"
+    pd.DataFrame({"conc": X, "response": Y, "curve": "P"}).to_csv(path, index=False)
+    assert run(["binding", "fit", str(path), "-o", str(tmp_path / "out")]) == 1
+    line = _one_error_line(capsys)
+    assert "log.csv" in line and "0, negative or empty" in line
