@@ -152,7 +152,7 @@ def template(
     force: Force = False,
 ) -> None:
     """Write the blank biodistribution template (Experiment, Animals, Tubes sheets)."""
-    from assaykit.layout.biodistribution import write_biodistribution_template
+    from assaykit.layout.biodistribution_template import write_biodistribution_template
 
     write_biodistribution_template(output, force=force)
     typer.echo(f"template written to {output}", err=True)

@@ -15,7 +15,10 @@ WRITERS: dict[str, tuple[str, str]] = {
     "binding": ("assaykit.layout.templates", "write_template"),
     "uptake": ("assaykit.layout.templates", "write_template"),
     "saturation": ("assaykit.layout.saturation", "write_saturation_template"),
-    "biodistribution": ("assaykit.layout.biodistribution", "write_biodistribution_template"),
+    "biodistribution": (
+        "assaykit.layout.biodistribution_template",
+        "write_biodistribution_template",
+    ),
 }
 
 

@@ -15,11 +15,13 @@ A biodistribution study is described by three tables (sheets of the template):
 
 :func:`read_biodistribution_layout` returns a :class:`BiodistributionLayout` (typed frames with
 units in base units: ``time_pi_min``, activities in Bq, masses in g); every error names the
-sheet and cell. :func:`write_biodistribution_template` writes the blank or a filled template.
+sheet and cell. :mod:`assaykit.layout.biodistribution_template` writes the blank or a filled
+template (it imports this module's vocabulary; this module never imports it).
 
 Examples
 --------
 >>> import tempfile, pathlib
+>>> from assaykit.layout.biodistribution_template import example_layout, write_biodistribution_template
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "bd.xlsx"
 >>> _ = write_biodistribution_template(p, example_layout())
 >>> lay = read_biodistribution_layout(p)
@@ -54,10 +56,8 @@ __all__ = [
     "TUBE_ROLES",
     "BiodistributionLayout",
     "biodistribution_layout",
-    "example_layout",
     "merge_balance_weights",
     "read_biodistribution_layout",
-    "write_biodistribution_template",
 ]
 
 #: Roles of a counted tube.
@@ -432,9 +432,7 @@ def merge_balance_weights(
     >>> merge_balance_weights(t, b)["mass_g"].round(3).tolist()
     [0.2, 0.5]
     """
-    from assaykit.layout._biodistribution_template import merge_balance
-
-    return merge_balance(tubes, balance, into=into)
+    return _merge_balance(tubes, balance, into=into)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -566,24 +564,32 @@ def _table_rows(
     return recs, locate
 
 
-def write_biodistribution_template(
-    path: str | os.PathLike[str],
-    layout: BiodistributionLayout | None = None,
-    *,
-    force: bool = False,
-) -> Path:
-    """Write the blank template, or a filled one from ``layout`` (read back unchanged).
-
-    Sheets: Instructions, Experiment, Animals, Tubes, Lists (hidden drop-down lists); the file
-    is written atomically and an existing one is replaced only with ``force``.
-    """
-    from assaykit.layout._biodistribution_template import write_template
-
-    return write_template(path, layout, force=force)
-
-
-def example_layout() -> BiodistributionLayout:
-    """A small complete layout (two animals per group, two organs and the tail) for the docs."""
-    from assaykit.layout._biodistribution_template import example
-
-    return example()
+def _merge_balance(tubes: pd.DataFrame, balance: pd.DataFrame, *, into: str) -> pd.DataFrame:
+    """See :func:`merge_balance_weights`."""
+    if into not in ("tare_g", "filled_g"):
+        raise LayoutError(f"balance weights go into 'tare_g' or 'filled_g', not {into!r}")
+    cols = {_norm(c): c for c in balance.columns}
+    id_col = next(
+        (cols[c] for c in ("tube_id", "tube id", "tube", "id", "sample") if c in cols), None
+    )
+    w_col = next(
+        (cols[c] for c in ("weight_g", "weight (g)", "weight", "mass", "net") if c in cols), None
+    )
+    if id_col is None or w_col is None:
+        raise LayoutError(
+            f"a balance table needs a tube id and a weight column; it has {list(balance.columns)}"
+        )
+    weights = {
+        str(k).strip(): float(v) for k, v in zip(balance[id_col], balance[w_col], strict=True)
+    }
+    out = tubes.copy()
+    ids = out["tube_id"].astype(str).str.strip()
+    unknown = sorted(set(weights) - set(ids))
+    if unknown:
+        raise LayoutError(
+            f"the balance table names tube id(s) not in the layout: {', '.join(unknown[:8])}"
+        )
+    out[into] = [weights.get(i, w) for i, w in zip(ids, out[into], strict=True)]
+    out[into] = out[into].astype(float)
+    out["mass_g"] = out["filled_g"].astype(float) - out["tare_g"].astype(float)
+    return out

@@ -88,7 +88,12 @@ def save_figure(
         # TrueType (Type 42) fonts in PDF, as journals ask (no Type 3); text stays text in SVG,
         # so an editor can change a label
         matplotlib.rc_context(
-            {"svg.hashsalt": "assaykit", "svg.fonttype": "none", "pdf.fonttype": 42, "ps.fonttype": 42}
+            {
+                "svg.hashsalt": "assaykit",
+                "svg.fonttype": "none",
+                "pdf.fonttype": 42,
+                "ps.fonttype": 42,
+            }
         ),
     ):
         warnings.simplefilter("ignore")  # plotnine's "Saving ... to file" chatter

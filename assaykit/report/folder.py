@@ -170,7 +170,7 @@ class OutputFolder:
                 self._lock.acquire()
                 where = self.target
             else:
-                from assaykit.report.output import _make_parents
+                from assaykit.report._files import _make_parents
 
                 where = self.target.parent
                 self._made = _make_parents(where)  # removed again unless the run commits
@@ -308,7 +308,7 @@ class OutputFolder:
         moved: list[Path] = []
         backed: list[tuple[Path, Path]] = []
         made: list[Path] = []
-        from assaykit.report.output import _place_new
+        from assaykit.report._files import _place_new
 
         try:
             for rel in [*files, *stale]:
@@ -358,18 +358,18 @@ class OutputFolder:
 
     def write_csv(self, df: pd.DataFrame, name: str) -> Path:
         """Write a formula-safe CSV (deterministic: same frame, same bytes)."""
-        from assaykit.report import output
+        from assaykit.report._files import _write_frame
 
         p = self.path(name)
-        output._write_frame(df, p, "csv")
+        _write_frame(df, p, "csv")
         return p
 
     def write_xlsx(self, sheets: Mapping[str, pd.DataFrame], name: str) -> Path:
         """Write a formula-safe workbook with one sheet per frame."""
-        from assaykit.report import output
+        from assaykit.report._files import write_workbook
 
         p = self.path(name)
-        output.write_workbook(sheets, p)
+        write_workbook(sheets, p)
         return p
 
     def write_json(self, obj: Any, name: str) -> Path:

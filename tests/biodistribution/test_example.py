@@ -11,11 +11,8 @@ from assaykit.biodistribution import analyze_biodistribution
 from assaykit.datasets import example_path
 from assaykit.datasets.biodistribution.make_example import simulate, write_example
 from assaykit.io import read_export
-from assaykit.layout.biodistribution import (
-    biodistribution_layout,
-    read_biodistribution_layout,
-    write_biodistribution_template,
-)
+from assaykit.layout.biodistribution import biodistribution_layout, read_biodistribution_layout
+from assaykit.layout.biodistribution_template import write_biodistribution_template
 
 
 @pytest.fixture(scope="module")

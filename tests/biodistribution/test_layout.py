@@ -11,11 +11,10 @@ import pytest
 from assaykit.errors import LayoutError
 from assaykit.layout.biodistribution import (
     biodistribution_layout,
-    example_layout,
     merge_balance_weights,
     read_biodistribution_layout,
-    write_biodistribution_template,
 )
+from assaykit.layout.biodistribution_template import example_layout, write_biodistribution_template
 
 
 def test_blank_template_has_the_sheets_and_cannot_be_overwritten(tmp_path: Path) -> None:

@@ -267,12 +267,13 @@ def test_read_only_location_is_one_line(tmp_path) -> None:
 
 
 def test_full_disk_is_one_line_and_leaves_nothing(tmp_path, monkeypatch) -> None:
-    from assaykit.report import output
+    from assaykit.report import _files, output
 
     def full(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(output, "_write_frame", full)
+    monkeypatch.setattr(_files, "_write_frame", full)  # the folder's writer
+    monkeypatch.setattr(output, "_write_frame", full)  # write_table's
     with pytest.raises(OutputError, match="the disk is full; nothing was kept"):
         _run(tmp_path / "new" / "deeper" / "out")
     with pytest.raises(OutputError, match="the disk is full"):

@@ -204,7 +204,7 @@ def write_example(
     folder: Path = HERE, *, seed: int = SEED, force: bool = True
 ) -> tuple[Path, Path]:
     """Write the export CSV and the filled biodistribution template into ``folder``."""
-    from assaykit.layout.biodistribution import write_biodistribution_template
+    from assaykit.layout.biodistribution_template import write_biodistribution_template
     from assaykit.report.output import atomic_path
 
     table, layout = simulate(seed)

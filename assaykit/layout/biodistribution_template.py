@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
 from assaykit.errors import LayoutError
 from assaykit.layout.biodistribution import (
@@ -21,10 +21,9 @@ from assaykit.layout.biodistribution import (
     TUBE_ROLES,
     BiodistributionLayout,
     _blank,
-    _norm,
 )
 
-__all__ = ["example", "merge_balance", "write_template"]
+__all__ = ["example", "example_layout", "write_biodistribution_template", "write_template"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -225,32 +224,20 @@ def example() -> BiodistributionLayout:
     )
 
 
-def merge_balance(tubes: pd.DataFrame, balance: pd.DataFrame, *, into: str) -> pd.DataFrame:
-    """See :func:`assaykit.layout.biodistribution.merge_balance_weights`."""
-    if into not in ("tare_g", "filled_g"):
-        raise LayoutError(f"balance weights go into 'tare_g' or 'filled_g', not {into!r}")
-    cols = {_norm(c): c for c in balance.columns}
-    id_col = next(
-        (cols[c] for c in ("tube_id", "tube id", "tube", "id", "sample") if c in cols), None
-    )
-    w_col = next(
-        (cols[c] for c in ("weight_g", "weight (g)", "weight", "mass", "net") if c in cols), None
-    )
-    if id_col is None or w_col is None:
-        raise LayoutError(
-            f"a balance table needs a tube id and a weight column; it has {list(balance.columns)}"
-        )
-    weights = {
-        str(k).strip(): float(v) for k, v in zip(balance[id_col], balance[w_col], strict=True)
-    }
-    out = tubes.copy()
-    ids = out["tube_id"].astype(str).str.strip()
-    unknown = sorted(set(weights) - set(ids))
-    if unknown:
-        raise LayoutError(
-            f"the balance table names tube id(s) not in the layout: {', '.join(unknown[:8])}"
-        )
-    out[into] = [weights.get(i, w) for i, w in zip(ids, out[into], strict=True)]
-    out[into] = out[into].astype(float)
-    out["mass_g"] = out["filled_g"].astype(float) - out["tare_g"].astype(float)
-    return out
+def write_biodistribution_template(
+    path: str | os.PathLike[str],
+    layout: BiodistributionLayout | None = None,
+    *,
+    force: bool = False,
+) -> Path:
+    """Write the blank template, or a filled one from ``layout`` (read back unchanged).
+
+    Sheets: Instructions, Experiment, Animals, Tubes, Lists (hidden drop-down lists); the file
+    is written atomically and an existing one is replaced only with ``force``.
+    """
+    return write_template(path, layout, force=force)
+
+
+def example_layout() -> BiodistributionLayout:
+    """A small complete layout (two animals per group, two organs and the tail) for the docs."""
+    return example()
