@@ -322,9 +322,9 @@ def binding_result(
     if excluded is not None and len(excluded):
         tables["outliers"] = excluded  # points ROUT excluded (concentration in M, response)
     n_ok = int((results["status"] == "ok").sum())
-    lines = []
+    lines = _ki_inputs_line(settings)
     if not by_source or len(results) <= AUTO_ALL_FIGURES:
-        lines = [
+        lines += [
             f"  {r['curve']}: {_with_ki(ic50_label(r, multiline=False), r)}"
             for _, r in results.iterrows()
         ]
@@ -338,6 +338,22 @@ def binding_result(
         n_statement=f"{len(results)} curve(s), {n_ok} with status ok; n = wells or tubes per curve",
         data={"points": points},
     )
+
+
+def _ki_inputs_line(settings: Mapping[str, Any]) -> list[str]:
+    """Say which [L] and Kd Ki was computed from (a pre-filled unit left unchanged shows here)."""
+    import math
+
+    from assaykit.units import format_molar
+
+    conc, kd = settings.get("radioligand_conc_M"), settings.get("kd_M")
+    if conc is None or kd is None or not (math.isfinite(conc) and math.isfinite(kd)):
+        return []
+    src = settings.get("kd_source") or "template Experiment sheet or options"
+    return [
+        f"  Ki by Cheng–Prusoff with [L] = {format_molar(conc)} and Kd = {format_molar(kd)} "
+        f"(factor {1 + conc / kd:.3g}; from {src}): check both and their units"
+    ]
 
 
 def _with_ki(label: str, row: Any) -> str:
