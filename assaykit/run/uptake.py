@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from assaykit.errors import AssaykitError, UnsupportedFormatError
-from assaykit.io import DuplicatePolicy, InputLog
+from assaykit.io import InputLog
+from assaykit.io._checks import DuplicatePolicy
 from assaykit.result import qc_row, qc_table
 from assaykit.run._loop import Progress, caught_warnings
 from assaykit.run._write import RunOutcome, write_result
@@ -139,7 +140,13 @@ def run_uptake(
             where = input if isinstance(input, str | os.PathLike) else None
             raise err.with_context(path=where) from None
         result = uptake_result(tables, {"format": format, **options}, figures=figures)
-    result.qc = qc_table([*reader_qc, *result.qc.to_dict("records"), *caught.qc_rows("analysis")])
+    result.qc = qc_table(
+        [
+            *reader_qc,
+            *cast("list[dict[str, object]]", result.qc.to_dict("records")),
+            *caught.qc_rows("analysis"),
+        ]
+    )
     named = {
         "input": input if isinstance(input, str | os.PathLike) else None,
         "layout": layout if isinstance(layout, str | os.PathLike) else None,
