@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from assaykit.errors import LayoutError
 
@@ -104,7 +104,7 @@ def check_controls(
                 continue  # the two roles are too close to tell a mislabel
             if _fold(v, own) >= MISLABEL_FOLD and _fold(v, target) < MISLABEL_FOLD:
                 raise LayoutError(
-                    f"tube {where(g.loc[idx])}{in_group} is labelled {role} but counts like "
+                    f"tube {where(g.loc[idx])}{in_group} is labelled {role} but counts like "  # type: ignore[call-overload]  # pandas-stubs: .loc takes any Hashable label
                     f"{_ROLE_WORDS[other]} ({v:.4g} cpm; the other {role} tubes {own:.4g}, "
                     f"{other} {target:.4g}): check its role in the layout"
                 )
@@ -144,7 +144,7 @@ def check_controls(
             if abs(z) > OUTLIER_Z:
                 flags.append("control_outlier")
                 messages.append(
-                    f"{role} tube {where(g.loc[idx])} counts {v:.4g} cpm, far from the other "
+                    f"{role} tube {where(g.loc[idx])} counts {v:.4g} cpm, far from the other "  # type: ignore[call-overload]  # pandas-stubs: .loc takes any Hashable label
                     f"{role} tubes (median {centre:.4g}, robust z {z:+.1f})"
                 )
     return ControlFindings(list(dict.fromkeys(flags)), messages)
@@ -172,7 +172,7 @@ def noisy_replicate_sets(
         if np.isfinite(background_sd) and abs(mean) <= 3 * background_sd:
             continue
         what = f"{role} {compound}".strip() if role == "competitor" else role
-        at = f" at {conc:.3g} M" if conc > 0 else ""
+        at = f" at {conc:.3g} M" if cast(float, conc) > 0 else ""
         out.append(f"{what}{at} (CV {100 * c:.0f} %)")
     return out
 
@@ -226,7 +226,7 @@ def check_concentrations(g: pd.DataFrame, where: Callable[[pd.Series], str]) -> 
         for idx, v in c.items():
             if not lo <= v <= hi:
                 raise LayoutError(
-                    f"{where(s.loc[idx])}: competitor {compound!r} at {v:.3g} M is outside "
+                    f"{where(s.loc[idx])}: competitor {compound!r} at {v:.3g} M is outside "  # type: ignore[call-overload]  # pandas-stubs: .loc takes any Hashable label
                     f"1 fM–10 mM, not a physical concentration{_unit_hint(v)}"
                 )
 

@@ -178,7 +178,8 @@ def series_colours(n: int) -> list[str]:
     from matplotlib import colormaps
     from matplotlib.colors import to_hex
 
-    extra = [to_hex(c).upper() for c in colormaps["tab20"].colors]
+    # the registry is typed as Colormap; tab20 is a ListedColormap, which has .colors
+    extra = [to_hex(c).upper() for c in colormaps["tab20"].colors]  # type: ignore[attr-defined]
     extra = [c for c in extra if c not in PALETTE]
     out = list(PALETTE) + extra
     while len(out) < n:  # beyond ~27 curves an overlay is unreadable anyway; keep it defined

@@ -222,11 +222,11 @@ def normalize_binding(
     df = df[df["role"] != ""]
     if "isotope" in df.columns and df["isotope"].nunique(dropna=True) > 1:
         # a dual-label count gives one row per tube and nuclide: never mix them
-        found = sorted(map(str, df["isotope"].dropna().unique()))
+        isotopes = sorted(map(str, df["isotope"].dropna().unique()))
         want = isotope or settings.get("isotope") or ""
-        if want not in found:
+        if want not in isotopes:
             raise SchemaError(
-                f"{_STAGE}: the export has counts of several isotopes ({', '.join(found)}); "
+                f"{_STAGE}: the export has counts of several isotopes ({', '.join(isotopes)}); "
                 f"choose one with isotope= (or the template's isotope field)"
                 + (f"; {want!r} is not among them" if want else "")
             )
@@ -282,7 +282,9 @@ def normalize_binding(
             f"{_STAGE}: decay correction needs the isotope and a 'measured_at' column (count start times)"
         )
     do_decay = have_decay_info if decay is None else bool(decay)
-    df["decay_factor"] = _decay_factors(df, iso, pd.Timestamp(ref)) if do_decay else 1.0
+    df["decay_factor"] = (
+        _decay_factors(df, iso, pd.Timestamp(ref)) if do_decay and ref is not None else 1.0
+    )
 
     all_blank = df.loc[df["role"] == "blank", "_value"].dropna()
     added_default = added_counts if added_counts is not None else settings.get("added_counts_cpm")

@@ -95,8 +95,12 @@ def label_source(
     column holds the file name and each file is one experiment.
     """
     data = data.copy()
-    group = data["curve_group"].fillna("").astype(str) if "curve_group" in data else ""
-    inner = (source + ", " + group).where(group != "", source) if len(data) else group
+    inner: pd.Series | str
+    if "curve_group" in data:
+        group = data["curve_group"].fillna("").astype(str)
+        inner = (source + ", " + group).where(group != "", source) if len(data) else group
+    else:  # every caller sets curve_group; without it the file name alone labels the rows
+        inner = source if len(data) else ""
     comp = data["role"] == "competitor"
     label = data["compound"].astype(str) + " [" + inner + "]"
     data["curve"] = label.where(comp, "")

@@ -8,6 +8,7 @@ User errors (:class:`~assaykit.errors.AssaykitError`) print one line and exit wi
 from __future__ import annotations
 
 import sys
+from typing import TextIO
 
 import typer
 
@@ -63,7 +64,14 @@ def main(argv: list[str] | None = None) -> None:
     from assaykit.cli._common import OptionValueError
     from assaykit.errors import AssaykitError
 
-    def _one_line_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
+    def _one_line_warning(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
         typer.echo(f"assaykit: warning: {message}", err=True)
 
     warnings.showwarning = _one_line_warning

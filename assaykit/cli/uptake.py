@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -95,7 +95,7 @@ def analyze(
     adjust = choice(padjust, PAdjust, "--padjust")
     from assaykit.run import run_uptake
 
-    options: dict[str, object] = {
+    options: dict[str, Any] = {
         "decay": not no_decay,
         "by_count_time": by_count_time,
         "applied": applied_key,

@@ -235,7 +235,7 @@ def _parse_read_only(ws: Any, out: SheetCells, max_rows: int | None) -> None:
 
     missing = out.formulas_without_value
 
-    class _Parser(WorkSheetParser):  # type: ignore[misc]
+    class _Parser(WorkSheetParser):
         def parse_cell(self, element: Any) -> dict[str, Any]:
             cell: dict[str, Any] = super().parse_cell(element)
             if (

@@ -186,7 +186,7 @@ def _step_name(sheet: str, rows: list[list[Any]]) -> str:
 def _nonzero_wavelength(text: str) -> bool:
     """False for '' and '0' (SkanIt writes 'Wavelength: 0 nm' for luminescence)."""
     m = re.match(r"\d+(?:[.,]\d+)?", text)
-    return bool(m) and float(m.group(0).replace(",", ".")) != 0
+    return m is not None and float(m.group(0).replace(",", ".")) != 0
 
 
 def _read_grids(

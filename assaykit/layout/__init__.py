@@ -331,8 +331,8 @@ def annotate(table: pd.DataFrame, layout: pd.DataFrame) -> pd.DataFrame:
     out.attrs = dict(table.attrs)
     if "kind" in table.attrs:
         out.attrs["export_kind"] = table.attrs["kind"]
-    for k, v in layout.attrs.items():
-        out.attrs[k] = v
+    for key, v in layout.attrs.items():
+        out.attrs[key] = v
     out.attrs["unannotated"] = len(have - annotated)
     out.attrs["layout_keys"] = list(keys)
     return out

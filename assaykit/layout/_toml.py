@@ -209,8 +209,8 @@ def expand_wellmap(doc: dict[str, Any]) -> dict[tuple[int | None, str], dict[str
         for name, sub in plates.items():
             n = _plate_number(name)
             merged = _merge_docs(base, sub)
-            for (_, well), params in expand_wellmap(merged).items():
-                out[(n, well)] = params
+            for (_, well), well_params in expand_wellmap(merged).items():
+                out[(n, well)] = well_params
         return out
     expt = doc.get("expt", {})
     rows = _named(doc.get("row", {}), "row")
@@ -346,7 +346,7 @@ def _step(first: Any, second: Any, last: Any, kind: str) -> list[Any]:
         di, dj = i1 - i0, j1 - j0
         if (di, dj) == (0, 0):
             raise ValueError("the first two wells are the same")
-        out = []
+        out: list[tuple[int, int]] = []
         i, j = i0, j0
         while (i - i2) * (di or 1) <= 0 and (j - j2) * (dj or 1) <= 0 and len(out) < 1536:
             out.append((i, j))

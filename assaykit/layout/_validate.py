@@ -11,7 +11,7 @@ import datetime as _dt
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, SupportsFloat, cast
 
 from assaykit.errors import LayoutError
 from assaykit.layout._vocab import (
@@ -87,7 +87,8 @@ def is_blank(value: object) -> bool:
     try:
         import pandas as pd
 
-        return bool(pd.isna(value)) if not isinstance(value, (list, tuple, dict)) else False
+        # pandas-stubs has no isna overload for a plain object (any scalar is accepted)
+        return bool(pd.isna(value)) if not isinstance(value, (list, tuple, dict)) else False  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return False
 
@@ -115,7 +116,7 @@ def number_from(value: object, *, what: str, location: str | None) -> float | No
     if isinstance(value, (int, float)):
         x = float(value)
     elif hasattr(value, "dtype") and str(getattr(value, "dtype", "")).startswith(("int", "float")):
-        x = float(value)  # numpy scalars
+        x = float(cast("SupportsFloat", value))  # numpy scalars
     else:
         s = str(value).strip().replace("\u2212", "-").replace(" ", "").replace("\u00a0", "")
         if not _NUM_RE.match(s):
@@ -396,10 +397,10 @@ def _check_keys(rows: list[dict[str, Any]], where: list[int], table: str, locate
     if table == "Wells":
         with_plate = [r["plate"] is not None for r in rows]
         if any(with_plate) and not all(with_plate):
-            k = with_plate.index(False)
+            first_bare = with_plate.index(False)
             raise _err(
                 "plate is empty here but given in other rows; give a plate number in every row or in none (none: the map applies to every plate)",
-                locate(where[k], "plate"),
+                locate(where[first_bare], "plate"),
             )
         keyf: Callable[[dict[str, Any]], tuple[Any, ...]] = lambda r: (r["plate"], r["well"])  # noqa: E731
         key_col = "well"
@@ -408,10 +409,10 @@ def _check_keys(rows: list[dict[str, Any]], where: list[int], table: str, locate
         if all(by_pos):
             keyf, key_col = (lambda r: (r["rack"], r["position"])), "position"
         elif any(by_pos):
-            k = by_pos.index(False)
+            first_bare = by_pos.index(False)
             raise _err(
                 "this tube has only a sample code while others have rack + position; identify every tube the same way",
-                locate(where[k], "rack"),
+                locate(where[first_bare], "rack"),
             )
         else:
             keyf, key_col = (lambda r: (r["sample"],)), "sample"
@@ -449,6 +450,7 @@ def _number_replicates(rows: list[dict[str, Any]], kind: str) -> None:
     """Fill empty replicate numbers 1, 2, 3, … within each group of identical conditions."""
     counters: dict[tuple[Any, ...], int] = {}
     for r in rows:
+        group: tuple[Any, ...]
         if kind == "binding":
             group = (r.get("plate"), r["role"], r["compound"], r["conc"])
         else:
@@ -529,7 +531,7 @@ def parse_datetime(
         ts = pd.Timestamp(text.replace("/", "-") if _YMD.fullmatch(text) else text)
     except (ValueError, TypeError, OverflowError):
         raise bad from None
-    if ts is pd.NaT:
+    if ts is pd.NaT:  # type: ignore[comparison-overlap]  # pandas-stubs: Timestamp("NaT") is NaT
         raise bad
     return ts.tz_localize(None) if ts.tzinfo is not None else ts
 

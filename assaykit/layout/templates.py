@@ -28,7 +28,7 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from assaykit.errors import LayoutError
 from assaykit.layout._template_text import example_layout, instructions
@@ -70,7 +70,7 @@ _FIXED_UNITS = {
 def _check_plate_size(plate_size: object) -> int:
     if plate_size not in (96, 384):
         raise LayoutError(f"plate size must be 96 or 384, got {plate_size!r}")
-    return int(plate_size)  # type: ignore[call-overload]
+    return int(plate_size)
 
 
 def write_template(
@@ -382,9 +382,9 @@ def _experiment_block(
 
 
 def _template_rows(layout: pd.DataFrame) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for rec in layout.to_dict(orient="records"):
-        row = dict(rec)
+        row = cast("dict[str, Any]", dict(rec))  # the layout's columns are named by str
         conc = row.pop("conc", None)
         if conc is not None and not (isinstance(conc, float) and math.isnan(conc)):
             unit = nice_unit(float(conc))

@@ -28,6 +28,8 @@ here (steps 1–4, a few lines) + a CLI command + a template + demo data.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from assaykit.run._loop import Progress, each_file
 from assaykit.run._write import RunOutcome, write_result
 from assaykit.run.binding import run_binding, run_binding_analysis
@@ -35,6 +37,9 @@ from assaykit.run.inputs import check_input_file, expand_inputs, is_batch, sourc
 from assaykit.run.parse import parse_many, parse_one
 from assaykit.run.summary import run_binding_summary
 from assaykit.run.uptake import run_uptake, run_uptake_analysis
+
+if TYPE_CHECKING:  # imported lazily at run time, by __getattr__ below
+    from assaykit.run.demo import run_demo
 
 __all__ = [
     "Progress",

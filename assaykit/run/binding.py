@@ -13,11 +13,12 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from assaykit.binding.options import BindingOptions, model_name
 from assaykit.errors import AssaykitError, SchemaError
-from assaykit.io import DuplicatePolicy, InputLog
+from assaykit.io import InputLog
+from assaykit.io._checks import DuplicatePolicy
 from assaykit.result import qc_row, qc_table
 from assaykit.run._loop import Progress, caught_warnings, each_file
 from assaykit.run._write import RunOutcome, write_result
@@ -420,7 +421,7 @@ def run_binding(
         [
             *_unlisted_qc(loop.status, unlisted),
             *(qc_row("warning", src, m) for src, ms in reader_notes.items() for m in ms),
-            *result.qc.to_dict("records"),
+            *cast("list[dict[str, object]]", result.qc.to_dict("records")),
             *caught.qc_rows("fit"),
         ]
     )

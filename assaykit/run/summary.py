@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assaykit._typing import PAdjust
 from assaykit.errors import FitError, SchemaError
@@ -95,7 +95,7 @@ def run_binding_summary(
     paired: bool | None = None,
     padjust: PAdjust = "holm",
     command: str = "assaykit binding summarize",
-) -> dict[str, pd.DataFrame]:
+) -> dict[str, Any]:
     """Summarize results of independent experiments: mean ± SD logIC50 and comparisons.
 
     Parameters
@@ -177,11 +177,11 @@ def run_binding_summary(
             sheets["comparisons"] = comparisons
         sheets["experiments"] = fits
         out.write_xlsx(sheets, "summary.xlsx")
-        files: dict[str, str | os.PathLike[str] | None] = {}
+        read: dict[str, str | os.PathLike[str] | None] = {}
         for i, given in enumerate(inputs):
             p = Path(given)
-            files[f"results_{i + 1}"] = p / "results.csv" if p.is_dir() else p
+            read[f"results_{i + 1}"] = p / "results.csv" if p.is_dir() else p
         out.write_json(
-            provenance(files, {"paired": paired, "padjust": padjust}, command), "provenance.json"
+            provenance(read, {"paired": paired, "padjust": padjust}, command), "provenance.json"
         )
     return {"summary": summary, "comparisons": comparisons, "notes": notes}

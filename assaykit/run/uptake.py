@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from assaykit.errors import AssaykitError, UnsupportedFormatError
-from assaykit.io import DuplicatePolicy, InputLog
+from assaykit.io import InputLog
+from assaykit.io._checks import DuplicatePolicy
 from assaykit.result import qc_row, qc_table
 from assaykit.run._loop import Progress
 from assaykit.run._single import run_analysis
@@ -128,7 +129,9 @@ def run_uptake(
         ]
         tables = analyze(table, lay, **options)
         result = uptake_result(tables, {"format": format, **options}, figures=figures)
-        result.qc = qc_table([*reader_qc, *result.qc.to_dict("records")])
+        result.qc = qc_table(
+            [*reader_qc, *cast("list[dict[str, object]]", result.qc.to_dict("records"))]
+        )
         return result
 
     return run_analysis(

@@ -149,7 +149,8 @@ def _layers(d: pd.DataFrame, ylab: str, xmax: float, curves: pd.DataFrame | None
         + geom_point(size=2.2, fill="white", stroke=0.8)
         + scale_color_manual(values=list(PALETTE[:n]), name="")
         + scale_shape_manual(values=["o", "s", "^", "D", "v", "P"][:n], name="")
-        + scale_x_continuous(limits=(0, None), expand=(0.02, 0, 0.05, 0), **_time_breaks(xmax))
+        # plotnine's annotation omits None, which it documents as 'this end from the data'
+        + scale_x_continuous(limits=(0, None), expand=(0.02, 0, 0.05, 0), **_time_breaks(xmax))  # type: ignore[arg-type]
         + labs(x="Time (min)", y=ylab, caption=caption)
         + theme_assaykit()
         + theme(legend_title=element_blank(), legend_position="top")
@@ -180,6 +181,7 @@ def plot_timecourse(
     from plotnine import expand_limits, facet_grid, facet_wrap, theme
 
     d = _prepare(summary, list(quantities), labels)
+    curves: pd.DataFrame | None
     curves = fitted_curves(fits, summary)
     curves = curves[curves["quantity"].isin(quantities)]
     series = d.groupby(["compound", "condition", "quantity"], observed=True).ngroups

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from assaykit.fitting import Model
+
 __all__ = ["association", "fit_association", "one_phase_association"]
 
 FITTED = ("surface_pct", "internalized_pct", "cell_associated_pct")
@@ -32,7 +34,7 @@ def one_phase_association(t: np.ndarray, plateau: float, k: float) -> np.ndarray
     return plateau * -np.expm1(-k * np.asarray(t, dtype=float))
 
 
-def association():  # noqa: ANN201 - returns an assaykit.fitting.Model
+def association() -> Model:
     """The one-phase association :class:`assaykit.fitting.Model` (parameters plateau, k)."""
     import numpy as np
 
@@ -143,6 +145,7 @@ def fit_association(
             row.update(n=int(mask[i].sum()), status="insufficient_data")
             rows.append(row)
             continue
+        assert res is not None  # enough[i] holds, so the joint fit above ran
         plateau, k = res.params[j]
         plateau_se, k_se = res.se[j]
         df = int(res.df[j])

@@ -153,10 +153,10 @@ def simulate(
     well_of = samples.merge(
         wells.reset_index(), on=["condition", "time_min", "replicate"], how="left"
     )["index"]
-    rows = well_of.to_numpy()
+    well_rows = well_of.to_numpy()
     cols = samples["fraction"].map({"surface": 0, "internalized": 1, "supernatant": 2}).to_numpy()
     pcts = pct[["surface", "internalized", "supernatant"]].to_numpy()
-    activity[samples.index.to_numpy()] = volume[rows] * pcts[rows, cols] / 100
+    activity[samples.index.to_numpy()] = volume[well_rows] * pcts[well_rows, cols] / 100
     std = (layout.role == "standard").to_numpy()
     activity[std] = APPLIED_CPM * rng.lognormal(-(CV_STANDARD**2) / 2, CV_STANDARD, std.sum())
     # expected counts: activity decaying from the reference time, integrated over the count
