@@ -30,6 +30,7 @@ def __getattr__(name: str) -> str:
             return "0+unknown"
     raise AttributeError(f"module 'assaykit' has no attribute {name!r}")
 
+
 __all__ = [
     "AssaykitError",
     "AssaykitWarning",

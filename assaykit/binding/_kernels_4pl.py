@@ -36,7 +36,7 @@ _jit, _inline = jit, inline
 
 
 @_inline
-def _normal_equations(x: Any, y: Any, sw: Any, p: Any, free: Any, a: Any, g: Any, u: Any):
+def _normal_equations(x: Any, y: Any, sw: Any, p: Any, free: Any, a: Any, g: Any, u: Any) -> Any:
     """RSS, ``JᵀJ`` (a) and ``Jᵀr`` (g) of one 4PL curve at ``p``; unused points skipped.
 
     The model is bottom + (top − bottom) / (1 + 10**((log_ic50 − x)·hill)); its four
@@ -146,7 +146,9 @@ def lm_four_pl(
 
 
 @_inline
-def _weighted_rss(x: Any, y: Any, sw: Any, top: float, bot: float, log_ic50: float, hill: float):
+def _weighted_rss(
+    x: Any, y: Any, sw: Any, top: float, bot: float, log_ic50: float, hill: float
+) -> Any:
     """As the engine's ranking: Σ (√w (y − f))², f evaluated as the numpy model does."""
     scale_z = LN10 * hill
     span = top - bot

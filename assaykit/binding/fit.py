@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -508,7 +508,7 @@ def fit_curves(
         return fit_competition(
             points, model=model, x=x, y=y, by=by if by is not None else "curve", fix=fix,
             weighting=weighting or "none", ci=ci, level=level, alpha=alpha,
-            **{k: v for k, v in (constants or {}).items() if v is not None},
+            **cast("dict[str, Any]", {k: v for k, v in (constants or {}).items() if v is not None}),
         )  # fmt: skip
     fixed, bnds, factor = _options(
         model, fix, bounds, weighting, ci, conc_unit, level, alpha, hill_range
@@ -553,11 +553,11 @@ def fit_curves(
         k: (
             [v for part in parts for v in part[k]]  # type: ignore[attr-defined]
             if isinstance(parts[0][k], list)
-            else np.concatenate([part[k] for part in parts])  # type: ignore[misc]
+            else np.concatenate([part[k] for part in parts])
         )
         for k in parts[0]
     }
-    excluded = out.pop("_excluded")
+    excluded = np.asarray(out.pop("_excluded"), dtype=bool)
     result = pd.concat([keys.drop(columns="_n_rows"), pd.DataFrame(out, index=keys.index)], axis=1)
     if excluded.any():  # the points ROUT excluded: their curve's key(s), x and y
         ci_, cj_ = np.nonzero(excluded)

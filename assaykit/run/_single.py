@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from assaykit.errors import AssaykitError
 from assaykit.io import InputLog
@@ -74,7 +74,8 @@ def run_analysis(
             raise err.with_context(path=first) from None
     if not figures:
         result.figures = {}
-    result.qc = qc_table([*result.qc.to_dict("records"), *caught.qc_rows("analysis")])
+    earlier = cast("list[dict[str, object]]", result.qc.to_dict("records"))
+    result.qc = qc_table([*earlier, *caught.qc_rows("analysis")])
     with folder as out:
         written = write_result(
             out,
