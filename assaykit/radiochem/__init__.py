@@ -1,0 +1,1 @@
+"""Radiochemistry: purity, yields, molar activity, compound properties and the profile table."""
