@@ -151,10 +151,20 @@ def build_profile(
     return pd.DataFrame(rows)
 
 
-def analyze_profile(**tables: pd.DataFrame | None) -> AssayResult:
+def analyze_profile(
+    *,
+    uptake_quantity: str = "internalized_pct",
+    uptake_condition: str = "tracer",
+    **tables: pd.DataFrame | None,
+) -> AssayResult:
     """:func:`build_profile` as an :class:`AssayResult` (``profile`` table + summary lines)."""
     qc: list[dict[str, str]] = []
-    prof = build_profile(**tables, qc=qc)  # type: ignore[arg-type]
+    prof = build_profile(
+        **tables,  # type: ignore[arg-type]
+        uptake_quantity=uptake_quantity,
+        uptake_condition=uptake_condition,
+        qc=qc,
+    )
     given = [k for k, v in tables.items() if v is not None]
     lines = []
     for r in prof.to_dict("records"):

@@ -1,0 +1,317 @@
+"""Workflow functions of the radiochemistry commands: purity, yield, properties, profile.
+
+Each one refuses an unusable output folder first, reads its inputs (traces one at a time with
+``each_file``), calls the pure analysis of :mod:`assaykit.radiochem` and writes the AssayResult
+with :func:`assaykit.run._write.write_result`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from assaykit.errors import AssaykitError, ParseError, SchemaError
+from assaykit.run._loop import Progress, each_file
+from assaykit.run._write import RunOutcome, write_result
+from assaykit.run.inputs import check_input_file, expand_inputs, source_names
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from assaykit.result import AssayResult
+
+__all__ = [
+    "PROPERTY_KINDS",
+    "PurityOptions",
+    "read_table",
+    "run_profile",
+    "run_properties",
+    "run_purity",
+    "run_yield",
+]
+
+PathLike = str | os.PathLike[str]
+PropertyKind = Literal["logd", "stability", "ppb", "efflux", "itlc"]
+PROPERTY_KINDS: tuple[str, ...] = ("logd", "stability", "ppb", "efflux", "itlc")
+
+
+@dataclass(frozen=True)
+class PurityOptions:
+    """Options of :func:`assaykit.radiochem.purity.analyze_purity`."""
+
+    product: str | None = None
+    threshold_pct: float = 95.0
+    baseline: Literal["arpls", "snip", "modpoly", "none"] = "arpls"
+    overlap_fraction: float = 0.1
+    min_prominence_sd: float = 8.0
+    origin_mm: float | None = None
+    front_mm: float | None = None
+    combine: bool = False
+    kind: Literal["tlc", "hplc"] | None = None
+
+
+def read_table(path: PathLike) -> pd.DataFrame:
+    """A tidy table from CSV/TSV/XLSX; a filled radiochemistry template is read and validated."""
+    import pandas as pd
+
+    p = check_input_file(path)
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        from assaykit.layout.radiochem import is_radiochem_template, read_radiochem_template
+
+        if is_radiochem_template(p):
+            return read_radiochem_template(p)
+        try:
+            return pd.read_excel(p)
+        except Exception as err:  # noqa: BLE001 - the user's damaged workbook
+            raise ParseError(f"cannot read the workbook ({err})", path=p) from None
+    try:
+        return pd.read_csv(p, sep=None, engine="python")
+    except Exception as err:  # noqa: BLE001 - pandas' many parser errors
+        raise ParseError(f"cannot read the table ({' '.join(str(err).split())})", path=p) from None
+
+
+def _write(
+    result: AssayResult,
+    outdir: PathLike,
+    *,
+    force: bool,
+    inputs: dict[str, Any],
+    command: str,
+    progress: Progress | None,
+    failed: list[Path] | None = None,
+    status: pd.DataFrame | None = None,
+    folder: Any = None,
+) -> RunOutcome:
+    from assaykit.report.output import OutputFolder
+
+    out_folder = folder or OutputFolder(outdir, force=force)
+    with out_folder as out:
+        written = write_result(out, result, inputs=inputs, command=command, progress=progress)
+    final = Path(outdir)
+    return RunOutcome(result, final, [final / p.name for p in written], failed or [], status)
+
+
+def run_purity(
+    traces: PathLike | Sequence[PathLike],
+    outdir: PathLike,
+    *,
+    rois: PathLike | None = None,
+    options: PurityOptions | None = None,
+    force: bool = False,
+    keep_going: bool = False,
+    figures: bool = True,
+    recursive: bool = False,
+    progress: Progress | None = None,
+    command: str = "assaykit qc purity",
+) -> RunOutcome:
+    """Radiochemical purity of one or more radio-TLC/HPLC traces → results folder.
+
+    ``combine`` (options) with exactly one TLC and one HPLC trace adds the combined purity.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from assaykit.datasets.radiochem import TLC, ROIS
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "qc"
+    >>> res = run_purity(TLC, out, rois=ROIS, figures=False)
+    >>> res.results.loc[0, "verdict"], sorted(p.name for p in out.iterdir())
+    ('pass', ['provenance.json', 'results.csv', 'results.xlsx'])
+    """
+    from assaykit.io.chromatogram import read_chromatogram, read_rois
+    from assaykit.radiochem.purity import analyze_purity
+    from assaykit.report.output import OutputFolder
+
+    opts = options or PurityOptions()
+    folder = OutputFolder(outdir, force=force)
+    given = [traces] if isinstance(traces, str | os.PathLike) else list(traces)
+    files = expand_inputs(given, recursive=recursive)
+    names = source_names(files)
+
+    def read_one(path: Path, source: str) -> tuple[tuple[str, pd.DataFrame], dict[str, Any]]:
+        tr = read_chromatogram(path, kind=opts.kind)
+        return (source, tr), {"kind": tr.attrs["kind"], "points": len(tr)}
+
+    loop = each_file(files, names, read_one, columns=["file", "kind", "points", "status",
+                     "message", "warnings"], keep_going=keep_going, progress=progress)  # fmt: skip
+    if not loop.parts:
+        raise AssaykitError("no trace could be read")
+    traces_read = dict(loop.parts)
+    roi_table = read_rois(check_input_file(rois)) if rois is not None else None
+    combine = None
+    if opts.combine:
+        kinds = {n: t.attrs["kind"] for n, t in traces_read.items()}
+        tl = [n for n, k in kinds.items() if k == "tlc"]
+        hp = [n for n, k in kinds.items() if k == "hplc"]
+        if len(tl) != 1 or len(hp) != 1:
+            raise SchemaError("--combine needs exactly one TLC and one HPLC trace")
+        combine = (tl[0], hp[0])
+    if progress is not None:
+        progress("analysing", 0, None)
+    try:
+        result = analyze_purity(
+            traces_read, roi_table, product=opts.product, threshold_pct=opts.threshold_pct,
+            baseline=opts.baseline, overlap_fraction=opts.overlap_fraction,
+            min_prominence_sd=opts.min_prominence_sd, origin_mm=opts.origin_mm,
+            front_mm=opts.front_mm, combine=combine,
+        )  # fmt: skip
+    except AssaykitError as err:
+        raise err.with_context(path=rois) from None
+    if not figures:
+        result.figures = {}
+    if len(files) > 1:
+        result.tables["files"] = loop.status
+    result.settings = {**asdict(opts), **result.settings}
+    inputs: dict[str, Any] = {f"trace {n}": str(f) for n, f in zip(names, files, strict=True)}
+    inputs["rois"] = rois
+    return _write(result, outdir, force=force, inputs=inputs, command=command,
+                  progress=progress, failed=loop.failed, status=loop.status, folder=folder)  # fmt: skip
+
+
+def run_yield(
+    input: PathLike | pd.DataFrame,
+    outdir: PathLike,
+    *,
+    reference: Literal["end_of_synthesis", "start_of_synthesis"] = "end_of_synthesis",
+    force: bool = False,
+    progress: Progress | None = None,
+    command: str = "assaykit qc yield",
+) -> RunOutcome:
+    """RCY, activity yield and molar activity from a synthesis table → results folder."""
+    import pandas as pd
+
+    from assaykit.radiochem.yields import analyze_yield
+    from assaykit.report.output import OutputFolder
+
+    folder = OutputFolder(outdir, force=force)
+    where = None if isinstance(input, pd.DataFrame) else input
+    try:
+        table = input if isinstance(input, pd.DataFrame) else read_table(input)
+        result = analyze_yield(table, reference=reference)
+    except AssaykitError as err:
+        raise err.with_context(path=where) from None
+    return _write(result, outdir, force=force, inputs={"input": where}, command=command,
+                  progress=progress, folder=folder)  # fmt: skip
+
+
+def run_properties(
+    kind: PropertyKind,
+    input: PathLike | pd.DataFrame,
+    outdir: PathLike,
+    *,
+    force: bool = False,
+    figures: bool = True,
+    fit_decay: bool = True,
+    threshold_pct: float = 95.0,
+    progress: Progress | None = None,
+    command: str | None = None,
+) -> RunOutcome:
+    """logD, stability, protein binding, efflux or cut-and-count ITLC from a tidy table/template.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from assaykit.datasets.radiochem import LOGD
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "logd"
+    >>> round(float(run_properties("logd", LOGD, out).results.loc[0, "logd"]), 1)
+    -2.6
+    """
+    import pandas as pd
+
+    from assaykit.radiochem import itlc, properties
+    from assaykit.report.output import OutputFolder
+
+    if kind not in PROPERTY_KINDS:
+        raise AssaykitError(f"unknown property {kind!r}; expected one of {', '.join(PROPERTY_KINDS)}")
+    folder = OutputFolder(outdir, force=force)
+    where = None if isinstance(input, pd.DataFrame) else input
+    try:
+        table = input if isinstance(input, pd.DataFrame) else read_table(input)
+        if kind == "logd":
+            result = properties.analyze_logd(table)
+        elif kind == "ppb":
+            result = properties.analyze_ppb(table)
+        elif kind == "efflux":
+            result = properties.analyze_efflux(table)
+        elif kind == "stability":
+            result = properties.analyze_stability(table, fit_decay=fit_decay)
+        else:
+            result = itlc.analyze_cut_and_count(table, threshold_pct=threshold_pct)
+    except AssaykitError as err:
+        raise err.with_context(path=where) from None
+    if not figures:
+        result.figures = {}
+    return _write(result, outdir, force=force, inputs={"input": where},
+                  command=command or f"assaykit properties {kind}", progress=progress,
+                  folder=folder)  # fmt: skip
+
+
+def _classify(table: pd.DataFrame) -> str | None:
+    cols = set(table.columns)
+    if {"ic50", "log_ic50", "status"} <= cols:
+        return "binding"
+    if {"quantity", "mean", "condition"} <= cols:
+        return "uptake"
+    if "logd" in cols:
+        return "logd"
+    if "pct_intact_last" in cols:
+        return "stability"
+    if "ppb_pct" in cols:
+        return "ppb"
+    if "rcp_pct" in cols and "product" in cols:
+        return "purity"
+    return None
+
+
+def run_profile(
+    results: PathLike | Sequence[PathLike],
+    outdir: PathLike,
+    *,
+    force: bool = False,
+    uptake_quantity: str = "internalized_pct",
+    uptake_condition: str = "tracer",
+    progress: Progress | None = None,
+    command: str = "assaykit profile",
+) -> RunOutcome:
+    """The compound profile table from results folders (or their results.csv files).
+
+    Each folder's ``results.csv`` is recognised by its columns (binding, uptake, logD,
+    stability, protein binding, purity); purity rows count for the compound named by their
+    ``product`` region. Two results of one kind are concatenated.
+    """
+    import pandas as pd
+
+    from assaykit.radiochem.profile import analyze_profile
+    from assaykit.report.output import OutputFolder
+
+    folder = OutputFolder(outdir, force=force)
+    given = [results] if isinstance(results, str | os.PathLike) else list(results)
+    files = []
+    for g in given:
+        p = Path(g)
+        files.append(p / "results.csv" if p.is_dir() else p)
+    files = [check_input_file(f) for f in files]
+    found: dict[str, list[pd.DataFrame]] = {}
+
+    def read_one(path: Path, source: str) -> tuple[tuple[str, pd.DataFrame], dict[str, Any]]:
+        t = read_table(path)
+        kind = _classify(t)
+        if kind is None:
+            raise ParseError("not a results table of binding, uptake, logD, stability, "
+                             "protein binding or purity", path=path)  # fmt: skip
+        if kind == "purity":
+            t = t[t["kind"] != "combined"].assign(compound=t["product"])
+        return (kind, t), {"kind": kind}
+
+    loop = each_file(files, [str(f) for f in files], read_one,
+                     columns=["file", "kind", "status", "message", "warnings"], progress=progress)  # fmt: skip
+    for kind, t in loop.parts:
+        found.setdefault(kind, []).append(t)
+    tables = {k: pd.concat(v, ignore_index=True) for k, v in found.items()}
+    result = analyze_profile(**tables, uptake_quantity=uptake_quantity,  # type: ignore[arg-type]
+                             uptake_condition=uptake_condition)  # fmt: skip
+    result.tables["sources"] = loop.status
+    return _write(result, outdir, force=force, inputs={f"results {i + 1}": str(f) for i, f in enumerate(files)},
+                  command=command, progress=progress, folder=folder)  # fmt: skip
