@@ -98,8 +98,8 @@ def _one_trace(
         for (rname, reg) in named:
             inside = (x >= reg.start) & (x <= reg.end)
             if inside.sum() < 2:
-                qc.append(qc_row("error", f"{name}: {rname}", "ROI holds fewer than 2 points"))
-                continue
+                raise SchemaError(f"trace {name!r}: ROI {rname!r} ({reg.start:g}–{reg.end:g}) "
+                                  "holds fewer than 2 points of the trace")  # fmt: skip
             top = sig[inside].max()
             for edge in (reg.start, reg.end):
                 at = sig[np.argmin(np.abs(x - edge))]
@@ -292,6 +292,14 @@ def analyze_purity(
             r = r if len(r) else None
         else:
             r = rois
+            axis = "position_mm" if "position_mm" in trace.columns else "time_min"
+            if r is not None and axis in trace.columns:
+                lo, hi = float(trace[axis].min()), float(trace[axis].max())
+                if not ((r["start"] >= lo) & (r["end"] <= hi)).all():
+                    qc.append(qc_row("info", str(name), f"the ROI table ({r['start'].min():g}–"
+                                     f"{r['end'].max():g}) does not fit this trace's axis "
+                                     f"({lo:g}–{hi:g}): regions from detected peaks instead"))  # fmt: skip
+                    r = None
         res, rows, q, curve = _one_trace(
             name, trace, r, product=product, threshold_pct=threshold_pct, baseline=baseline,
             overlap_fraction=overlap_fraction, min_prominence_sd=min_prominence_sd,
