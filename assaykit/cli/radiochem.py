@@ -75,23 +75,35 @@ def purity(
         combine=combine,
     )
     outcome = run_purity(
-        traces, output, rois=rois, options=opts, force=force, keep_going=keep_going,
+        traces,
+        output,
+        rois=rois,
+        options=opts,
+        force=force,
+        keep_going=keep_going,
         figures=not no_figures,
-    )  # fmt: skip
+    )
     _done(outcome, output)
     if outcome.failed:
         raise typer.Exit(1)
 
 
 @qc_app.command("itlc")
-def itlc(table: Table, output: OutDir, force: Force = False,
-         threshold: Annotated[float, typer.Option("--threshold", help="% bound to pass.")] = 95.0,
-         ) -> None:  # fmt: skip
+def itlc(
+    table: Table,
+    output: OutDir,
+    force: Force = False,
+    threshold: Annotated[float, typer.Option("--threshold", help="% bound to pass.")] = 95.0,
+) -> None:
     """Two-strip cut-and-count ITLC: % free, % hydrolysed, % bound."""
     from assaykit.run.radiochem import run_properties
 
-    _done(run_properties("itlc", table, output, force=force, threshold_pct=threshold,
-                         command="assaykit qc itlc"), output)  # fmt: skip
+    _done(
+        run_properties(
+            "itlc", table, output, force=force, threshold_pct=threshold, command="assaykit qc itlc"
+        ),
+        output,
+    )
 
 
 @qc_app.command("yield")
@@ -101,10 +113,13 @@ def yield_(
     force: Force = False,
     reference: Annotated[
         str,
-        typer.Option("--reference", help="Am stated at end_of_synthesis or start_of_synthesis "
-                     "(when the table has no reference_time)."),
+        typer.Option(
+            "--reference",
+            help="Am stated at end_of_synthesis or start_of_synthesis "
+            "(when the table has no reference_time).",
+        ),
     ] = "end_of_synthesis",
-) -> None:  # fmt: skip
+) -> None:
     """RCY (decay-corrected), activity yield, molar activity Am and apparent Am (GBq/µmol)."""
     from assaykit.run.radiochem import run_yield
 
@@ -126,8 +141,9 @@ def template(
 
 
 def _property(kind: str):  # noqa: ANN202 - a typer command factory
-    def command(table: Table, output: OutDir, force: Force = False,
-                no_figures: NoFigures = False) -> None:  # fmt: skip
+    def command(
+        table: Table, output: OutDir, force: Force = False, no_figures: NoFigures = False
+    ) -> None:
         from assaykit.run.radiochem import run_properties
 
         _done(run_properties(kind, table, output, force=force, figures=not no_figures), output)  # type: ignore[arg-type]
@@ -135,20 +151,34 @@ def _property(kind: str):  # noqa: ANN202 - a typer command factory
     return command
 
 
-properties_app.command("logd", help="Shake-flask logD7.4: mean ± SD over replicates.")(_property("logd"))
-properties_app.command("ppb", help="Plasma-protein binding %PPB = 100·(1 − C_free/C_total).")(_property("ppb"))
-properties_app.command("efflux", help="% externalised = 100·medium/(medium + surface + internal).")(_property("efflux"))
+properties_app.command("logd", help="Shake-flask logD7.4: mean ± SD over replicates.")(
+    _property("logd")
+)
+properties_app.command("ppb", help="Plasma-protein binding %PPB = 100·(1 − C_free/C_total).")(
+    _property("ppb")
+)
+properties_app.command("efflux", help="% externalised = 100·medium/(medium + surface + internal).")(
+    _property("efflux")
+)
 
 
 @properties_app.command("stability")
-def stability(table: Table, output: OutDir, force: Force = False, no_figures: NoFigures = False,
-              no_fit: Annotated[bool, typer.Option("--no-fit", help="No one-phase decay fit.")] = False,
-              ) -> None:  # fmt: skip
+def stability(
+    table: Table,
+    output: OutDir,
+    force: Force = False,
+    no_figures: NoFigures = False,
+    no_fit: Annotated[bool, typer.Option("--no-fit", help="No one-phase decay fit.")] = False,
+) -> None:
     """Serum/plasma stability: % intact over time, one-phase decay t½ with its 95 % CI."""
     from assaykit.run.radiochem import run_properties
 
-    _done(run_properties("stability", table, output, force=force, figures=not no_figures,
-                         fit_decay=not no_fit), output)  # fmt: skip
+    _done(
+        run_properties(
+            "stability", table, output, force=force, figures=not no_figures, fit_decay=not no_fit
+        ),
+        output,
+    )
 
 
 def profile(

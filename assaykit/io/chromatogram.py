@@ -115,7 +115,9 @@ def _rows(path: Path) -> tuple[list[tuple[str, list[str]]], str]:
     sep = max(("\t", ";", ","), key=lambda s: sum(ln.count(s) for ln in body[:50]))
     if not any(sep in ln for ln in body[:50]):
         sep = " "
-    decimal = "," if sep in ("\t", ";", " ") and any(re.search(r"\d,\d", ln) for ln in body) else "."
+    decimal = (
+        "," if sep in ("\t", ";", " ") and any(re.search(r"\d,\d", ln) for ln in body) else "."
+    )
     rows = []
     for i, ln in enumerate(lines, start=1):
         if not ln.strip():
@@ -192,7 +194,9 @@ def _trace_frame(path: Path, kind: ChromatogramKind | None) -> pd.DataFrame:
         )
     if kind == "tlc" and header and re.search(r"\bcm\b|\(cm\)", header[0].lower()):
         raise ParseError("positions must be in mm (the header says cm)", path=path)
-    factor = to_base(1.0, _time_unit(header[0] if header else ""), "time") if kind == "hplc" else 1.0
+    factor = (
+        to_base(1.0, _time_unit(header[0] if header else ""), "time") if kind == "hplc" else 1.0
+    )
     ncol = min(len(c) for _, c in data)
     ncol = 3 if ncol >= 3 else 2
     x, y, uv = [], [], []

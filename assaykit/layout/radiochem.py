@@ -27,8 +27,12 @@ from assaykit.errors import LayoutError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["TEMPLATE_COLUMNS", "is_radiochem_template", "read_radiochem_template",
-           "write_radiochem_template"]  # fmt: skip
+__all__ = [
+    "TEMPLATE_COLUMNS",
+    "is_radiochem_template",
+    "read_radiochem_template",
+    "write_radiochem_template",
+]
 
 _MARK = "assaykit radiochemistry template"
 
@@ -38,10 +42,20 @@ TEMPLATE_COLUMNS: dict[str, list[tuple[str, str, bool, str]]] = {
         ("synthesis", "Synthesis / batch id", True, "text"),
         ("isotope", "Nuclide, e.g. Ga-68, Lu-177, F-18", True, "text"),
         ("start_activity_MBq", "Starting activity (MBq)", True, "number"),
-        ("start_time", "Time the starting activity was measured (start of synthesis)", True, "time"),
+        (
+            "start_time",
+            "Time the starting activity was measured (start of synthesis)",
+            True,
+            "time",
+        ),
         ("product_activity_MBq", "Product activity (MBq)", True, "number"),
         ("product_time", "Time the product activity was measured", True, "time"),
-        ("product_amount_nmol", "Amount of compound in the product (nmol; gives Am)", False, "number"),
+        (
+            "product_amount_nmol",
+            "Amount of compound in the product (nmol; gives Am)",
+            False,
+            "number",
+        ),
         ("precursor_amount_nmol", "Precursor used (nmol; gives the apparent Am)", False, "number"),
         ("reference_time", "Time Am is stated at (default: product time)", False, "time"),
     ],
@@ -64,7 +78,12 @@ TEMPLATE_COLUMNS: dict[str, list[tuple[str, str, bool, str]]] = {
         ("matrix", "human plasma, HSA, ...", False, "text"),
         ("free_cpm", "Counts of the ultrafiltrate (cpm, same volume as total)", True, "number"),
         ("total_cpm", "Counts of the sample before filtration (cpm)", True, "number"),
-        ("filter_binding_pct", "Compound retained by the device without protein (%)", False, "number"),
+        (
+            "filter_binding_pct",
+            "Compound retained by the device without protein (%)",
+            False,
+            "number",
+        ),
     ],
     "efflux": [
         ("compound", "Compound", True, "text"),
@@ -152,7 +171,9 @@ def read_radiochem_template(path: str | os.PathLike[str]) -> pd.DataFrame:
     spec = {c: (req, typ) for c, _, req, typ in TEMPLATE_COLUMNS[kind]}
     for c, (req, _) in spec.items():
         if req and c not in header:
-            raise LayoutError(f"the Data sheet has no column {c!r} in row 1", path=p, location="Data!1")
+            raise LayoutError(
+                f"the Data sheet has no column {c!r} in row 1", path=p, location="Data!1"
+            )
     out: dict[str, list[Any]] = {c: [] for c in header if c in spec}
     for i, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
         if all(v is None or str(v).strip() == "" for v in row):
@@ -170,16 +191,24 @@ def read_radiochem_template(path: str | os.PathLike[str]) -> pd.DataFrame:
                 continue
             if typ == "number":
                 try:
-                    v = float(str(v).replace(",", ".")) if not isinstance(v, int | float) else float(v)
+                    v = (
+                        float(str(v).replace(",", "."))
+                        if not isinstance(v, int | float)
+                        else float(v)
+                    )
                 except ValueError:
-                    raise LayoutError(f"{name}: {v!r} is not a number", path=p, location=cell) from None
+                    raise LayoutError(
+                        f"{name}: {v!r} is not a number", path=p, location=cell
+                    ) from None
                 if name.endswith(("_cpm", "_MBq", "_nmol", "_uL")) and v < 0:
                     raise LayoutError(f"{name}: {v:g} is negative", path=p, location=cell)
             elif typ == "time":
                 try:
                     v = pd.Timestamp(v)
                 except (ValueError, TypeError):
-                    raise LayoutError(f"{name}: {v!r} is not a date and time", path=p, location=cell) from None
+                    raise LayoutError(
+                        f"{name}: {v!r} is not a date and time", path=p, location=cell
+                    ) from None
             out[name].append(v)
     wb.close()
     if not next(iter(out.values()), []):

@@ -57,12 +57,15 @@ def analyze_cut_and_count(table: pd.DataFrame, *, threshold_pct: float = 95.0) -
             out.update(status="insufficient_data", flags="", message="needs strip 1 and strip 2")
             rows.append(out)
             continue
-        s1, s2 = strips[1], strips[2]
-        for s in (s1, s2):
-            if min(s.top_cpm, s.bottom_cpm) < 0 or s.top_cpm + s.bottom_cpm <= 0:
-                raise SchemaError(f"preparation {prep!r}: negative or zero strip counts")
-        free, free_se = _pct(s1.top_cpm, s1.top_cpm + s1.bottom_cpm)
-        hyd, hyd_se = _pct(s2.bottom_cpm, s2.top_cpm + s2.bottom_cpm)
+        (t1, b1), (t2, b2) = (
+            (float(strips[k].top_cpm), float(strips[k].bottom_cpm))  # type: ignore[arg-type]
+            for k in (1, 2)
+        )
+        for top, bottom in ((t1, b1), (t2, b2)):
+            if not (min(top, bottom) >= 0 and top + bottom > 0):
+                raise SchemaError(f"preparation {prep!r}: negative, missing or zero strip counts")
+        free, free_se = _pct(t1, t1 + b1)
+        hyd, hyd_se = _pct(b2, t2 + b2)
         bound = 100.0 - free - hyd
         bound_se = float(np.hypot(free_se, hyd_se))
         if bound < 0:
@@ -70,13 +73,20 @@ def analyze_cut_and_count(table: pd.DataFrame, *, threshold_pct: float = 95.0) -
             qc.append(qc_row("warning", str(prep), "free + hydrolysed exceed 100 %"))
         verdict = "pass" if bound >= threshold_pct else "fail"
         out.update(
-            pct_free=round(free, 10), pct_free_se=free_se,
-            pct_hydrolysed=round(hyd, 10), pct_hydrolysed_se=hyd_se,
-            pct_bound=round(bound, 10), pct_bound_se=bound_se,
-            pct_bound_ci_low=bound - Z95 * bound_se, pct_bound_ci_high=bound + Z95 * bound_se,
-            threshold_pct=threshold_pct, verdict=verdict, status="ok", flags=";".join(flags),
+            pct_free=round(free, 10),
+            pct_free_se=free_se,
+            pct_hydrolysed=round(hyd, 10),
+            pct_hydrolysed_se=hyd_se,
+            pct_bound=round(bound, 10),
+            pct_bound_se=bound_se,
+            pct_bound_ci_low=bound - Z95 * bound_se,
+            pct_bound_ci_high=bound + Z95 * bound_se,
+            threshold_pct=threshold_pct,
+            verdict=verdict,
+            status="ok",
+            flags=";".join(flags),
             message=f"{bound:.1f} % bound ({verdict})",
-        )  # fmt: skip
+        )
         rows.append(out)
     res = pd.DataFrame(rows)
     return AssayResult(

@@ -39,34 +39,55 @@ def _binding(binding: pd.DataFrame, qc: list[dict[str, str]]) -> dict[str, dict[
     for comp, g in binding.groupby("compound", sort=False):
         ok = g[g["status"] == "ok"]
         if len(ok) < len(g):
-            qc.append(qc_row("info", str(comp), f"{len(g) - len(ok)} binding curve(s) without "
-                             "status ok left out of the profile"))  # fmt: skip
+            qc.append(
+                qc_row(
+                    "info",
+                    str(comp),
+                    f"{len(g) - len(ok)} binding curve(s) without "
+                    "status ok left out of the profile",
+                )
+            )
         row: dict[str, Any] = {}
         if len(ok) == 0:
             row["ic50_note"] = "; ".join(f"{s}" for s in g["status"].astype(str))
         elif len(ok) == 1:
             r = ok.iloc[0]
-            row.update(ic50_nM=r["ic50"] * 1e9, ic50_nM_ci_low=r["ic50_ci_low"] * 1e9,
-                       ic50_nM_ci_high=r["ic50_ci_high"] * 1e9, ic50_n=int(r["n"]),
-                       ic50_n_counts="wells/tubes (one curve)")  # fmt: skip
+            row.update(
+                ic50_nM=r["ic50"] * 1e9,
+                ic50_nM_ci_low=r["ic50_ci_low"] * 1e9,
+                ic50_nM_ci_high=r["ic50_ci_high"] * 1e9,
+                ic50_n=int(r["n"]),
+                ic50_n_counts="wells/tubes (one curve)",
+            )
             if "ki" in ok.columns and np.isfinite(r.get("ki", np.nan)):
-                row.update(ki_nM=r["ki"] * 1e9, ki_nM_ci_low=r["ki_ci_low"] * 1e9,
-                           ki_nM_ci_high=r["ki_ci_high"] * 1e9)  # fmt: skip
+                row.update(
+                    ki_nM=r["ki"] * 1e9,
+                    ki_nM_ci_low=r["ki_ci_low"] * 1e9,
+                    ki_nM_ci_high=r["ki_ci_high"] * 1e9,
+                )
         else:
             lg = ok["log_ic50"].to_numpy(float)
             n = lg.size
             sd = float(lg.std(ddof=1))
             t = float(stats.t.ppf(0.975, n - 1))
             m = float(lg.mean())
-            row.update(ic50_nM=10**m * 1e9, ic50_nM_ci_low=10 ** (m - t * sd / math.sqrt(n)) * 1e9,
-                       ic50_nM_ci_high=10 ** (m + t * sd / math.sqrt(n)) * 1e9, log_ic50_sd=sd,
-                       ic50_n=n, ic50_n_counts="independent experiments (geometric mean)")  # fmt: skip
+            row.update(
+                ic50_nM=10**m * 1e9,
+                ic50_nM_ci_low=10 ** (m - t * sd / math.sqrt(n)) * 1e9,
+                ic50_nM_ci_high=10 ** (m + t * sd / math.sqrt(n)) * 1e9,
+                log_ic50_sd=sd,
+                ic50_n=n,
+                ic50_n_counts="independent experiments (geometric mean)",
+            )
             if "ki" in ok.columns and ok["ki"].notna().all():
                 lk = np.log10(ok["ki"].to_numpy(float))
                 mk = float(lk.mean())
                 half = t * float(lk.std(ddof=1)) / math.sqrt(n)
-                row.update(ki_nM=10**mk * 1e9, ki_nM_ci_low=10 ** (mk - half) * 1e9,
-                           ki_nM_ci_high=10 ** (mk + half) * 1e9)  # fmt: skip
+                row.update(
+                    ki_nM=10**mk * 1e9,
+                    ki_nM_ci_low=10 ** (mk - half) * 1e9,
+                    ki_nM_ci_high=10 ** (mk + half) * 1e9,
+                )
         out[str(comp)] = row
     return out
 
@@ -78,15 +99,19 @@ def _uptake(uptake: pd.DataFrame, quantity: str, condition: str) -> dict[str, di
     u = uptake[(uptake["quantity"] == quantity) & (uptake["condition"] == condition)]
     out: dict[str, dict[str, Any]] = {}
     for comp, g in u.groupby("compound", sort=False):
-        last = g.loc[g["time_min"].idxmax()]
+        last: Any = g.loc[g["time_min"].idxmax()]  # type: ignore[call-overload]
         out[str(comp)] = {
-            quantity: float(last["mean"]), f"{quantity}_sd": float(last["sd"]),
-            f"{quantity}_n": int(last["n"]), f"{quantity}_time_min": float(last["time_min"]),
-        }  # fmt: skip
+            quantity: float(last["mean"]),
+            f"{quantity}_sd": float(last["sd"]),
+            f"{quantity}_n": int(last["n"]),
+            f"{quantity}_time_min": float(last["time_min"]),
+        }
     return out
 
 
-def _simple(table: pd.DataFrame, col: str, extra: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
+def _simple(
+    table: pd.DataFrame, col: str, extra: tuple[str, ...] = ()
+) -> dict[str, dict[str, Any]]:
     if "compound" not in table.columns or col not in table.columns:
         raise SchemaError(f"a results table with compound and {col} is needed")
     out: dict[str, dict[str, Any]] = {}
@@ -133,8 +158,13 @@ def build_profile(
     if logd is not None:
         parts.append(_simple(logd, "logd"))
     if stability is not None:
-        parts.append(_simple(stability, "pct_intact_last", ("last_time_min", "t_half_min",
-                                                             "t_half_min_ci_low", "t_half_min_ci_high")))  # fmt: skip
+        parts.append(
+            _simple(
+                stability,
+                "pct_intact_last",
+                ("last_time_min", "t_half_min", "t_half_min_ci_low", "t_half_min_ci_high"),
+            )
+        )
     if ppb is not None:
         parts.append(_simple(ppb, "ppb_pct"))
     if purity is not None:
@@ -170,7 +200,9 @@ def analyze_profile(
     for r in prof.to_dict("records"):
         bits = [str(r["compound"])]
         if np.isfinite(r.get("ic50_nM", np.nan)):
-            bits.append(f"IC50 {r['ic50_nM']:.3g} nM ({r['ic50_nM_ci_low']:.3g}–{r['ic50_nM_ci_high']:.3g}, n = {r['ic50_n']})")
+            bits.append(
+                f"IC50 {r['ic50_nM']:.3g} nM ({r['ic50_nM_ci_low']:.3g}–{r['ic50_nM_ci_high']:.3g}, n = {r['ic50_n']})"
+            )
         if np.isfinite(r.get("logd", np.nan)):
             bits.append(f"logD {r['logd']:.2f} ± {r.get('logd_sd', np.nan):.2f}")
         if np.isfinite(r.get("ppb_pct", np.nan)):

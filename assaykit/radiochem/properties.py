@@ -40,7 +40,9 @@ def _need(table: pd.DataFrame, cols: tuple[str, ...], what: str) -> None:
         if c.endswith(("_cpm", "_uL", "_pct", "_min")):
             bad = ~np.isfinite(table[c].to_numpy(float))
             if bad.any():
-                raise SchemaError(f"{what} table, row {int(np.argmax(bad)) + 1}: {c} is not a number")
+                raise SchemaError(
+                    f"{what} table, row {int(np.argmax(bad)) + 1}: {c} is not a number"
+                )
 
 
 def describe(values: Any, name: str) -> dict[str, float]:
@@ -61,8 +63,14 @@ def describe(values: Any, name: str) -> dict[str, float]:
     sd = float(v.std(ddof=1)) if n > 1 else math.nan
     se = sd / math.sqrt(n) if n > 1 else math.nan
     t = float(stats.t.ppf(0.975, n - 1)) if n > 1 else math.nan
-    return {name: mean, f"{name}_sd": sd, f"{name}_se": se,
-            f"{name}_ci_low": mean - t * se, f"{name}_ci_high": mean + t * se, "n": n}  # fmt: skip
+    return {
+        name: mean,
+        f"{name}_sd": sd,
+        f"{name}_se": se,
+        f"{name}_ci_low": mean - t * se,
+        f"{name}_ci_high": mean + t * se,
+        "n": n,
+    }
 
 
 def _groups(table: pd.DataFrame, by: list[str]) -> Any:
@@ -74,17 +82,34 @@ def _groups(table: pd.DataFrame, by: list[str]) -> Any:
 
 def _status(d: dict[str, float]) -> dict[str, str]:
     if d["n"] < 2:
-        return {"status": "insufficient_data", "flags": "single_replicate",
-                "message": "one replicate: no SD or CI"}  # fmt: skip
+        return {
+            "status": "insufficient_data",
+            "flags": "single_replicate",
+            "message": "one replicate: no SD or CI",
+        }
     return {"status": "ok", "flags": "", "message": ""}
 
 
-def _result(assay: str, tables: dict[str, pd.DataFrame], qc: list[dict[str, str]],
-            summary: list[str], methods: str, n_statement: str,
-            figures: dict[str, Figure] | None = None, settings: dict[str, Any] | None = None,
-            ) -> AssayResult:  # fmt: skip
-    return AssayResult(assay=assay, tables=tables, figures=figures or {}, settings=settings or {},
-                       qc=qc_table(qc), summary=summary, methods=methods, n_statement=n_statement)  # fmt: skip
+def _result(
+    assay: str,
+    tables: dict[str, pd.DataFrame],
+    qc: list[dict[str, str]],
+    summary: list[str],
+    methods: str,
+    n_statement: str,
+    figures: dict[str, Figure] | None = None,
+    settings: dict[str, Any] | None = None,
+) -> AssayResult:
+    return AssayResult(
+        assay=assay,
+        tables=tables,
+        figures=figures or {},
+        settings=settings or {},
+        qc=qc_table(qc),
+        summary=summary,
+        methods=methods,
+        n_statement=n_statement,
+    )
 
 
 def analyze_logd(table: pd.DataFrame) -> AssayResult:
@@ -94,26 +119,36 @@ def analyze_logd(table: pd.DataFrame) -> AssayResult:
 
     _need(table, ("compound", "octanol_cpm", "buffer_cpm"), "logD")
     t = table.copy()
-    v_oct = t["octanol_volume_uL"] if "octanol_volume_uL" in t else 1.0
-    v_buf = t["buffer_volume_uL"] if "buffer_volume_uL" in t else 1.0
+    v_oct = t.get("octanol_volume_uL", 1.0)
+    v_buf = t.get("buffer_volume_uL", 1.0)
     qc = []
     ok = (t["octanol_cpm"] > 0) & (t["buffer_cpm"] > 0)
     for i in np.flatnonzero(~ok.to_numpy()):
-        qc.append(qc_row("warning", f"{t['compound'].iloc[i]} row {i + 1}",
-                         "a phase with no counts above 0: replicate left out of logD"))  # fmt: skip
+        qc.append(
+            qc_row(
+                "warning",
+                f"{t['compound'].iloc[i]} row {i + 1}",
+                "a phase with no counts above 0: replicate left out of logD",
+            )
+        )
     ratio = (t["octanol_cpm"] / v_oct) / (t["buffer_cpm"] / v_buf)
     t["logd"] = np.where(ok, np.log10(ratio.where(ok, 1.0)), np.nan)
     rows, lines = [], []
     for key, g in _groups(t, ["compound"]):
         d = describe(g["logd"], "logd")
         rows.append({"compound": key[0] if isinstance(key, tuple) else key, **d, **_status(d)})
-        lines.append(f"{rows[-1]['compound']}: logD {d['logd']:.2f} ± {d['logd_sd']:.2f} (SD, n = {d['n']})")
+        lines.append(
+            f"{rows[-1]['compound']}: logD {d['logd']:.2f} ± {d['logd_sd']:.2f} (SD, n = {d['n']})"
+        )
     return _result(
-        "logd", {"results": pd.DataFrame(rows), "replicates": t}, qc, lines,
+        "logd",
+        {"results": pd.DataFrame(rows), "replicates": t},
+        qc,
+        lines,
         "logD was determined by the shake-flask method: logD = log10((cpm_octanol/V_octanol) / "
         "(cpm_buffer/V_buffer)) per replicate, reported as mean ± SD (assaykit).",
         "n = replicates (aliquot pairs) per compound",
-    )  # fmt: skip
+    )
 
 
 def analyze_ppb(table: pd.DataFrame) -> AssayResult:
@@ -127,21 +162,28 @@ def analyze_ppb(table: pd.DataFrame) -> AssayResult:
     fb = t["filter_binding_pct"].fillna(0.0) if "filter_binding_pct" in t else 0.0
     free = t["free_cpm"] / (1.0 - np.asarray(fb, float) / 100.0)
     t["ppb_pct"] = 100.0 * (1.0 - free / t["total_cpm"])
-    qc = [qc_row("warning", f"{t['compound'].iloc[i]} row {i + 1}", "free above total: %PPB < 0")
-          for i in np.flatnonzero((t["ppb_pct"] < 0).to_numpy())]  # fmt: skip
+    qc = [
+        qc_row("warning", f"{t['compound'].iloc[i]} row {i + 1}", "free above total: %PPB < 0")
+        for i in np.flatnonzero((t["ppb_pct"] < 0).to_numpy())
+    ]
     rows, lines = [], []
     for key, g in _groups(t, ["compound", "matrix"]):
         key = key if isinstance(key, tuple) else (key,)
         head = dict(zip([c for c in ("compound", "matrix") if c in t.columns], key, strict=False))
         d = describe(g["ppb_pct"], "ppb_pct")
         rows.append({**head, **d, **_status(d)})
-        lines.append(f"{' '.join(map(str, key))}: protein binding {d['ppb_pct']:.1f} ± {d['ppb_pct_sd']:.1f} % (n = {d['n']})")
+        lines.append(
+            f"{' '.join(map(str, key))}: protein binding {d['ppb_pct']:.1f} ± {d['ppb_pct_sd']:.1f} % (n = {d['n']})"
+        )
     return _result(
-        "ppb", {"results": pd.DataFrame(rows), "replicates": t}, qc, lines,
+        "ppb",
+        {"results": pd.DataFrame(rows), "replicates": t},
+        qc,
+        lines,
         "Plasma-protein binding: %PPB = 100·(1 − C_free/C_total), C_free from the ultrafiltrate "
         "corrected for binding to the device where measured; mean ± SD (assaykit).",
         "n = replicate ultrafiltrations per compound",
-    )  # fmt: skip
+    )
 
 
 def analyze_efflux(table: pd.DataFrame) -> AssayResult:
@@ -157,16 +199,26 @@ def analyze_efflux(table: pd.DataFrame) -> AssayResult:
         d = describe(g["externalized_pct"], "externalized_pct")
         rows.append({"compound": key[0], "time_min": float(key[1]), **d, **_status(d)})
     res = pd.DataFrame(rows)
-    figs = {"efflux": Figure(_time_plot(res, "externalized_pct", "Externalised (% of cell-loaded activity)"), 6, 4)}
+    figs = {
+        "efflux": Figure(
+            _time_plot(res, "externalized_pct", "Externalised (% of cell-loaded activity)"), 6, 4
+        )
+    }
     last = res.sort_values("time_min").groupby("compound").tail(1)
-    lines = [f"{r.compound}: {r.externalized_pct:.1f} % externalised at {r.time_min:g} min (n = {r.n})"
-             for r in last.itertuples()]  # fmt: skip
+    lines = [
+        f"{r.compound}: {r.externalized_pct:.1f} % externalised at {r.time_min:g} min (n = {r.n})"
+        for r in last.itertuples()
+    ]
     return _result(
-        "efflux", {"results": res, "replicates": t}, [], lines,
+        "efflux",
+        {"results": res, "replicates": t},
+        [],
+        lines,
         "Externalisation: % externalised = 100·medium/(medium + acid-wash surface + lysate) "
         "per well, mean ± SD per time point (assaykit).",
-        "n = wells per time point", figs,
-    )  # fmt: skip
+        "n = wells per time point",
+        figs,
+    )
 
 
 def _time_plot(res: pd.DataFrame, col: str, ylab: str, fitted: pd.DataFrame | None = None) -> Any:
@@ -174,15 +226,21 @@ def _time_plot(res: pd.DataFrame, col: str, ylab: str, fitted: pd.DataFrame | No
 
     from assaykit.report.figures import theme_assaykit
 
-    d = res.assign(lo=res[col] - res[f"{col}_sd"].fillna(0), hi=res[col] + res[f"{col}_sd"].fillna(0))
+    d = res.assign(
+        lo=res[col] - res[f"{col}_sd"].fillna(0), hi=res[col] + res[f"{col}_sd"].fillna(0)
+    )
     p = (
         ggplot(d, aes("time_min", col, color="compound"))
         + geom_point()
         + geom_errorbar(aes(ymin="lo", ymax="hi"), width=0)
-        + labs(x="Time (min)", y=ylab, color="",
-               caption=f"mean ± SD; n = {int(d['n'].min())}–{int(d['n'].max())} per point")
+        + labs(
+            x="Time (min)",
+            y=ylab,
+            color="",
+            caption=f"mean ± SD; n = {int(d['n'].min())}–{int(d['n'].max())} per point",
+        )
         + theme_assaykit()
-    )  # fmt: skip
+    )
     if fitted is not None and len(fitted):
         p = p + geom_line(aes("time_min", col, color="compound"), fitted)
     else:
@@ -223,23 +281,43 @@ def _fit_decay(t: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     k, k_se = float(fit.param("k")[0]), float(fit.stderr("k")[0])
     out: dict[str, Any] = {"k_per_min": k, "k_per_min_se": k_se}
     if bool(fit.at_bound[0, 1]) and k <= 0:  # the best fit is no decay at all
-        return {**out, "y0_pct": float(fit.param("y0")[0]), "t_half_min": math.nan,
-                "t_half_min_ci_low": math.nan, "t_half_min_ci_high": math.inf,
-                "fit_status": "stable",
-                "fit_message": "the best fit is no decay (k at its bound 0): t½ not defined"}  # fmt: skip
+        return {
+            **out,
+            "y0_pct": float(fit.param("y0")[0]),
+            "t_half_min": math.nan,
+            "t_half_min_ci_low": math.nan,
+            "t_half_min_ci_high": math.inf,
+            "fit_status": "stable",
+            "fit_message": "the best fit is no decay (k at its bound 0): t½ not defined",
+        }
     if not fit.converged[0] or int(fit.df[0]) < 1:
-        return {**out, "fit_status": "failed", "fit_message": "the one-phase decay did not converge"}
+        return {
+            **out,
+            "fit_status": "failed",
+            "fit_message": "the one-phase decay did not converge",
+        }
     lo, hi = profile_ci(model, x, yy, mask, fit, "k", lower={"k": 0.0})
     lo_k, hi_k = max(float(lo[0]), 0.0), float(hi[0])
     out.update(k_per_min_ci_low=lo_k, k_per_min_ci_high=hi_k, y0_pct=float(fit.param("y0")[0]))
     if k <= 0 or lo_k <= 0 or math.log(2) / k > 10 * float(t.max()):
-        return {**out, "t_half_min": math.nan, "t_half_min_ci_low": math.log(2) / hi_k if hi_k > 0 else math.nan,
-                "t_half_min_ci_high": math.inf, "fit_status": "stable",
-                "fit_message": "no decay distinguishable from none over the times measured: t½ not defined"}  # fmt: skip
+        return {
+            **out,
+            "t_half_min": math.nan,
+            "t_half_min_ci_low": math.log(2) / hi_k if hi_k > 0 else math.nan,
+            "t_half_min_ci_high": math.inf,
+            "fit_status": "stable",
+            "fit_message": "no decay distinguishable from none over the times measured: t½ not defined",
+        }
     th = math.log(2) / k
-    return {**out, "t_half_min": th, "t_half_min_se": th * k_se / k,
-            "t_half_min_ci_low": math.log(2) / hi_k, "t_half_min_ci_high": math.log(2) / lo_k,
-            "fit_status": "ok", "fit_message": ""}  # fmt: skip
+    return {
+        **out,
+        "t_half_min": th,
+        "t_half_min_se": th * k_se / k,
+        "t_half_min_ci_low": math.log(2) / hi_k,
+        "t_half_min_ci_high": math.log(2) / lo_k,
+        "fit_status": "ok",
+        "fit_message": "",
+    }
 
 
 def analyze_stability(table: pd.DataFrame, *, fit_decay: bool = True) -> AssayResult:
@@ -252,7 +330,11 @@ def analyze_stability(table: pd.DataFrame, *, fit_decay: bool = True) -> AssayRe
     rows = []
     for key, g in _groups(t, ["compound", "medium", "time_min"]):
         key = key if isinstance(key, tuple) else (key,)
-        head = dict(zip([c for c in ("compound", "medium", "time_min") if c in t.columns], key, strict=False))
+        head = dict(
+            zip(
+                [c for c in ("compound", "medium", "time_min") if c in t.columns], key, strict=False
+            )
+        )
         d = describe(g["pct_intact"], "pct_intact")
         rows.append({**head, **d})
     points = pd.DataFrame(rows)
@@ -261,31 +343,54 @@ def analyze_stability(table: pd.DataFrame, *, fit_decay: bool = True) -> AssayRe
         key = key if isinstance(key, tuple) else (key,)
         head = dict(zip([c for c in ("compound", "medium") if c in t.columns], key, strict=False))
         last = g.loc[g["time_min"].idxmax()]
-        row: dict[str, Any] = {**head, "last_time_min": float(last["time_min"]),
-                               "pct_intact_last": float(g.loc[g["time_min"] == last["time_min"], "pct_intact"].mean()),
-                               "n": int((g["time_min"] == last["time_min"]).sum())}  # fmt: skip
+        row: dict[str, Any] = {
+            **head,
+            "last_time_min": float(last["time_min"]),
+            "pct_intact_last": float(g.loc[g["time_min"] == last["time_min"], "pct_intact"].mean()),
+            "n": int((g["time_min"] == last["time_min"]).sum()),
+        }
         if fit_decay and g["time_min"].nunique() >= 3:
             f = _fit_decay(g["time_min"].to_numpy(float), g["pct_intact"].to_numpy(float))
             row.update(f)
             tt = np.linspace(0, float(g["time_min"].max()), 100)
             if f["fit_status"] in ("ok", "stable"):
-                curves.append(pd.DataFrame({**{k: v for k, v in head.items()}, "time_min": tt,
-                                            "pct_intact": f["y0_pct"] * np.exp(-f["k_per_min"] * tt)}))  # fmt: skip
+                curves.append(
+                    pd.DataFrame(
+                        {
+                            **head,
+                            "time_min": tt,
+                            "pct_intact": f["y0_pct"] * np.exp(-f["k_per_min"] * tt),
+                        }
+                    )
+                )
         row.update(status=row.get("fit_status", "ok"), flags="", message=row.get("fit_message", ""))
         fits.append(row)
         name = " ".join(map(str, key))
         th = row.get("t_half_min", math.nan)
-        lines.append(f"{name}: {row['pct_intact_last']:.1f} % intact at {row['last_time_min']:g} min"
-                     + (f"; t½ {th:.0f} min (95 % CI {row['t_half_min_ci_low']:.0f}–{row['t_half_min_ci_high']:.0f})"
-                        if np.isfinite(th) else ""))  # fmt: skip
+        lines.append(
+            f"{name}: {row['pct_intact_last']:.1f} % intact at {row['last_time_min']:g} min"
+            + (
+                f"; t½ {th:.0f} min (95 % CI {row['t_half_min_ci_low']:.0f}–{row['t_half_min_ci_high']:.0f})"
+                if np.isfinite(th)
+                else ""
+            )
+        )
     res = pd.DataFrame(fits).drop(columns=["fit_status", "fit_message"], errors="ignore")
-    fig = _time_plot(points, "pct_intact", "Intact compound (%)",
-                     pd.concat(curves, ignore_index=True) if curves else None)  # fmt: skip
+    fig = _time_plot(
+        points,
+        "pct_intact",
+        "Intact compound (%)",
+        pd.concat(curves, ignore_index=True) if curves else None,
+    )
     return _result(
-        "stability", {"results": res, "points": points}, [], lines,
+        "stability",
+        {"results": res, "points": points},
+        [],
+        lines,
         "Stability: % intact = 100·product/Σ all regions of the radiochromatogram at each time; "
         "a one-phase decay y = y0·exp(−k·t) was fitted by least squares (assaykit.fitting) and "
         "t½ = ln 2/k given with a profile-likelihood 95 % CI (assaykit).",
         "n = samples (chromatograms) per time point",
-        {"stability": Figure(fig, 6, 4)}, {"fit_decay": fit_decay},
-    )  # fmt: skip
+        {"stability": Figure(fig, 6, 4)},
+        {"fit_decay": fit_decay},
+    )

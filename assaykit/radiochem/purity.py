@@ -95,11 +95,13 @@ def _one_trace(
         for a, b in zip(named[:-1], named[1:], strict=False):
             if b[1].start < a[1].end:
                 qc.append(qc_row("warning", f"{name}: {a[0]} / {b[0]}", "ROIs overlap"))
-        for (rname, reg) in named:
+        for rname, reg in named:
             inside = (x >= reg.start) & (x <= reg.end)
             if inside.sum() < 2:
-                raise SchemaError(f"trace {name!r}: ROI {rname!r} ({reg.start:g}–{reg.end:g}) "
-                                  "holds fewer than 2 points of the trace")  # fmt: skip
+                raise SchemaError(
+                    f"trace {name!r}: ROI {rname!r} ({reg.start:g}–{reg.end:g}) "
+                    "holds fewer than 2 points of the trace"
+                )
             top = sig[inside].max()
             for edge in (reg.start, reg.end):
                 at = sig[np.argmin(np.abs(x - edge))]
@@ -153,10 +155,17 @@ def _one_trace(
     res: dict[str, Any] = {"trace": name, "kind": kind, "threshold_pct": threshold_pct}
     if not rows or total <= 0:
         res.update(
-            product="", rcp_pct=np.nan, rcp_pct_se=np.nan, rcp_pct_ci_low=np.nan,
-            rcp_pct_ci_high=np.nan, verdict="", n_regions=len(rows), status="no_peaks",
-            flags=";".join(flags), message="no peak above the noise: no purity can be given",
-        )  # fmt: skip
+            product="",
+            rcp_pct=np.nan,
+            rcp_pct_se=np.nan,
+            rcp_pct_ci_low=np.nan,
+            rcp_pct_ci_high=np.nan,
+            verdict="",
+            n_regions=len(rows),
+            status="no_peaks",
+            flags=";".join(flags),
+            message="no peak above the noise: no purity can be given",
+        )
         return res, rows, qc, pd.DataFrame({axis: x, "counts": y, "baseline": base})
     if isinstance(product, str):
         hit = [r for r in rows if r["region"].lower() == product.lower()]
@@ -173,14 +182,20 @@ def _one_trace(
         prod = hit[0]
     else:
         prod = max(rows, key=lambda r: r["area"])
-        qc.append(qc_row("info", name, f"product taken to be the largest region ({prod['region']})"))
+        qc.append(
+            qc_row("info", name, f"product taken to be the largest region ({prod['region']})")
+        )
     origin_v = float(x.min()) if origin is None else float(origin)
     front_v = float(x.max()) if front is None else float(front)
     if kind == "tlc" and (origin is None or front is None):
         qc.append(
-            qc_row("info", name, f"Rf from origin {origin_v:g} mm and front {front_v:g} mm "
-                   "(the ends of the scan unless given)")
-        )  # fmt: skip
+            qc_row(
+                "info",
+                name,
+                f"Rf from origin {origin_v:g} mm and front {front_v:g} mm "
+                "(the ends of the scan unless given)",
+            )
+        )
     t_var = sum(r["area_var"] for r in rows)
     for r in rows:
         r["pct"] = 100.0 * r["area"] / total
@@ -195,20 +210,31 @@ def _one_trace(
     if lo < threshold_pct <= hi:
         flags.append("ci_spans_threshold")
     res.update(
-        product=prod["region"], rcp_pct=pct, rcp_pct_se=se, rcp_pct_ci_low=lo, rcp_pct_ci_high=hi,
-        verdict=verdict, n_regions=len(rows),
+        product=prod["region"],
+        rcp_pct=pct,
+        rcp_pct_se=se,
+        rcp_pct_ci_low=lo,
+        rcp_pct_ci_high=hi,
+        verdict=verdict,
+        n_regions=len(rows),
         status="overlapping_peaks" if over and prod["overlaps"] else "ok",
         flags=";".join(dict.fromkeys(flags)),
         message=f"RCP {pct:.1f} % ({verdict} at ≥ {threshold_pct:g} %)",
-    )  # fmt: skip
+    )
     return res, rows, qc, pd.DataFrame({axis: x, "counts": y, "baseline": base})
 
 
 def chromatogram_figure(curve: pd.DataFrame, regions: pd.DataFrame, title: str) -> Any:
     """The trace with its baseline, each region shaded and labelled with its %."""
     from plotnine import (
-        aes, annotate, geom_line, geom_rect, geom_text, ggplot, labs,
-    )  # fmt: skip
+        aes,
+        annotate,
+        geom_line,
+        geom_rect,
+        geom_text,
+        ggplot,
+        labs,
+    )
 
     from assaykit.report.figures import theme_assaykit
 
@@ -296,15 +322,28 @@ def analyze_purity(
             if r is not None and axis in trace.columns:
                 lo, hi = float(trace[axis].min()), float(trace[axis].max())
                 if not ((r["start"] >= lo) & (r["end"] <= hi)).all():
-                    qc.append(qc_row("info", str(name), f"the ROI table ({r['start'].min():g}–"
-                                     f"{r['end'].max():g}) does not fit this trace's axis "
-                                     f"({lo:g}–{hi:g}): regions from detected peaks instead"))  # fmt: skip
+                    qc.append(
+                        qc_row(
+                            "info",
+                            str(name),
+                            f"the ROI table ({r['start'].min():g}–"
+                            f"{r['end'].max():g}) does not fit this trace's axis "
+                            f"({lo:g}–{hi:g}): regions from detected peaks instead",
+                        )
+                    )
                     r = None
         res, rows, q, curve = _one_trace(
-            name, trace, r, product=product, threshold_pct=threshold_pct, baseline=baseline,
-            overlap_fraction=overlap_fraction, min_prominence_sd=min_prominence_sd,
-            origin=origin_mm, front=front_mm,
-        )  # fmt: skip
+            name,
+            trace,
+            r,
+            product=product,
+            threshold_pct=threshold_pct,
+            baseline=baseline,
+            overlap_fraction=overlap_fraction,
+            min_prominence_sd=min_prominence_sd,
+            origin=origin_mm,
+            front=front_mm,
+        )
         results.append(res)
         regions += rows
         qc += q
@@ -315,17 +354,37 @@ def analyze_purity(
             figures[stem] = Figure(chromatogram_figure(curve, reg, title), 7.0, 4.0)
     table = pd.DataFrame(results)
     if combine is not None:
-        tlc, hplc = (table.set_index("trace").loc[c] for c in combine)
-        comb = combined_rcp(100.0 - tlc["rcp_pct"], hplc["rcp_pct"])
-        se = float(np.hypot(tlc["rcp_pct_se"] * hplc["rcp_pct"], hplc["rcp_pct_se"] * tlc["rcp_pct"]) / 100)
+        tlc, hplc = (table.set_index("trace").loc[c].to_dict() for c in combine)
+        comb = combined_rcp(100.0 - float(tlc["rcp_pct"]), float(hplc["rcp_pct"]))
+        se = float(
+            np.hypot(tlc["rcp_pct_se"] * hplc["rcp_pct"], hplc["rcp_pct_se"] * tlc["rcp_pct"]) / 100
+        )
         verdict = "pass" if comb >= threshold_pct else "fail"
-        table = pd.concat([table, pd.DataFrame([{
-            "trace": f"{combine[0]} + {combine[1]}", "kind": "combined", "threshold_pct": threshold_pct,
-            "product": tlc["product"], "rcp_pct": comb, "rcp_pct_se": se,
-            "rcp_pct_ci_low": comb - Z95 * se, "rcp_pct_ci_high": min(comb + Z95 * se, 100.0),
-            "verdict": verdict, "n_regions": np.nan, "status": "ok", "flags": "",
-            "message": f"(100 − A_TLC)·T_HPLC/100 = {comb:.1f} % ({verdict})",
-        }])], ignore_index=True)  # fmt: skip
+        table = pd.concat(
+            [
+                table,
+                pd.DataFrame(
+                    [
+                        {
+                            "trace": f"{combine[0]} + {combine[1]}",
+                            "kind": "combined",
+                            "threshold_pct": threshold_pct,
+                            "product": tlc["product"],
+                            "rcp_pct": comb,
+                            "rcp_pct_se": se,
+                            "rcp_pct_ci_low": comb - Z95 * se,
+                            "rcp_pct_ci_high": min(comb + Z95 * se, 100.0),
+                            "verdict": verdict,
+                            "n_regions": np.nan,
+                            "status": "ok",
+                            "flags": "",
+                            "message": f"(100 − A_TLC)·T_HPLC/100 = {comb:.1f} % ({verdict})",
+                        }
+                    ]
+                ),
+            ],
+            ignore_index=True,
+        )
     reg_table = pd.DataFrame(regions).drop(columns=["area_var"], errors="ignore")
     summary = [
         f"{r['trace']}: RCP {r['rcp_pct']:.1f} % (95 % CI {r['rcp_pct_ci_low']:.1f}–"
@@ -335,23 +394,31 @@ def analyze_purity(
     methods = (
         "Radiochemical purity was computed with assaykit: the baseline of each radiochromatogram "
         f"was estimated with pybaselines ({baseline}), regions of interest were "
-        + ("taken from the scanner's ROI table" if rois is not None else
-           "set around peaks detected with scipy.signal.find_peaks "
-           f"(prominence ≥ {min_prominence_sd:g} noise SD)")
+        + (
+            "taken from the scanner's ROI table"
+            if rois is not None
+            else "set around peaks detected with scipy.signal.find_peaks "
+            f"(prominence ≥ {min_prominence_sd:g} noise SD)"
+        )
         + ", integrated by the trapezoid rule after baseline subtraction, and %RCP = 100 · product "
         f"area / sum of all region areas (acceptance ≥ {threshold_pct:g} %); the SE assumes "
         "Poisson counting statistics."
-    )  # fmt: skip
+    )
     return AssayResult(
         assay="radiochem_purity",
         tables={"results": table, "regions": reg_table},
         figures=figures,
         settings={
-            "threshold_pct": threshold_pct, "baseline": baseline, "product": product,
-            "overlap_fraction": overlap_fraction, "min_prominence_sd": min_prominence_sd,
-            "origin_mm": origin_mm, "front_mm": front_mm, "rois": rois is not None,
+            "threshold_pct": threshold_pct,
+            "baseline": baseline,
+            "product": product,
+            "overlap_fraction": overlap_fraction,
+            "min_prominence_sd": min_prominence_sd,
+            "origin_mm": origin_mm,
+            "front_mm": front_mm,
+            "rois": rois is not None,
             "combine": combine,
-        },  # fmt: skip
+        },
         qc=qc_table(qc),
         summary=summary,
         methods=methods,

@@ -73,8 +73,14 @@ def molar_activity(activity_Bq: float, amount_mol: float) -> float:
     return float(activity_Bq) / 1e9 / (float(amount_mol) * 1e6)
 
 
-_NEED = ("synthesis", "isotope", "start_activity_MBq", "start_time", "product_activity_MBq",
-         "product_time")  # fmt: skip
+_NEED = (
+    "synthesis",
+    "isotope",
+    "start_activity_MBq",
+    "start_time",
+    "product_activity_MBq",
+    "product_time",
+)
 
 
 def analyze_yield(table: pd.DataFrame, *, reference: str = "end_of_synthesis") -> AssayResult:
@@ -117,9 +123,10 @@ def analyze_yield(table: pd.DataFrame, *, reference: str = "end_of_synthesis") -
         iso = str(r["isotope"])
         ref = r.get("reference_time")
         ref_t = (
-            pd.Timestamp(ref) if ref is not None and not pd.isna(ref) and str(ref).strip()
+            pd.Timestamp(ref)
+            if ref is not None and not pd.isna(ref) and str(ref).strip()
             else (t1 if reference == "end_of_synthesis" else t0)
-        )  # fmt: skip
+        )
         rcy = radiochemical_yield(a1, t1, a0, t0, iso)
         out: dict[str, Any] = {
             "synthesis": r["synthesis"],
@@ -131,11 +138,15 @@ def analyze_yield(table: pd.DataFrame, *, reference: str = "end_of_synthesis") -
         }
         a_ref = decay_to(a1, t1, ref_t, iso)
         for col, name in (("product_amount_nmol", "am"), ("precursor_amount_nmol", "am_apparent")):
-            n = r.get(col)
+            n: Any = r.get(col)
             ok = n is not None and not pd.isna(n) and float(n) > 0
             out[f"{name}_GBq_per_umol"] = molar_activity(a_ref, float(n) * 1e-9) if ok else np.nan
         if rcy > 100.0 + 1e-9:
-            qc.append(qc_row("warning", where, f"RCY {rcy:.1f} % exceeds 100 %: check times and activities"))
+            qc.append(
+                qc_row(
+                    "warning", where, f"RCY {rcy:.1f} % exceeds 100 %: check times and activities"
+                )
+            )
         out.update(status="ok", flags="", message="")
         rows.append(out)
     res = pd.DataFrame(rows)
@@ -150,17 +161,29 @@ def analyze_yield(table: pd.DataFrame, *, reference: str = "end_of_synthesis") -
         sd = float(v.std(ddof=1)) if n > 1 else np.nan
         se = sd / math.sqrt(n) if n > 1 else np.nan
         t = float(stats.t.ppf(0.975, n - 1)) if n > 1 else np.nan
-        summ.append({"quantity": col, "n": n, "mean": float(v.mean()), "sd": sd, "se": se,
-                     "ci_low": float(v.mean()) - t * se, "ci_high": float(v.mean()) + t * se})  # fmt: skip
+        summ.append(
+            {
+                "quantity": col,
+                "n": n,
+                "mean": float(v.mean()),
+                "sd": sd,
+                "se": se,
+                "ci_low": float(v.mean()) - t * se,
+                "ci_high": float(v.mean()) + t * se,
+            }
+        )
     summary_table = pd.DataFrame(summ)
-    lines = [
-        f"{r.synthesis}: RCY {r.rcy_pct:.1f} % (decay-corrected), activity yield "
-        f"{r.activity_yield_pct:.1f} %"
-        + (f", Am {r.am_GBq_per_umol:.3g} GBq/µmol" if np.isfinite(r.am_GBq_per_umol) else "")
-        + (f", apparent Am {r.am_apparent_GBq_per_umol:.3g} GBq/µmol"
-           if np.isfinite(r.am_apparent_GBq_per_umol) else "")
-        for r in res.itertuples()
-    ]  # fmt: skip
+    lines = []
+    for out in rows:
+        line = (
+            f"{out['synthesis']}: RCY {out['rcy_pct']:.1f} % (decay-corrected), activity yield "
+            f"{out['activity_yield_pct']:.1f} %"
+        )
+        if np.isfinite(out["am_GBq_per_umol"]):
+            line += f", Am {out['am_GBq_per_umol']:.3g} GBq/µmol"
+        if np.isfinite(out["am_apparent_GBq_per_umol"]):
+            line += f", apparent Am {out['am_apparent_GBq_per_umol']:.3g} GBq/µmol"
+        lines.append(line)
     return AssayResult(
         assay="radiochem_yield",
         tables={"results": res, "summary": summary_table},

@@ -134,8 +134,14 @@ def run_purity(
         tr = read_chromatogram(path, kind=opts.kind)
         return (source, tr), {"kind": tr.attrs["kind"], "points": len(tr)}
 
-    loop = each_file(files, names, read_one, columns=["file", "kind", "points", "status",
-                     "message", "warnings"], keep_going=keep_going, progress=progress)  # fmt: skip
+    loop = each_file(
+        files,
+        names,
+        read_one,
+        columns=["file", "kind", "points", "status", "message", "warnings"],
+        keep_going=keep_going,
+        progress=progress,
+    )
     if not loop.parts:
         raise AssaykitError("no trace could be read")
     traces_read = dict(loop.parts)
@@ -152,11 +158,17 @@ def run_purity(
         progress("analysing", 0, None)
     try:
         result = analyze_purity(
-            traces_read, roi_table, product=opts.product, threshold_pct=opts.threshold_pct,
-            baseline=opts.baseline, overlap_fraction=opts.overlap_fraction,
-            min_prominence_sd=opts.min_prominence_sd, origin_mm=opts.origin_mm,
-            front_mm=opts.front_mm, combine=combine,
-        )  # fmt: skip
+            traces_read,
+            roi_table,
+            product=opts.product,
+            threshold_pct=opts.threshold_pct,
+            baseline=opts.baseline,
+            overlap_fraction=opts.overlap_fraction,
+            min_prominence_sd=opts.min_prominence_sd,
+            origin_mm=opts.origin_mm,
+            front_mm=opts.front_mm,
+            combine=combine,
+        )
     except AssaykitError as err:
         raise err.with_context(path=rois) from None
     if not figures:
@@ -166,8 +178,17 @@ def run_purity(
     result.settings = {**asdict(opts), **result.settings}
     inputs: dict[str, Any] = {f"trace {n}": str(f) for n, f in zip(names, files, strict=True)}
     inputs["rois"] = rois
-    return _write(result, outdir, force=force, inputs=inputs, command=command,
-                  progress=progress, failed=loop.failed, status=loop.status, folder=folder)  # fmt: skip
+    return _write(
+        result,
+        outdir,
+        force=force,
+        inputs=inputs,
+        command=command,
+        progress=progress,
+        failed=loop.failed,
+        status=loop.status,
+        folder=folder,
+    )
 
 
 def run_yield(
@@ -192,8 +213,15 @@ def run_yield(
         result = analyze_yield(table, reference=reference)
     except AssaykitError as err:
         raise err.with_context(path=where) from None
-    return _write(result, outdir, force=force, inputs={"input": where}, command=command,
-                  progress=progress, folder=folder)  # fmt: skip
+    return _write(
+        result,
+        outdir,
+        force=force,
+        inputs={"input": where},
+        command=command,
+        progress=progress,
+        folder=folder,
+    )
 
 
 def run_properties(
@@ -224,7 +252,9 @@ def run_properties(
     from assaykit.report.output import OutputFolder
 
     if kind not in PROPERTY_KINDS:
-        raise AssaykitError(f"unknown property {kind!r}; expected one of {', '.join(PROPERTY_KINDS)}")
+        raise AssaykitError(
+            f"unknown property {kind!r}; expected one of {', '.join(PROPERTY_KINDS)}"
+        )
     folder = OutputFolder(outdir, force=force)
     where = None if isinstance(input, pd.DataFrame) else input
     try:
@@ -243,9 +273,15 @@ def run_properties(
         raise err.with_context(path=where) from None
     if not figures:
         result.figures = {}
-    return _write(result, outdir, force=force, inputs={"input": where},
-                  command=command or f"assaykit properties {kind}", progress=progress,
-                  folder=folder)  # fmt: skip
+    return _write(
+        result,
+        outdir,
+        force=force,
+        inputs={"input": where},
+        command=command or f"assaykit properties {kind}",
+        progress=progress,
+        folder=folder,
+    )
 
 
 def _classify(table: pd.DataFrame) -> str | None:
@@ -299,19 +335,37 @@ def run_profile(
         t = read_table(path)
         kind = _classify(t)
         if kind is None:
-            raise ParseError("not a results table of binding, uptake, logD, stability, "
-                             "protein binding or purity", path=path)  # fmt: skip
+            raise ParseError(
+                "not a results table of binding, uptake, logD, stability, "
+                "protein binding or purity",
+                path=path,
+            )
         if kind == "purity":
             t = t[t["kind"] != "combined"].assign(compound=t["product"])
         return (kind, t), {"kind": kind}
 
-    loop = each_file(files, [str(f) for f in files], read_one,
-                     columns=["file", "kind", "status", "message", "warnings"], progress=progress)  # fmt: skip
+    loop = each_file(
+        files,
+        [str(f) for f in files],
+        read_one,
+        columns=["file", "kind", "status", "message", "warnings"],
+        progress=progress,
+    )
     for kind, t in loop.parts:
         found.setdefault(kind, []).append(t)
     tables = {k: pd.concat(v, ignore_index=True) for k, v in found.items()}
-    result = analyze_profile(**tables, uptake_quantity=uptake_quantity,  # type: ignore[arg-type]
-                             uptake_condition=uptake_condition)  # fmt: skip
+    result = analyze_profile(
+        **tables,
+        uptake_quantity=uptake_quantity,  # type: ignore[arg-type]
+        uptake_condition=uptake_condition,
+    )
     result.tables["sources"] = loop.status
-    return _write(result, outdir, force=force, inputs={f"results {i + 1}": str(f) for i, f in enumerate(files)},
-                  command=command, progress=progress, folder=folder)  # fmt: skip
+    return _write(
+        result,
+        outdir,
+        force=force,
+        inputs={f"results {i + 1}": str(f) for i, f in enumerate(files)},
+        command=command,
+        progress=progress,
+        folder=folder,
+    )

@@ -34,9 +34,18 @@ def test_qc_purity_tlc_with_rois_and_hplc_combined(tmp_path):
     r = pd.read_csv(out / "results.csv").set_index("kind")
     assert r.loc["tlc", "rcp_pct"] == pytest.approx(TRUE["tlc_rcp_pct"], abs=0.5)
     assert r.loc["hplc", "rcp_pct"] == pytest.approx(TRUE["hplc_rcp_pct"], abs=0.5)
-    assert r.loc["combined", "rcp_pct"] == pytest.approx(r.loc["tlc", "rcp_pct"] * r.loc["hplc", "rcp_pct"] / 100)
-    assert {"trace_tlc_strip_csv.png", "trace_hplc_trace_csv.svg", "provenance.json"} <= {p.name for p in out.iterdir()}
-    assert set(pd.read_excel(out / "results.xlsx", sheet_name=None)) >= {"results", "regions", "files", "settings"}
+    assert r.loc["combined", "rcp_pct"] == pytest.approx(
+        r.loc["tlc", "rcp_pct"] * r.loc["hplc", "rcp_pct"] / 100
+    )
+    assert {"trace_tlc_strip_csv.png", "trace_hplc_trace_csv.svg", "provenance.json"} <= {
+        p.name for p in out.iterdir()
+    }
+    assert set(pd.read_excel(out / "results.xlsx", sheet_name=None)) >= {
+        "results",
+        "regions",
+        "files",
+        "settings",
+    }
     assert "RCP" in res.output
 
 

@@ -15,8 +15,14 @@ from assaykit.radiochem.purity import analyze_purity, combined_rcp, rcp_verdict
 
 # Peak counts are large enough that the Poisson SE of the smallest area is <= 0.3 %, so "within
 # 1 %" tests the baseline and the region bounds, not the luck of the noise.
-TLC = {"x": np.arange(0, 100.01, 0.5), "peaks": [(10, 2.0, 8000), (60, 2.5, 40000), (82, 2.0, 6000)]}
-HPLC = {"x": np.arange(0, 15, 0.01), "peaks": [(2.1, 0.05, 6000), (7.3, 0.08, 30000), (9.0, 0.07, 5000)]}
+TLC = {
+    "x": np.arange(0, 100.01, 0.5),
+    "peaks": [(10, 2.0, 8000), (60, 2.5, 40000), (82, 2.0, 6000)],
+}
+HPLC = {
+    "x": np.arange(0, 15, 0.01),
+    "peaks": [(2.1, 0.05, 6000), (7.3, 0.08, 30000), (9.0, 0.07, 5000)],
+}
 
 
 def simulate(spec: dict, seed: int, drift: tuple[float, float]) -> tuple[pd.DataFrame, list[float]]:
@@ -27,7 +33,9 @@ def simulate(spec: dict, seed: int, drift: tuple[float, float]) -> tuple[pd.Data
     for c, s, h in spec["peaks"]:
         mu = mu + h * np.exp(-0.5 * ((x - c) / s) ** 2)
     y = rng.poisson(mu).astype(float)
-    return pd.DataFrame({"x": x, "counts": y}), [h * s * math.sqrt(2 * math.pi) for _, s, h in spec["peaks"]]
+    return pd.DataFrame({"x": x, "counts": y}), [
+        h * s * math.sqrt(2 * math.pi) for _, s, h in spec["peaks"]
+    ]
 
 
 def tlc_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -55,8 +63,12 @@ def test_rcp_from_rois_on_flat_trace_is_check_22():
     y[(x >= 10) & (x <= 13)] = 100.0  # trapezoid: 3·100 + 2·(100/2) = 400
     y[(x >= 50) & (x <= 73)] = 400.0  # 23·400 + 2·(400/2) = 9600
     rois = pd.DataFrame({"name": ["free", "product"], "start": [8.0, 48.0], "end": [16.0, 76.0]})
-    res = analyze_purity({"s": tlc_frame(pd.DataFrame({"x": x, "counts": y}))}, rois,
-                         product="product", baseline="none")
+    res = analyze_purity(
+        {"s": tlc_frame(pd.DataFrame({"x": x, "counts": y}))},
+        rois,
+        product="product",
+        baseline="none",
+    )
     row = res.main_table.iloc[0]
     assert row["rcp_pct"] == pytest.approx(96.0)
     assert row["verdict"] == "pass"
@@ -68,7 +80,9 @@ def test_combined_tlc_hplc():
 
 
 @pytest.mark.parametrize("seed", range(6))
-@pytest.mark.parametrize("spec,frame,drift", [(TLC, tlc_frame, (200, 2.0)), (HPLC, hplc_frame, (150, 15.0))])
+@pytest.mark.parametrize(
+    "spec,frame,drift", [(TLC, tlc_frame, (200, 2.0)), (HPLC, hplc_frame, (150, 15.0))]
+)
 def test_simulated_areas_within_1pct_and_rcp_within_half_point(seed, spec, frame, drift):
     df, true = simulate(spec, seed, drift)
     res = analyze_purity({"t": frame(df)})
@@ -106,7 +120,9 @@ def test_overlapping_peaks_are_reported():
 
 def test_roi_cutting_a_peak_is_reported():
     df, _ = simulate(TLC, 0, (40, 0.4))
-    rois = pd.DataFrame({"name": ["free", "product", "other"], "start": [0, 58.0, 75], "end": [20, 70, 90]})
+    rois = pd.DataFrame(
+        {"name": ["free", "product", "other"], "start": [0, 58.0, 75], "end": [20, 70, 90]}
+    )
     res = analyze_purity({"t": tlc_frame(df)}, rois, product="product")
     assert "roi_cuts_peak" in res.main_table.loc[0, "flags"]
 
@@ -118,8 +134,14 @@ def test_unknown_product_is_a_schema_error():
 
 
 def test_cut_and_count_domain_85():
-    t = pd.DataFrame({"preparation": ["a", "a"], "strip": [1, 2],
-                      "top_cpm": [500.0, 9900.0], "bottom_cpm": [9500.0, 100.0]})
+    t = pd.DataFrame(
+        {
+            "preparation": ["a", "a"],
+            "strip": [1, 2],
+            "top_cpm": [500.0, 9900.0],
+            "bottom_cpm": [9500.0, 100.0],
+        }
+    )
     r = analyze_cut_and_count(t).main_table.iloc[0]
     assert r["pct_free"] == pytest.approx(5.0)
     assert r["pct_hydrolysed"] == pytest.approx(1.0)
@@ -179,7 +201,9 @@ def test_reader_refuses_unknown_axis(tmp_path):
 
 
 def test_roi_table(tmp_path):
-    p = _write(tmp_path, "Region\tStart\tEnd\tCounts\norigin\t0\t15\t400\nproduct\t50\t80\t9600\n", "r.tsv")
+    p = _write(
+        tmp_path, "Region\tStart\tEnd\tCounts\norigin\t0\t15\t400\nproduct\t50\t80\t9600\n", "r.tsv"
+    )
     r = read_rois(p)
     assert r["name"].tolist() == ["origin", "product"]
     assert r["counts"].sum() == 10000

@@ -17,8 +17,11 @@ SEED = 20261205
 HERE = Path(__file__).resolve().parent
 
 TLC_PEAKS = [("colloid", 10.0, 2.0, 1200.0), ("[68Ga]Ga-Pentixafor", 72.0, 2.8, 18000.0)]
-HPLC_PEAKS = [("free 68Ga", 2.1, 0.05, 800.0), ("radiolysis", 6.6, 0.07, 900.0),
-              ("[68Ga]Ga-Pentixafor", 7.3, 0.08, 30000.0)]  # fmt: skip
+HPLC_PEAKS = [
+    ("free 68Ga", 2.1, 0.05, 800.0),
+    ("radiolysis", 6.6, 0.07, 900.0),
+    ("[68Ga]Ga-Pentixafor", 7.3, 0.08, 30000.0),
+]
 
 
 def _areas(peaks: list[tuple[str, float, float, float]]) -> dict[str, float]:
@@ -40,7 +43,9 @@ TRUE = {
 }
 
 
-def _trace(rng: np.random.Generator, x: np.ndarray, peaks: list, drift: tuple[float, float]) -> np.ndarray:
+def _trace(
+    rng: np.random.Generator, x: np.ndarray, peaks: list, drift: tuple[float, float]
+) -> np.ndarray:
     mu = drift[0] + drift[1] * x
     for _, c, s, h in peaks:
         mu = mu + h * np.exp(-0.5 * ((x - c) / s) ** 2)
@@ -54,7 +59,9 @@ def make_example(folder: Path = HERE) -> list[Path]:
     x = np.round(np.arange(0, 100.01, 0.5), 2)
     y = _trace(rng, x, TLC_PEAKS, (60.0, 0.5))
     p = folder / "tlc_strip.csv"
-    p.write_text("Position (mm),Counts\n" + "".join(f"{a:g},{b:.0f}\n" for a, b in zip(x, y, strict=True)))
+    p.write_text(
+        "Position (mm),Counts\n" + "".join(f"{a:g},{b:.0f}\n" for a, b in zip(x, y, strict=True))
+    )
     written.append(p)
     p = folder / "tlc_rois.csv"
     p.write_text("Region,Start,End\ncolloid,2,20\n[68Ga]Ga-Pentixafor,58,88\n")
@@ -63,8 +70,10 @@ def make_example(folder: Path = HERE) -> list[Path]:
     y = _trace(rng, t, HPLC_PEAKS, (150.0, 12.0))
     uv = 2.0 + 450 * np.exp(-0.5 * ((t - 7.25) / 0.07) ** 2) + rng.normal(0, 0.3, t.size)
     p = folder / "hplc_trace.csv"
-    p.write_text("Time (min)\tCounts\tUV (mAU)\n" + "".join(
-        f"{a:g}\t{b:.0f}\t{c:.2f}\n" for a, b, c in zip(t, y, uv, strict=True)))  # fmt: skip
+    p.write_text(
+        "Time (min)\tCounts\tUV (mAU)\n"
+        + "".join(f"{a:g}\t{b:.0f}\t{c:.2f}\n" for a, b, c in zip(t, y, uv, strict=True))
+    )
     written.append(p)
     p = folder / "synthesis.csv"
     p.write_text(
@@ -79,14 +88,21 @@ def make_example(folder: Path = HERE) -> list[Path]:
     buf = rng.poisson(480000, 6)
     octa = rng.poisson(480000 * ratio, 6)
     p = folder / "logd.csv"
-    p.write_text("compound,replicate,octanol_cpm,buffer_cpm,octanol_volume_uL,buffer_volume_uL\n" + "".join(
-        f"[68Ga]Ga-Pentixafor,{i + 1},{o},{b},100,100\n" for i, (o, b) in enumerate(zip(octa, buf, strict=True))))  # fmt: skip
+    p.write_text(
+        "compound,replicate,octanol_cpm,buffer_cpm,octanol_volume_uL,buffer_volume_uL\n"
+        + "".join(
+            f"[68Ga]Ga-Pentixafor,{i + 1},{o},{b},100,100\n"
+            for i, (o, b) in enumerate(zip(octa, buf, strict=True))
+        )
+    )
     written.append(p)
     k = math.log(2) / TRUE["t_half_min"]
     rows = []
     for tm in (0, 30, 60, 120, 240):
         for _ in range(2):
-            rows.append(f"[68Ga]Ga-Pentixafor,serum,{tm},{98.5 * math.exp(-k * tm) + rng.normal(0, 0.6):.2f}\n")
+            rows.append(
+                f"[68Ga]Ga-Pentixafor,serum,{tm},{98.5 * math.exp(-k * tm) + rng.normal(0, 0.6):.2f}\n"
+            )
     p = folder / "stability.csv"
     p.write_text("compound,medium,time_min,pct_intact\n" + "".join(rows))
     written.append(p)
