@@ -222,22 +222,25 @@ def analyze_efflux(table: pd.DataFrame) -> AssayResult:
 
 
 def _time_plot(res: pd.DataFrame, col: str, ylab: str, fitted: pd.DataFrame | None = None) -> Any:
-    from plotnine import aes, geom_errorbar, geom_line, geom_point, ggplot, labs
+    from plotnine import aes, geom_line, geom_linerange, geom_point, ggplot, labs
 
     from assaykit.report.figures import theme_assaykit
 
     d = res.assign(
         lo=res[col] - res[f"{col}_sd"].fillna(0), hi=res[col] + res[f"{col}_sd"].fillna(0)
     )
+    lo_n, hi_n = int(d["n"].min()), int(d["n"].max())
+    n_range = f"{lo_n}" if lo_n == hi_n else f"{lo_n}–{hi_n}"
     p = (
         ggplot(d, aes("time_min", col, color="compound"))
         + geom_point()
-        + geom_errorbar(aes(ymin="lo", ymax="hi"), width=0)
+        + geom_linerange(aes(ymin="lo", ymax="hi"))
         + labs(
             x="Time (min)",
             y=ylab,
             color="",
-            caption=f"mean ± SD; n = {int(d['n'].min())}–{int(d['n'].max())} per point",
+            caption=f"mean ± SD; n = {n_range} per point"
+            + ("; line: one-phase decay fit" if fitted is not None else ""),
         )
         + theme_assaykit()
     )
