@@ -168,7 +168,7 @@ def build_profile(
     if ppb is not None:
         parts.append(_simple(ppb, "ppb_pct"))
     if purity is not None:
-        parts.append(_simple(purity, "rcp_pct", ("verdict",)))
+        parts.append(_simple(purity, "rcp_pct", ("verdict", "rcp_method")))
     if not parts:
         raise SchemaError("no results table given for the profile")
     compounds: list[str] = list(dict.fromkeys(c for p in parts for c in p))
@@ -201,12 +201,17 @@ def analyze_profile(
         bits = [str(r["compound"])]
         if np.isfinite(r.get("ic50_nM", np.nan)):
             bits.append(
-                f"IC50 {r['ic50_nM']:.3g} nM ({r['ic50_nM_ci_low']:.3g}–{r['ic50_nM_ci_high']:.3g}, n = {r['ic50_n']})"
+                f"IC50 {r['ic50_nM']:.3g} nM ({r['ic50_nM_ci_low']:.3g}–{r['ic50_nM_ci_high']:.3g}, "
+                f"n = {int(r['ic50_n'])})"
             )
         if np.isfinite(r.get("logd", np.nan)):
             bits.append(f"logD {r['logd']:.2f} ± {r.get('logd_sd', np.nan):.2f}")
         if np.isfinite(r.get("ppb_pct", np.nan)):
             bits.append(f"PPB {r['ppb_pct']:.1f} %")
+        if np.isfinite(r.get("t_half_min", np.nan)):
+            bits.append(f"t½ {r['t_half_min']:.0f} min in {r.get('pct_intact_last_in', '')}")
+        if np.isfinite(r.get("rcp_pct", np.nan)):
+            bits.append(f"RCP {r['rcp_pct']:.1f} % ({r.get('rcp_method', '')})")
         lines.append(": ".join([bits[0], ", ".join(bits[1:])]) if len(bits) > 1 else bits[0])
     missing = [c for c in prof["compound"] if prof.set_index("compound").loc[c].isna().all()]
     for c in missing:  # pragma: no cover - every compound has at least one value by construction

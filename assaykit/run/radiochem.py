@@ -30,6 +30,7 @@ __all__ = [
     "run_profile",
     "run_properties",
     "run_purity",
+    "run_radiochem_demo",
     "run_yield",
 ]
 
@@ -340,9 +341,19 @@ def run_profile(
                 "protein binding or purity",
                 path=path,
             )
+        info: dict[str, Any] = {"kind": kind}
         if kind == "purity":
-            t = t[t["kind"] != "combined"].assign(compound=t["product"])
-        return (kind, t), {"kind": kind}
+            # only a product region with a name says which compound it is; a combined
+            # TLC + HPLC purity, when there is one, is the one the profile reports
+            named = ~t["product"].astype(str).str.fullmatch(r"(peak \d+)?")
+            if (~named).any():
+                info["message"] = (
+                    f"{int((~named).sum())} purity row(s) with an unnamed product region "
+                    "(detected peak) left out: give an ROI table naming the product"
+                )
+            t = t[named].assign(compound=t["product"], rcp_method=t["kind"])
+            t = t.sort_values("kind", key=lambda k: k != "combined", kind="stable")
+        return (kind, t), info
 
     loop = each_file(
         files,
@@ -369,3 +380,38 @@ def run_profile(
         progress=progress,
         folder=folder,
     )
+
+
+def run_radiochem_demo(ex: Path, out: Path) -> RunOutcome:
+    """The demo step: purity (TLC + HPLC, combined), yields, logD, stability, then the profile.
+
+    ``ex`` is the bundled example folder; ``out`` is created and holds ``purity/``, ``yield/``,
+    ``logd/``, ``stability/`` and ``profile/``. Binding and uptake results folders beside ``out``
+    (``../binding``, ``../uptake``, as ``assaykit demo`` writes them) join the profile.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from assaykit.datasets import example_path
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "radiochem"
+    >>> res = run_radiochem_demo(example_path("radiochem"), out)
+    >>> sorted(p.name for p in out.iterdir())
+    ['logd', 'profile', 'purity', 'stability', 'yield']
+    """
+    out.mkdir(parents=True)
+    cmd = "assaykit demo"
+    run_purity(
+        [ex / "tlc_strip.csv", ex / "hplc_trace.csv"],
+        out / "purity",
+        rois=ex / "tlc_rois.csv",
+        options=PurityOptions(combine=True),
+        command=cmd,
+    )
+    run_yield(ex / "synthesis.csv", out / "yield", command=cmd)
+    run_properties("logd", ex / "logd.csv", out / "logd", command=cmd)
+    run_properties("stability", ex / "stability.csv", out / "stability", command=cmd)
+    sources = [out / "purity", out / "logd", out / "stability"]
+    sources += [
+        out.parent / k for k in ("binding", "uptake") if (out.parent / k / "results.csv").is_file()
+    ]
+    return run_profile(sources, out / "profile", command=cmd)

@@ -75,8 +75,19 @@ def test_template_round_trip_and_profile(tmp_path):
     run("qc", "purity", TLC, "--rois", ROIS, "-o", tmp_path / "q")
     run("profile", tmp_path / "l", tmp_path / "q", "-o", tmp_path / "p")
     p = pd.read_csv(tmp_path / "p" / "results.csv").set_index("compound")
-    row = p.loc["[68Ga]Ga-Pentixafor"]
+    row = p.loc["Pentixafor"]
     assert row["logd_n"] == 6 and row["rcp_pct"] > 95 and row["verdict"] == "pass"
+    assert row["rcp_method"] == "tlc"
+    # with TLC + HPLC combined, the profile reports the combined purity; the HPLC row, whose
+    # product is an unnamed detected peak, is left out and the sources sheet says so
+    run("qc", "purity", TLC, HPLC, "--rois", ROIS, "--combine", "-o", tmp_path / "q2")
+    run("profile", tmp_path / "l", tmp_path / "q2", "-o", tmp_path / "p2")
+    p2 = pd.read_csv(tmp_path / "p2" / "results.csv").set_index("compound")
+    assert list(p2.index) == ["Pentixafor"]
+    assert p2.loc["Pentixafor", "rcp_method"] == "combined"
+    assert p2.loc["Pentixafor", "verdict"] == "fail"  # 95.5 % x 95.9 % = 91.5 % < 95 %
+    sources = pd.read_excel(tmp_path / "p2" / "results.xlsx", sheet_name="sources")
+    assert sources["message"].astype(str).str.contains("unnamed product region").any()
 
 
 def test_one_line_errors_through_main(tmp_path, monkeypatch, capsys):

@@ -1,6 +1,6 @@
 """Bundled radiochemistry example (SIMULATED by :mod:`assaykit.datasets.radiochem.make_example`).
 
-A [68Ga]Ga-Pentixafor labelling: a radio-TLC strip (ITLC-SG, colloid at the origin) with the
+A [68Ga]Ga-Pentixafor labelling (compound named "Pentixafor" in the tables, as in the uptake example): a radio-TLC strip (ITLC-SG, colloid at the origin) with the
 scanner's ROI table, a radio-HPLC trace with a UV channel, the synthesis record, a shake-flask
 logD run and a serum-stability series. True values are ``make_example.TRUE``.
 """

@@ -16,11 +16,11 @@ import numpy as np
 SEED = 20261205
 HERE = Path(__file__).resolve().parent
 
-TLC_PEAKS = [("colloid", 10.0, 2.0, 1200.0), ("[68Ga]Ga-Pentixafor", 72.0, 2.8, 18000.0)]
+TLC_PEAKS = [("colloid", 10.0, 2.0, 1200.0), ("Pentixafor", 72.0, 2.8, 18000.0)]
 HPLC_PEAKS = [
     ("free 68Ga", 2.1, 0.05, 800.0),
     ("radiolysis", 6.6, 0.07, 900.0),
-    ("[68Ga]Ga-Pentixafor", 7.3, 0.08, 30000.0),
+    ("Pentixafor", 7.3, 0.08, 30000.0),
 ]
 
 
@@ -30,7 +30,7 @@ def _areas(peaks: list[tuple[str, float, float, float]]) -> dict[str, float]:
 
 def _purity(peaks: list[tuple[str, float, float, float]]) -> float:
     a = _areas(peaks)
-    return 100 * a["[68Ga]Ga-Pentixafor"] / sum(a.values())
+    return 100 * a["Pentixafor"] / sum(a.values())
 
 
 TRUE = {
@@ -64,7 +64,7 @@ def make_example(folder: Path = HERE) -> list[Path]:
     )
     written.append(p)
     p = folder / "tlc_rois.csv"
-    p.write_text("Region,Start,End\ncolloid,2,20\n[68Ga]Ga-Pentixafor,58,88\n")
+    p.write_text("Region,Start,End\ncolloid,2,20\nPentixafor,58,88\n")
     written.append(p)
     t = np.round(np.arange(0, 12.0, 0.01), 3)
     y = _trace(rng, t, HPLC_PEAKS, (150.0, 12.0))
@@ -91,7 +91,7 @@ def make_example(folder: Path = HERE) -> list[Path]:
     p.write_text(
         "compound,replicate,octanol_cpm,buffer_cpm,octanol_volume_uL,buffer_volume_uL\n"
         + "".join(
-            f"[68Ga]Ga-Pentixafor,{i + 1},{o},{b},100,100\n"
+            f"Pentixafor,{i + 1},{o},{b},100,100\n"
             for i, (o, b) in enumerate(zip(octa, buf, strict=True))
         )
     )
@@ -101,7 +101,7 @@ def make_example(folder: Path = HERE) -> list[Path]:
     for tm in (0, 30, 60, 120, 240):
         for _ in range(2):
             rows.append(
-                f"[68Ga]Ga-Pentixafor,serum,{tm},{98.5 * math.exp(-k * tm) + rng.normal(0, 0.6):.2f}\n"
+                f"Pentixafor,serum,{tm},{98.5 * math.exp(-k * tm) + rng.normal(0, 0.6):.2f}\n"
             )
     p = folder / "stability.csv"
     p.write_text("compound,medium,time_min,pct_intact\n" + "".join(rows))
