@@ -137,10 +137,12 @@ def _number(cell: str, decimal: str) -> float | None:
     return float(c)
 
 
-def _error(where: str, message: str, path: Path) -> ParseError:
+def _error(where: str, message: str, path: Path, col: int = 0) -> ParseError:
+    """A ParseError at 'line N' of a text file, or at the cell (column ``col``) of a sheet."""
     if where.startswith("line "):
         return ParseError(message, path=path, line=int(where[5:]))
-    return ParseError(message, path=path, location=where)
+    sheet, _, ref = where.rpartition("!")
+    return ParseError(message, path=path, location=f"{sheet}!{'ABC'[col]}{ref[1:]}")
 
 
 def _split_header(
@@ -208,7 +210,7 @@ def _trace_frame(path: Path, kind: ChromatogramKind | None) -> pd.DataFrame:
             v = _number(cell, decimal)
             if v is None:
                 col = ("position/time", "counts", "UV")[j]
-                raise _error(where, f"{col} {cell!r} is not a number", path)
+                raise _error(where, f"{col} {cell!r} is not a number", path, j)
             vals.append(v)
         if vals[0] <= prev:
             raise _error(
@@ -217,7 +219,7 @@ def _trace_frame(path: Path, kind: ChromatogramKind | None) -> pd.DataFrame:
                 path,
             )
         if vals[1] < 0:
-            raise _error(where, f"negative counts ({vals[1]:g}); counts are never below 0", path)
+            raise _error(where, f"negative counts ({vals[1]:g}); counts are never below 0", path, 1)
         prev = vals[0]
         x.append(vals[0] * factor)
         y.append(vals[1])

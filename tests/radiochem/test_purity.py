@@ -240,3 +240,17 @@ def test_rcp_invariant_to_count_scale_and_axis_shift(scale, shift, heights):
         {"t": tlc_frame(pd.DataFrame({"x": x + shift, "counts": y * scale}))}, baseline="none"
     )
     assert res2.tables["regions"]["pct"].to_numpy() == pytest.approx(pct, abs=1e-6)
+
+
+def test_xlsx_trace_errors_name_the_cell(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Scan"
+    ws.append(["Position (mm)", "Counts"])
+    for i, c in enumerate([1, 2, "n/a", 4]):
+        ws.append([i, c])
+    wb.save(tmp_path / "s.xlsx")
+    with pytest.raises(ParseError, match=r"Scan!B4.*'n/a' is not a number"):
+        read_chromatogram(tmp_path / "s.xlsx")
