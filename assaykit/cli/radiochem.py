@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from assaykit.cli._common import Force, OutDir, choice, say
+from assaykit.cli._common import Force, Format, OutDir, choice, say
 
 qc_app = typer.Typer(
     help="Radiochemistry QC: radiochemical purity, cut-and-count ITLC, yields and molar activity.",
@@ -90,20 +90,40 @@ def purity(
 
 @qc_app.command("itlc")
 def itlc(
-    table: Table,
+    input: Annotated[
+        Path,
+        typer.Argument(
+            help="Tidy table/template (preparation, strip, top_cpm, bottom_cpm), "
+            "or a gamma-counter export with --tubes."
+        ),
+    ],
     output: OutDir,
+    tubes: Annotated[
+        Path | None,
+        typer.Option(
+            "--tubes",
+            help="Map of the export's tubes: rack, position, preparation, "
+            "strip, half (top/bottom/background).",
+        ),
+    ] = None,
     force: Force = False,
+    format: Format = None,
     threshold: Annotated[float, typer.Option("--threshold", help="% bound to pass.")] = 95.0,
 ) -> None:
     """Two-strip cut-and-count ITLC: % free, % hydrolysed, % bound."""
     from assaykit.run.radiochem import run_properties
 
-    _done(
-        run_properties(
-            "itlc", table, output, force=force, threshold_pct=threshold, command="assaykit qc itlc"
-        ),
+    outcome = run_properties(
+        "itlc",
+        input,
         output,
+        force=force,
+        threshold_pct=threshold,
+        tubes=tubes,
+        format=format,
+        command="assaykit qc itlc",
     )
+    _done(outcome, output)
 
 
 @qc_app.command("yield")

@@ -26,7 +26,7 @@ from assaykit.result import AssayResult, qc_row, qc_table
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["analyze_cut_and_count"]
+__all__ = ["analyze_cut_and_count", "strips_from_counter"]
 
 Z95 = 1.959963984540054
 
@@ -35,6 +35,55 @@ def _pct(part: float, total: float) -> tuple[float, float]:
     """100·part/total and its binomial (Poisson-counting) SE in points."""
     p = part / total
     return 100.0 * p, 100.0 * float(np.sqrt(max(p * (1 - p), 0.0) / total))
+
+
+def strips_from_counter(counts: pd.DataFrame, tubes: pd.DataFrame) -> pd.DataFrame:
+    """The cut-and-count table from a counter export and the map of its tubes.
+
+    ``counts``: a counter export (:func:`assaykit.io.read_export`: ``rack, position, cpm``);
+    ``tubes``: ``rack, position, preparation, strip, half`` with ``half`` ``top``, ``bottom`` or
+    ``background`` (background tubes: their mean cpm is subtracted from every strip half).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> counts = pd.DataFrame({"rack": 1, "position": [1, 2, 3], "cpm": [520.0, 9520.0, 20.0]})
+    >>> tubes = pd.DataFrame({"rack": 1, "position": [1, 2, 3], "preparation": ["k", "k", ""],
+    ...                       "strip": [1, 1, 0], "half": ["top", "bottom", "background"]})
+    >>> strips_from_counter(counts, tubes).to_dict("records")
+    [{'preparation': 'k', 'strip': 1, 'top_cpm': 500.0, 'bottom_cpm': 9500.0}]
+    """
+    import pandas as pd
+
+    need = {"rack", "position", "preparation", "strip", "half"}
+    if missing := need - set(tubes.columns):
+        raise SchemaError(f"the tube map lacks columns {', '.join(sorted(missing))}")
+    merged = tubes.merge(counts[["rack", "position", "cpm"]], on=["rack", "position"], how="left")
+    lost = merged[merged["cpm"].isna()]
+    if len(lost):
+        r = lost.iloc[0]
+        raise SchemaError(f"tube rack {r['rack']} position {r['position']} is not in the export")
+    half = merged["half"].astype(str).str.strip().str.lower()
+    if bad := sorted(set(half) - {"top", "bottom", "background"}):
+        raise SchemaError(f"half must be top, bottom or background, not {', '.join(bad)}")
+    bkg = merged.loc[half == "background", "cpm"]
+    net = merged["cpm"] - (float(bkg.mean()) if len(bkg) else 0.0)
+    m = merged.assign(half=half, net=net)[half != "background"]
+    wide = m.pivot_table(
+        index=["preparation", "strip"], columns="half", values="net", aggfunc="sum"
+    ).reset_index()
+    for h in ("top", "bottom"):
+        if h not in wide.columns:
+            raise SchemaError(f"no {h} halves in the tube map")
+    out = pd.DataFrame(
+        {
+            "preparation": wide["preparation"],
+            "strip": wide["strip"].astype(int),
+            "top_cpm": wide["top"].astype(float),
+            "bottom_cpm": wide["bottom"].astype(float),
+        }
+    )
+    return out
 
 
 def analyze_cut_and_count(table: pd.DataFrame, *, threshold_pct: float = 95.0) -> AssayResult:

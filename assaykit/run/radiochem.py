@@ -234,10 +234,16 @@ def run_properties(
     figures: bool = True,
     fit_decay: bool = True,
     threshold_pct: float = 95.0,
+    tubes: PathLike | pd.DataFrame | None = None,
+    format: str | None = None,
     progress: Progress | None = None,
     command: str | None = None,
 ) -> RunOutcome:
     """logD, stability, protein binding, efflux or cut-and-count ITLC from a tidy table/template.
+
+    For ``itlc``, ``input`` may instead be a gamma-counter export with ``tubes`` mapping its
+    tubes (``rack, position, preparation, strip, half``; see
+    :func:`assaykit.radiochem.itlc.strips_from_counter`).
 
     Examples
     --------
@@ -259,7 +265,18 @@ def run_properties(
     folder = OutputFolder(outdir, force=force)
     where = None if isinstance(input, pd.DataFrame) else input
     try:
-        table = input if isinstance(input, pd.DataFrame) else read_table(input)
+        if kind == "itlc" and tubes is not None:
+            from assaykit.io import read_export
+
+            counts = (
+                input
+                if isinstance(input, pd.DataFrame)
+                else read_export(check_input_file(input), format=format)
+            )
+            tube_map = tubes if isinstance(tubes, pd.DataFrame) else read_table(tubes)
+            table = itlc.strips_from_counter(counts, tube_map)
+        else:
+            table = input if isinstance(input, pd.DataFrame) else read_table(input)
         if kind == "logd":
             result = properties.analyze_logd(table)
         elif kind == "ppb":
@@ -274,11 +291,12 @@ def run_properties(
         raise err.with_context(path=where) from None
     if not figures:
         result.figures = {}
+    named = {"input": where, "tubes": tubes if isinstance(tubes, str | os.PathLike) else None}
     return _write(
         result,
         outdir,
         force=force,
-        inputs={"input": where},
+        inputs=named,
         command=command or f"assaykit properties {kind}",
         progress=progress,
         folder=folder,

@@ -104,3 +104,28 @@ def test_one_line_errors_through_main(tmp_path, monkeypatch, capsys):
         cli.main(["qc", "purity", str(TLC), "--baseline", "magic", "-o", str(tmp_path / "o")])
     assert exc.value.code == 1
     assert "--baseline" in capsys.readouterr().err
+
+
+def test_qc_itlc_from_a_counter_export(tmp_path):
+    """DOMAIN §8.5 through a WIZARD2-format export: top 500, bottom 9500 net → 5.0 % free."""
+    head = (
+        "Protocol ID,Protocol name,Measurement date & time,Completion status,Run ID,Rack,Det,"
+        "Pos,Time,Sample code,Tc-99m Counts,Tc-99m CPM,Tc-99m Error %,Tc-99m Info\n"
+    )
+    cpm = [20, 520, 9520, 9820, 220, 20]  # background 20 cpm; strip 2: 9800 top, 200 bottom
+    lines = [
+        f"3,Tc 1 min,2026-05-04 10:00:0{i},0,77,1,1,{i + 1},60.00,,{c},{c:.2f},1.0,\n"
+        for i, c in enumerate(cpm)
+    ]
+    export = tmp_path / "itlc.csv"
+    export.write_text(head + "".join(lines))
+    tubes = tmp_path / "tubes.csv"
+    tubes.write_text(
+        "rack,position,preparation,strip,half\n1,1,,0,background\n1,2,kit A,1,top\n"
+        "1,3,kit A,1,bottom\n1,4,kit A,2,top\n1,5,kit A,2,bottom\n1,6,,0,background\n"
+    )
+    run("qc", "itlc", export, "--tubes", tubes, "-o", tmp_path / "o")
+    r = pd.read_csv(tmp_path / "o" / "results.csv").iloc[0]
+    assert r["pct_free"] == pytest.approx(5.0)
+    assert r["pct_hydrolysed"] == pytest.approx(2.0)
+    assert r["pct_bound"] == pytest.approx(93.0) and r["verdict"] == "fail"
