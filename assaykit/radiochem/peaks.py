@@ -113,7 +113,9 @@ def find_regions(
 ) -> list[Region]:
     """Peaks of a baseline-subtracted trace and the region each one owns.
 
-    A peak needs a prominence of ``min_prominence_sd`` noise SDs (on a lightly smoothed trace).
+    A peak needs a prominence of ``min_prominence_sd`` noise SDs (on a lightly smoothed trace),
+    both of the trace's noise and of the local noise around it (counting noise grows with the
+    counts, so a tall peak's top is noisier than the baseline).
     Its region runs from the apex outwards until the smoothed signal reaches the baseline (or
     the lowest point between it and its neighbour), then widens by half the peak's width at
     half height so that the tails under the noise are counted. Neighbours whose valley stays
@@ -125,10 +127,24 @@ def find_regions(
     x = np.asarray(x, dtype=float)
     s = _smooth(np.asarray(signal, dtype=float), 2)
     prom = max(min_prominence_sd * max(noise, 1e-12) / np.sqrt(5.0), 1e-12)
-    idx, _ = find_peaks(s, prominence=prom)
+    idx, props = find_peaks(s, prominence=prom)
     if idx.size == 0:
         return []
-    idx = idx[s[idx] > 0]
+    # counting noise grows with the counts (Poisson): a bump on top of a tall peak must also
+    # stand out from the noise around it (second differences: curvature of a smooth peak
+    # hardly contributes, so this is the local point-to-point noise)
+    raw = np.asarray(signal, dtype=float)
+    keep = s[idx] > 0
+    widths = peak_widths(s, idx, rel_height=0.5)[0]
+    for k, i in enumerate(idx):
+        w = int(max(10, 2 * widths[k]))
+        seg = raw[max(i - w, 0) : i + w + 1]
+        d2 = seg[2:] - 2 * seg[1:-1] + seg[:-2]
+        local = (
+            1.4826 * float(np.median(np.abs(d2 - np.median(d2)))) / np.sqrt(6.0) if d2.size else 0.0
+        )
+        keep[k] &= props["prominences"][k] >= min_prominence_sd * max(noise, local) / np.sqrt(5.0)
+    idx = idx[keep]
     if idx.size == 0:
         return []
     half_w = peak_widths(s, idx, rel_height=0.5)[0] / 2.0

@@ -324,10 +324,12 @@ def _fit_decay(t: np.ndarray, y: np.ndarray) -> dict[str, Any]:
 
 
 def analyze_stability(table: pd.DataFrame, *, fit_decay: bool = True) -> AssayResult:
-    """% intact over time: ``compound, time_min, pct_intact`` (e.g. the ``rcp_pct`` of each
-    purity result) + optional ``medium`` (serum, plasma, PBS) and ``replicate``."""
+    """% intact over time: ``compound, time_min, pct_intact`` (or ``rcp_pct``: purity results
+    with a ``time_min`` column added) + optional ``medium`` (serum, plasma, PBS), ``replicate``."""
     import pandas as pd
 
+    if "pct_intact" not in table.columns and "rcp_pct" in table.columns:
+        table = table.rename(columns={"rcp_pct": "pct_intact"})  # purity results + times
     _need(table, ("compound", "time_min", "pct_intact"), "stability")
     t = table.copy()
     rows = []

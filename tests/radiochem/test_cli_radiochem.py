@@ -129,3 +129,15 @@ def test_qc_itlc_from_a_counter_export(tmp_path):
     assert r["pct_free"] == pytest.approx(5.0)
     assert r["pct_hydrolysed"] == pytest.approx(2.0)
     assert r["pct_bound"] == pytest.approx(93.0) and r["verdict"] == "fail"
+
+
+def test_keep_going_skips_a_bad_trace(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Position (mm),Counts\n0,1\n1,x\n2,1\n3,1\n")
+    res = CliRunner().invoke(_app(), ["qc", "purity", str(TLC), str(bad), "--keep-going",
+                                      "-o", str(tmp_path / "o")])  # fmt: skip
+    assert res.exit_code == 1
+    files = pd.read_excel(tmp_path / "o" / "results.xlsx", sheet_name="files")
+    assert files["status"].tolist() == ["ok", "error"]
+    assert "line 3" in files.loc[1, "message"]
+    assert len(pd.read_csv(tmp_path / "o" / "results.csv")) == 1

@@ -114,3 +114,11 @@ def test_missing_column_and_text_are_schema_errors():
                 {"compound": ["A", "A"], "octanol_cpm": [1.0, np.nan], "buffer_cpm": [2.0, 2.0]}
             )
         )
+
+
+def test_stability_from_purity_results():
+    purity = pd.DataFrame(
+        {"compound": "A", "time_min": [0, 60, 120, 240], "rcp_pct": [99.0, 90.0, 82.0, 67.0]}
+    )
+    r = analyze_stability(purity).main_table.iloc[0]
+    assert r["status"] == "ok" and 300 < r["t_half_min"] < 600
