@@ -266,3 +266,19 @@ def test_broad_tall_peak_is_one_region(seed):
     reg = res.tables["regions"]
     assert len(reg) == 1
     assert reg["area"].iloc[0] == pytest.approx(true[0], rel=0.01)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "spec,frame,drift", [(TLC, tlc_frame, (200, 2.0)), (HPLC, hplc_frame, (150, 15.0))]
+)
+def test_rcp_ci_coverage(spec, frame, drift):
+    """The Poisson 95 % CI of RCP covers the true value in 90-99 % of 150 simulated traces
+    (measured: 94 % TLC, 97 % HPLC; the SE ignores the baseline's own uncertainty)."""
+    hits = 0
+    for seed in range(100, 250):
+        df, true = simulate(spec, seed, drift)
+        r = analyze_purity({"t": frame(df)}).main_table.iloc[0]
+        truth = 100 * true[1] / sum(true)
+        hits += r["rcp_pct_ci_low"] <= truth <= r["rcp_pct_ci_high"]
+    assert 0.90 <= hits / 150 <= 0.99
