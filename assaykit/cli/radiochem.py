@@ -40,7 +40,12 @@ def purity(
         Path | None, typer.Option("--rois", help="ROI table (Region, Start, End[, Counts]).")
     ] = None,
     product: Annotated[
-        str | None, typer.Option("--product", help="Product ROI name (default: largest region).")
+        str | None,
+        typer.Option(
+            "--product",
+            help="Product ROI name, or a position (mm) / time (min) inside its region "
+            "(default: the largest region).",
+        ),
     ] = None,
     threshold: Annotated[
         float, typer.Option("--threshold", help="Acceptance threshold, % RCP.")

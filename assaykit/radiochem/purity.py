@@ -197,6 +197,14 @@ def _one_trace(
             )
         )
     t_var = sum(r["area_var"] for r in rows)
+    if source == "roi" and rois is not None and "counts" in rois.columns:
+        # the scanner's own ROI counts (usually without baseline subtraction), for comparison
+        given = dict(zip(rois["name"].astype(str), rois["counts"].astype(float), strict=True))
+        s_total = sum(given.values())
+        for r in rows:
+            c = given.get(r["region"], np.nan)
+            r["scanner_counts"] = c
+            r["scanner_pct"] = 100.0 * c / s_total if s_total > 0 else np.nan
     for r in rows:
         r["pct"] = 100.0 * r["area"] / total
         r["is_product"] = r is prod

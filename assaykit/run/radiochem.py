@@ -127,6 +127,11 @@ def run_purity(
 
     opts = options or PurityOptions()
     folder = OutputFolder(outdir, force=force)
+    product: str | float | None = opts.product
+    try:
+        product = float(str(opts.product)) if opts.product is not None else None
+    except ValueError:
+        product = opts.product  # a region name
     given = [traces] if isinstance(traces, str | os.PathLike) else list(traces)
     files = expand_inputs(given, recursive=recursive)
     names = source_names(files)
@@ -161,7 +166,7 @@ def run_purity(
         result = analyze_purity(
             traces_read,
             roi_table,
-            product=opts.product,
+            product=product,
             threshold_pct=opts.threshold_pct,
             baseline=opts.baseline,
             overlap_fraction=opts.overlap_fraction,

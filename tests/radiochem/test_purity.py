@@ -282,3 +282,18 @@ def test_rcp_ci_coverage(spec, frame, drift):
         truth = 100 * true[1] / sum(true)
         hits += r["rcp_pct_ci_low"] <= truth <= r["rcp_pct_ci_high"]
     assert 0.90 <= hits / 150 <= 0.99
+
+
+def test_scanner_roi_counts_reported_beside_ours(tmp_path):
+    df, true = simulate(TLC, 2, (200, 2.0))
+    rois = pd.DataFrame(
+        {
+            "name": ["a", "b", "c"],
+            "start": [0.0, 45, 72],
+            "end": [22.0, 72, 92],
+            "counts": [1.0, 8.0, 1.0],
+        }
+    )
+    reg = analyze_purity({"t": tlc_frame(df)}, rois, product=60.0).tables["regions"]
+    assert reg["scanner_pct"].tolist() == pytest.approx([10.0, 80.0, 10.0])
+    assert reg.loc[reg["is_product"], "region"].item() == "b"
