@@ -185,7 +185,7 @@ def analyze_yield(table: pd.DataFrame, *, reference: str = "end_of_synthesis") -
             line += f", apparent Am {out['am_apparent_GBq_per_umol']:.3g} GBq/µmol"
         lines.append(line)
     if len(rows) > 1:
-        s = summary_table.set_index("quantity").loc["rcy_pct"]
+        s: Any = summary_table.set_index("quantity").loc["rcy_pct"].to_dict()
         lines.append(
             f"RCY {s['mean']:.1f} ± {s['sd']:.1f} % (mean ± SD, n = {int(s['n'])} syntheses; "
             f"95 % CI {s['ci_low']:.1f}–{s['ci_high']:.1f})"
