@@ -21,6 +21,8 @@ from assaykit.run.inputs import check_input_file, expand_inputs, source_names
 if TYPE_CHECKING:
     import pandas as pd
 
+    from assaykit.io import InputLog
+    from assaykit.report.output import OutputFolder
     from assaykit.result import AssayResult
 
 __all__ = [
@@ -54,11 +56,16 @@ class PurityOptions:
     kind: Literal["tlc", "hplc"] | None = None
 
 
-def read_table(path: PathLike) -> pd.DataFrame:
-    """A tidy table from CSV/TSV/XLSX; a filled radiochemistry template is read and validated."""
+def read_table(path: PathLike, *, log: InputLog | None = None, role: str = "input") -> pd.DataFrame:
+    """A tidy table from CSV/TSV/XLSX; a filled radiochemistry template is read and validated.
+
+    With ``log``, the file is hashed under ``role`` as it is read.
+    """
     import pandas as pd
 
     p = check_input_file(path)
+    if log is not None:
+        log.record(role, p)
     if p.suffix.lower() in (".xlsx", ".xlsm"):
         from assaykit.layout.radiochem import is_radiochem_template, read_radiochem_template
 
@@ -77,20 +84,19 @@ def read_table(path: PathLike) -> pd.DataFrame:
 def _write(
     result: AssayResult,
     outdir: PathLike,
+    folder: OutputFolder,
+    log: InputLog,
     *,
-    force: bool,
-    inputs: dict[str, Any],
     command: str,
     progress: Progress | None,
     failed: list[Path] | None = None,
     status: pd.DataFrame | None = None,
-    folder: Any = None,
 ) -> RunOutcome:
-    from assaykit.report.output import OutputFolder
-
-    out_folder = folder or OutputFolder(outdir, force=force)
-    with out_folder as out:
-        written = write_result(out, result, inputs=inputs, command=command, progress=progress)
+    inputs = {role: rec.path for role, rec in log.records.items()}
+    with folder as out:
+        written = write_result(
+            out, result, inputs=inputs, command=command, progress=progress, log=log
+        )
     final = Path(outdir)
     return RunOutcome(result, final, [final / p.name for p in written], failed or [], status)
 
@@ -119,14 +125,14 @@ def run_purity(
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "qc"
     >>> res = run_purity(TLC, out, rois=ROIS, figures=False)
     >>> res.results.loc[0, "verdict"], sorted(p.name for p in out.iterdir())
-    ('pass', ['provenance.json', 'results.csv', 'results.xlsx'])
+    ('pass', ['provenance.json', 'report.html', 'results.csv', 'results.xlsx'])
     """
+    from assaykit.io import InputLog
     from assaykit.io.chromatogram import read_chromatogram, read_rois
     from assaykit.radiochem.purity import analyze_purity
     from assaykit.report.output import OutputFolder
 
     opts = options or PurityOptions()
-    folder = OutputFolder(outdir, force=force)
     product: str | float | None = opts.product
     try:
         product = float(str(opts.product)) if opts.product is not None else None
@@ -135,8 +141,12 @@ def run_purity(
     given = [traces] if isinstance(traces, str | os.PathLike) else list(traces)
     files = expand_inputs(given, recursive=recursive)
     names = source_names(files)
+    log = InputLog()
+    # refuses an unusable folder (or one holding an input) before any work
+    folder = OutputFolder(outdir, force=force, inputs=[*files, rois], log=log)
 
     def read_one(path: Path, source: str) -> tuple[tuple[str, pd.DataFrame], dict[str, Any]]:
+        log.record("trace", path)
         tr = read_chromatogram(path, kind=opts.kind)
         return (source, tr), {"kind": tr.attrs["kind"], "points": len(tr)}
 
@@ -151,7 +161,10 @@ def run_purity(
     if not loop.parts:
         raise AssaykitError("no trace could be read")
     traces_read = dict(loop.parts)
-    roi_table = read_rois(check_input_file(rois)) if rois is not None else None
+    roi_table = None
+    if rois is not None:
+        log.record("rois", check_input_file(rois))
+        roi_table = read_rois(rois)
     combine = None
     if opts.combine:
         kinds = {n: t.attrs["kind"] for n, t in traces_read.items()}
@@ -182,18 +195,15 @@ def run_purity(
     if len(files) > 1:
         result.tables["files"] = loop.status
     result.settings = {**asdict(opts), **result.settings}
-    inputs: dict[str, Any] = {f"trace {n}": str(f) for n, f in zip(names, files, strict=True)}
-    inputs["rois"] = rois
     return _write(
         result,
         outdir,
-        force=force,
-        inputs=inputs,
+        folder,
+        log,
         command=command,
         progress=progress,
         failed=loop.failed,
         status=loop.status,
-        folder=folder,
     )
 
 
@@ -209,25 +219,19 @@ def run_yield(
     """RCY, activity yield and molar activity from a synthesis table → results folder."""
     import pandas as pd
 
+    from assaykit.io import InputLog
     from assaykit.radiochem.yields import analyze_yield
     from assaykit.report.output import OutputFolder
 
-    folder = OutputFolder(outdir, force=force)
     where = None if isinstance(input, pd.DataFrame) else input
+    log = InputLog()
+    folder = OutputFolder(outdir, force=force, inputs=[where], log=log)
     try:
-        table = input if isinstance(input, pd.DataFrame) else read_table(input)
+        table = input if isinstance(input, pd.DataFrame) else read_table(input, log=log)
         result = analyze_yield(table, reference=reference)
     except AssaykitError as err:
         raise err.with_context(path=where) from None
-    return _write(
-        result,
-        outdir,
-        force=force,
-        inputs={"input": where},
-        command=command,
-        progress=progress,
-        folder=folder,
-    )
+    return _write(result, outdir, folder, log, command=command, progress=progress)
 
 
 def run_properties(
@@ -260,6 +264,7 @@ def run_properties(
     """
     import pandas as pd
 
+    from assaykit.io import InputLog
     from assaykit.radiochem import itlc, properties
     from assaykit.report.output import OutputFolder
 
@@ -267,8 +272,10 @@ def run_properties(
         raise AssaykitError(
             f"unknown property {kind!r}; expected one of {', '.join(PROPERTY_KINDS)}"
         )
-    folder = OutputFolder(outdir, force=force)
     where = None if isinstance(input, pd.DataFrame) else input
+    tubes_path = tubes if isinstance(tubes, str | os.PathLike) else None
+    log = InputLog()
+    folder = OutputFolder(outdir, force=force, inputs=[where, tubes_path], log=log)
     try:
         if kind == "itlc" and tubes is not None:
             from assaykit.io import read_export
@@ -276,12 +283,16 @@ def run_properties(
             counts = (
                 input
                 if isinstance(input, pd.DataFrame)
-                else read_export(check_input_file(input), format=format)
+                else read_export(check_input_file(input), format=format, log=log)
             )
-            tube_map = tubes if isinstance(tubes, pd.DataFrame) else read_table(tubes)
+            tube_map = (
+                tubes
+                if isinstance(tubes, pd.DataFrame)
+                else read_table(tubes, log=log, role="tubes")
+            )
             table = itlc.strips_from_counter(counts, tube_map)
         else:
-            table = input if isinstance(input, pd.DataFrame) else read_table(input)
+            table = input if isinstance(input, pd.DataFrame) else read_table(input, log=log)
         if kind == "logd":
             result = properties.analyze_logd(table)
         elif kind == "ppb":
@@ -296,15 +307,13 @@ def run_properties(
         raise err.with_context(path=where) from None
     if not figures:
         result.figures = {}
-    named = {"input": where, "tubes": tubes if isinstance(tubes, str | os.PathLike) else None}
     return _write(
         result,
         outdir,
-        force=force,
-        inputs=named,
+        folder,
+        log,
         command=command or f"assaykit properties {kind}",
         progress=progress,
-        folder=folder,
     )
 
 
@@ -343,20 +352,22 @@ def run_profile(
     """
     import pandas as pd
 
+    from assaykit.io import InputLog
     from assaykit.radiochem.profile import analyze_profile
     from assaykit.report.output import OutputFolder
 
-    folder = OutputFolder(outdir, force=force)
     given = [results] if isinstance(results, str | os.PathLike) else list(results)
     files = []
     for g in given:
         p = Path(g)
         files.append(p / "results.csv" if p.is_dir() else p)
     files = [check_input_file(f) for f in files]
+    log = InputLog()
+    folder = OutputFolder(outdir, force=force, inputs=files, log=log)
     found: dict[str, list[pd.DataFrame]] = {}
 
     def read_one(path: Path, source: str) -> tuple[tuple[str, pd.DataFrame], dict[str, Any]]:
-        t = read_table(path)
+        t = read_table(path, log=log, role="results")
         kind = _classify(t)
         if kind is None:
             raise ParseError(
@@ -394,15 +405,7 @@ def run_profile(
         uptake_condition=uptake_condition,
     )
     result.tables["sources"] = loop.status
-    return _write(
-        result,
-        outdir,
-        force=force,
-        inputs={f"results {i + 1}": str(f) for i, f in enumerate(files)},
-        command=command,
-        progress=progress,
-        folder=folder,
-    )
+    return _write(result, outdir, folder, log, command=command, progress=progress)
 
 
 def run_radiochem_demo(ex: Path, out: Path) -> RunOutcome:
