@@ -297,3 +297,13 @@ def test_scanner_roi_counts_reported_beside_ours(tmp_path):
     reg = analyze_purity({"t": tlc_frame(df)}, rois, product=60.0).tables["regions"]
     assert reg["scanner_pct"].tolist() == pytest.approx([10.0, 80.0, 10.0])
     assert reg.loc[reg["is_product"], "region"].item() == "b"
+
+
+def test_flat_trace_gets_a_status_not_a_number():
+    rng = np.random.default_rng(5)
+    x = np.arange(0, 100.01, 0.5)
+    df = pd.DataFrame({"x": x, "counts": rng.poisson(50, x.size).astype(float)})
+    res = analyze_purity({"flat": tlc_frame(df)})
+    row = res.main_table.iloc[0]
+    assert row["status"] == "no_peaks" and math.isnan(row["rcp_pct"]) and row["verdict"] == ""
+    assert res.figures == {}
