@@ -217,21 +217,21 @@ def run_yield(
     command: str = "assaykit qc yield",
 ) -> RunOutcome:
     """RCY, activity yield and molar activity from a synthesis table → results folder."""
-    import pandas as pd
-
-    from assaykit.io import InputLog
     from assaykit.radiochem.yields import analyze_yield
-    from assaykit.report.output import OutputFolder
+    from assaykit.run._single import run_analysis
 
-    where = None if isinstance(input, pd.DataFrame) else input
-    log = InputLog()
-    folder = OutputFolder(outdir, force=force, inputs=[where], log=log)
-    try:
-        table = input if isinstance(input, pd.DataFrame) else read_table(input, log=log)
-        result = analyze_yield(table, reference=reference)
-    except AssaykitError as err:
-        raise err.with_context(path=where) from None
-    return _write(result, outdir, folder, log, command=command, progress=progress)
+    def analyse(log: InputLog) -> AssayResult:
+        table = input if not isinstance(input, str | os.PathLike) else read_table(input, log=log)
+        return analyze_yield(table, reference=reference)
+
+    return run_analysis(
+        analyse,
+        outdir,
+        inputs={"input": input},
+        command=command,
+        force=force,
+        progress=progress,
+    )
 
 
 def run_properties(
@@ -264,19 +264,15 @@ def run_properties(
     """
     import pandas as pd
 
-    from assaykit.io import InputLog
     from assaykit.radiochem import itlc, properties
-    from assaykit.report.output import OutputFolder
+    from assaykit.run._single import run_analysis
 
     if kind not in PROPERTY_KINDS:
         raise AssaykitError(
             f"unknown property {kind!r}; expected one of {', '.join(PROPERTY_KINDS)}"
         )
-    where = None if isinstance(input, pd.DataFrame) else input
-    tubes_path = tubes if isinstance(tubes, str | os.PathLike) else None
-    log = InputLog()
-    folder = OutputFolder(outdir, force=force, inputs=[where, tubes_path], log=log)
-    try:
+
+    def analyse(log: InputLog) -> AssayResult:
         if kind == "itlc" and tubes is not None:
             from assaykit.io import read_export
 
@@ -294,25 +290,22 @@ def run_properties(
         else:
             table = input if isinstance(input, pd.DataFrame) else read_table(input, log=log)
         if kind == "logd":
-            result = properties.analyze_logd(table)
-        elif kind == "ppb":
-            result = properties.analyze_ppb(table)
-        elif kind == "efflux":
-            result = properties.analyze_efflux(table)
-        elif kind == "stability":
-            result = properties.analyze_stability(table, fit_decay=fit_decay)
-        else:
-            result = itlc.analyze_cut_and_count(table, threshold_pct=threshold_pct)
-    except AssaykitError as err:
-        raise err.with_context(path=where) from None
-    if not figures:
-        result.figures = {}
-    return _write(
-        result,
+            return properties.analyze_logd(table)
+        if kind == "ppb":
+            return properties.analyze_ppb(table)
+        if kind == "efflux":
+            return properties.analyze_efflux(table)
+        if kind == "stability":
+            return properties.analyze_stability(table, fit_decay=fit_decay)
+        return itlc.analyze_cut_and_count(table, threshold_pct=threshold_pct)
+
+    return run_analysis(
+        analyse,
         outdir,
-        folder,
-        log,
+        inputs={"input": input, "tubes": tubes},
         command=command or f"assaykit properties {kind}",
+        force=force,
+        figures=figures,
         progress=progress,
     )
 
