@@ -148,6 +148,7 @@ def _one_trace(
                 "height_counts": height,
                 "area": integrate(x, sig, reg.start, reg.end),
                 "area_var": integrate_var(x, y, reg.start, reg.end),
+                "step": float(np.median(np.diff(x))),
                 "overlaps": reg.overlaps,
             }
         )
@@ -230,6 +231,38 @@ def _one_trace(
         message=f"RCP {pct:.1f} % ({verdict} at ≥ {threshold_pct:g} %)",
     )
     return res, rows, qc, pd.DataFrame({axis: x, "counts": y, "baseline": base})
+
+
+def _regions_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The ``regions`` sheet: bounds in the trace's unit (``_mm`` or ``_min``), net counts, %."""
+    import pandas as pd
+
+    out = []
+    for r in rows:
+        unit = "mm" if r["kind"] == "tlc" else "min"
+        row = {
+            k: v
+            for k, v in r.items()
+            if k not in ("start", "end", "apex", "area", "area_var", "pct")
+        }
+        row.update(
+            {f"start_{unit}": r["start"], f"end_{unit}": r["end"], f"apex_{unit}": r["apex"]}
+        )
+        # trapezoid area / median step = net counts of the region (the sum of its counts
+        # above the baseline); the percentages are the same whichever is used
+        row["net_counts"] = r["area"] / r["step"] if r["step"] > 0 else np.nan
+        row["region_pct"] = r.get("pct", np.nan)
+        row.pop("step", None)
+        out.append(row)
+    table = pd.DataFrame(out)
+    first = ["trace", "kind", "region", "source"]
+    bounds = [
+        c
+        for c in ("start_mm", "end_mm", "apex_mm", "start_min", "end_min", "apex_min")
+        if c in table
+    ]
+    rest = [c for c in table.columns if c not in first + bounds]
+    return table[[c for c in first if c in table] + bounds + rest]
 
 
 def chromatogram_figure(
@@ -408,7 +441,7 @@ def analyze_purity(
             ],
             ignore_index=True,
         )
-    reg_table = pd.DataFrame(regions).drop(columns=["area_var"], errors="ignore")
+    reg_table = _regions_table(regions)
     summary = [
         f"{r['trace']}: RCP {r['rcp_pct']:.1f} % (95 % CI {r['rcp_pct_ci_low']:.1f}–"
         f"{r['rcp_pct_ci_high']:.1f}) → {r['verdict'] or r['status']}"

@@ -88,8 +88,9 @@ def test_simulated_areas_within_1pct_and_rcp_within_half_point(seed, spec, frame
     res = analyze_purity({"t": frame(df)})
     reg = res.tables["regions"]
     assert len(reg) == 3
-    for area, t in zip(reg["area"], true, strict=True):
-        assert area == pytest.approx(t, rel=0.01)
+    step = float(np.median(np.diff(spec["x"])))
+    for counts, t in zip(reg["net_counts"], true, strict=True):  # net counts · step = area
+        assert counts * step == pytest.approx(t, rel=0.01)
     true_rcp = 100 * true[1] / sum(true)
     assert res.main_table.loc[0, "rcp_pct"] == pytest.approx(true_rcp, abs=0.5)
     assert res.main_table.loc[0, "product"] == "peak 2"
@@ -233,13 +234,13 @@ def test_rcp_invariant_to_count_scale_and_axis_shift(scale, shift, heights):
         h * np.exp(-0.5 * ((x - c) / sigma) ** 2) for c, h in zip(centres, heights, strict=True)
     )
     res = analyze_purity({"t": tlc_frame(pd.DataFrame({"x": x, "counts": y}))}, baseline="none")
-    pct = res.tables["regions"]["pct"].to_numpy()
+    pct = res.tables["regions"]["region_pct"].to_numpy()
     assert pct.sum() == pytest.approx(100.0)
     assert pct == pytest.approx(100 * np.array(heights) / sum(heights), abs=1e-3)
     res2 = analyze_purity(
         {"t": tlc_frame(pd.DataFrame({"x": x + shift, "counts": y * scale}))}, baseline="none"
     )
-    assert res2.tables["regions"]["pct"].to_numpy() == pytest.approx(pct, abs=1e-6)
+    assert res2.tables["regions"]["region_pct"].to_numpy() == pytest.approx(pct, abs=1e-6)
 
 
 def test_xlsx_trace_errors_name_the_cell(tmp_path):
@@ -265,7 +266,7 @@ def test_broad_tall_peak_is_one_region(seed):
     res = analyze_purity({"t": hplc_frame(df)})
     reg = res.tables["regions"]
     assert len(reg) == 1
-    assert reg["area"].iloc[0] == pytest.approx(true[0], rel=0.01)
+    assert reg["net_counts"].iloc[0] * 0.01 == pytest.approx(true[0], rel=0.01)
 
 
 @pytest.mark.slow
