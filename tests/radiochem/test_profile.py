@@ -75,3 +75,12 @@ def test_failed_curves_are_left_out_with_a_note():
 def test_nothing_given():
     with pytest.raises(SchemaError):
         build_profile()
+
+
+def test_radiochemistry_columns_have_units():
+    from assaykit.schema import column_unit
+
+    assert column_unit("start_mm") == "mm"
+    assert column_unit("net_counts") == "counts"
+    assert column_unit("am_apparent_GBq_per_umol") == "GBq/µmol"
+    assert column_unit("kd_M") == "M" and column_unit("conc_mM") == ""  # unchanged
