@@ -101,6 +101,7 @@ LEGACY_UNITS: dict[str, str] = {
 }
 #: Unit suffixes of column names (longest first): ``kd_M`` → M, ``time_min`` → min, ...
 _SUFFIX_UNITS: tuple[tuple[str, str], ...] = (
+    ("_GBq_per_umol", "GBq/µmol"),
     ("_per_M_min", "1/(M·min)"),
     ("_per_min", "1/min"),
     ("_per_g", "per g"),
@@ -117,6 +118,8 @@ _SUFFIX_UNITS: tuple[tuple[str, str], ...] = (
     ("_uL", "µL"),
     ("_Bq", "Bq"),
     ("_MBq", "MBq"),
+    ("_mm", "mm"),
+    ("_counts", "counts"),
 )
 
 
