@@ -17,6 +17,7 @@ from assaykit.cli import biodistribution as _biodistribution
 from assaykit.cli import demo as _demo
 from assaykit.cli import index as _index
 from assaykit.cli import parse as _parse
+from assaykit.cli import radiochem as _radiochem
 from assaykit.cli import template as _template
 from assaykit.cli import uptake as _uptake
 
@@ -34,6 +35,9 @@ app.add_typer(_binding.app, name="binding")
 app.add_typer(_uptake.app, name="uptake")
 app.command("biodistribution")(_biodistribution.analyze)
 app.add_typer(_index.app, name="index")
+app.add_typer(_radiochem.qc_app, name="qc")
+app.add_typer(_radiochem.properties_app, name="properties")
+app.command("profile")(_radiochem.profile)
 
 
 def _print_version(value: bool) -> None:

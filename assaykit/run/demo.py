@@ -79,6 +79,12 @@ def _biodistribution(ex: Path, out: Path) -> Any:
     )
 
 
+def _radiochem(ex: Path, out: Path) -> Any:
+    from assaykit.run.radiochem import run_radiochem_demo
+
+    return run_radiochem_demo(ex, out)
+
+
 def _index(ex: Path, out: Path) -> Any:
     """Simulated weekly runs of the reference compound → runs/, an index, a control chart."""
     from assaykit.datasets.index import reference_runs
@@ -131,6 +137,19 @@ STEPS: tuple[DemoStep, ...] = (
         "biodistribution: [68Ga]Ga-Pentixafor in Daudi xenografts, 1 h p.i., blocked vs control",
         ("biodistribution_wizard2.csv", "biodistribution_layout.xlsx"),
         _biodistribution,
+    ),
+    DemoStep(
+        "radiochem",
+        "radiochemistry and compound properties: purity, yields, logD, stability, the profile",
+        (
+            "tlc_strip.csv",
+            "tlc_rois.csv",
+            "hplc_trace.csv",
+            "synthesis.csv",
+            "logd.csv",
+            "stability.csv",
+        ),
+        _radiochem,
     ),
     DemoStep(
         "index",
