@@ -35,6 +35,7 @@ from assaykit.report._files import (
     _write_frame,
     neutralise_formula,
     sanitise_frame,
+    write_workbook,
 )
 from assaykit.report._safety import (
     check_target,
@@ -60,6 +61,7 @@ __all__ = [
     "sanitise_frame",
     "sha256_of",
     "write_table",
+    "write_workbook",
 ]
 
 

@@ -258,7 +258,7 @@ def test_tidy_xlsx_input(tmp_path):
     res = run_binding_analysis(path, tmp_path / "out", figures=False).results.iloc[0]
     assert res["log_ic50"] == pytest.approx(-7.6, abs=5e-4)
     sheets = openpyxl.load_workbook(tmp_path / "out" / "results.xlsx", read_only=True).sheetnames
-    assert sheets == ["parameters", "flags", "normalised", "settings"]
+    assert sheets == ["parameters", "flags", "normalised", "settings", "units"]
 
 
 def test_one_overlay_per_group(tmp_path):

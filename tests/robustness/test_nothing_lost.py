@@ -210,13 +210,13 @@ def test_interrupted_analysis_leaves_nothing(
 def test_interrupted_parse_to_xlsx_leaves_no_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assaykit.report import output
+    from assaykit.report import _files
 
     def half_then_interrupt(sheets, path, **kwargs):  # noqa: ANN001, ANN003
         Path(path).write_bytes(b"PK\x03\x04half a workbook")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(output, "write_workbook", half_then_interrupt)
+    monkeypatch.setattr(_files, "write_workbook", half_then_interrupt)
     export = Path(shutil.copy2(BINDING_EXPORT, tmp_path / "export.csv"))
     run = run_inprocess(["parse", str(export), "-o", str(tmp_path / "table.xlsx")])
     assert run.code == 130
