@@ -8,7 +8,7 @@ and :func:`profile` (a single command).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -165,7 +165,7 @@ def template(
     typer.echo(f"template written to {output}", err=True)
 
 
-def _property(kind: str):  # noqa: ANN202 - a typer command factory
+def _property(kind: str) -> Any:  # a typer command factory
     def command(
         table: Table, output: OutDir, force: Force = False, no_figures: NoFigures = False
     ) -> None:

@@ -190,7 +190,7 @@ def analyze_profile(
     """:func:`build_profile` as an :class:`AssayResult` (``profile`` table + summary lines)."""
     qc: list[dict[str, str]] = []
     prof = build_profile(
-        **tables,  # type: ignore[arg-type]
+        **tables,
         uptake_quantity=uptake_quantity,
         uptake_condition=uptake_condition,
         qc=qc,

@@ -394,7 +394,7 @@ def run_profile(
     tables = {k: pd.concat(v, ignore_index=True) for k, v in found.items()}
     result = analyze_profile(
         **tables,
-        uptake_quantity=uptake_quantity,  # type: ignore[arg-type]
+        uptake_quantity=uptake_quantity,
         uptake_condition=uptake_condition,
     )
     result.tables["sources"] = loop.status

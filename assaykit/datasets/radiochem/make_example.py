@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +45,7 @@ TRUE = {
 
 
 def _trace(
-    rng: np.random.Generator, x: np.ndarray, peaks: list, drift: tuple[float, float]
+    rng: np.random.Generator, x: np.ndarray, peaks: list[Any], drift: tuple[float, float]
 ) -> np.ndarray:
     mu = drift[0] + drift[1] * x
     for _, c, s, h in peaks:
@@ -84,7 +85,7 @@ def make_example(folder: Path = HERE) -> list[Path]:
         "GA-2026-043,Ga-68,1050,2026-03-04 08:58,655,2026-03-04 09:21,15\n"
     )
     written.append(p)
-    ratio = 10 ** TRUE["logd"]
+    ratio = 10 ** float(TRUE["logd"])  # type: ignore[arg-type]
     buf = rng.poisson(480000, 6)
     octa = rng.poisson(480000 * ratio, 6)
     p = folder / "logd.csv"
@@ -96,7 +97,7 @@ def make_example(folder: Path = HERE) -> list[Path]:
         )
     )
     written.append(p)
-    k = math.log(2) / TRUE["t_half_min"]
+    k = math.log(2) / float(TRUE["t_half_min"])  # type: ignore[arg-type]
     rows = []
     for tm in (0, 30, 60, 120, 240):
         for _ in range(2):
