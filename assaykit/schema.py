@@ -14,6 +14,7 @@ __all__ = [
     "COUNTER_COLUMNS",
     "STATUSES",
     "column_unit",
+    "join_flag_columns",
     "join_flags",
     "units_table",
     "PLATE_READER_COLUMNS",
@@ -179,6 +180,23 @@ def join_flags(*parts: object, sep: str = ";") -> str:
             if item and item.lower() != "nan" and item not in seen:
                 seen.append(item)
     return sep.join(seen)
+
+
+def join_flag_columns(*flags: pd.Series) -> pd.Series:
+    """Join flag columns row by row with ``;``, skipping empty ones (vectorised).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> join_flag_columns(pd.Series(["a", ""]), pd.Series(["b", ""]), pd.Series(["", "c"])).tolist()
+    ['a;b', 'c']
+    """
+    out = flags[0].fillna("").astype(str)
+    for f in flags[1:]:
+        f = f.fillna("").astype(str)
+        sep = ((out != "") & (f != "")).map({True: ";", False: ""})
+        out = out + sep + f
+    return out
 
 
 def require_columns(df: pd.DataFrame, columns: Iterable[str], *, stage: str) -> None:

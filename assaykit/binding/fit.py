@@ -14,6 +14,7 @@ from typing import Any, Literal, cast
 import numpy as np
 import pandas as pd
 
+from assaykit import units as _units
 from assaykit.binding import _verdicts
 from assaykit.binding._points import summaries as _summaries
 from assaykit.binding.curves import FOUR_PL, PARAMS, canonical_four_pl
@@ -28,15 +29,10 @@ from assaykit.schema import require_columns
 
 __all__ = ["CONC_UNITS", "RESULT_COLUMNS", "fit_curves"]
 
-#: Concentration units understood by ``conc_unit`` (factor to M).
+#: Concentration units understood by ``conc_unit`` (factor to M), from the one units module.
 CONC_UNITS: dict[str, float] = {
-    "M": 1.0,
-    "mM": 1e-3,
+    **{u: 1.0 / f for u, f in _units.PER_MOLAR.items()},
     "uM": 1e-6,
-    "µM": 1e-6,
-    "nM": 1e-9,
-    "pM": 1e-12,
-    "fM": 1e-15,
 }
 
 #: Result columns after the ``by`` column(s), in order.
@@ -126,9 +122,13 @@ def _options(
     if ci not in ("wald", "profile"):
         raise FitError(f"unknown ci {ci!r}; use 'wald' or 'profile'")
     if isinstance(conc_unit, str):
-        if conc_unit not in CONC_UNITS:
+        try:
+            unit = _units.canonical_unit(conc_unit)
+        except _units.UnitError:
+            unit = ""
+        if unit not in CONC_UNITS:
             raise FitError(f"unknown conc_unit {conc_unit!r}; use one of {', '.join(CONC_UNITS)}")
-        factor = CONC_UNITS[conc_unit]
+        factor = CONC_UNITS[unit]
     else:
         factor = float(conc_unit)
         if not (np.isfinite(factor) and factor > 0):

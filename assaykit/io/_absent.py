@@ -225,7 +225,7 @@ def sheet_row_where(sheet: str, header: int) -> Callable[[int], dict[str, Any]]:
     >>> sheet_row_where("Result sheet", 10)(2)
     {'location': "sheet 'Result sheet', cell A14"}
     """
-    from assaykit.io._xlsx_util import location
+    from assaykit.io._xlsx import location
 
     def where(m: int) -> dict[str, Any]:
         return {"location": location(sheet, header + 1 + m, 0)}

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from assaykit import units as _units
 from assaykit.errors import LayoutError
 
 __all__ = [
@@ -74,25 +75,14 @@ FRACTION_SYNONYMS: dict[str, str] = {
     "internal": "internalized",
 }
 
-#: Concentration units (as offered in the template) → factor to molar.
-UNITS: dict[str, float] = {
-    "M": 1.0,
-    "mM": 1e-3,
-    "µM": 1e-6,
-    "uM": 1e-6,
-    "nM": 1e-9,
-    "pM": 1e-12,
-}
-#: The same units as divisors (``nM`` → 1e9): dividing by an exact power of ten keeps
-#: ``0.1 nM`` == ``1e-10`` exactly, which multiplying by 1e-9 does not.
+#: The concentration units offered in the template as divisors (``nM`` → 1e9), from the one
+#: units module (:mod:`assaykit.units`; fM is not offered, the ASCII spelling ``uM`` is):
+#: dividing by an exact power of ten keeps ``0.1 nM`` == ``1e-10`` exactly.
 PER_MOLAR: dict[str, float] = {
-    "M": 1.0,
-    "mM": 1e3,
-    "µM": 1e6,
-    "uM": 1e6,
-    "nM": 1e9,
-    "pM": 1e12,
+    u: _units.PER_MOLAR["µM" if u == "uM" else u] for u in ("M", "mM", "µM", "uM", "nM", "pM")
 }
+#: The same units → factor to molar.
+UNITS: dict[str, float] = {u: 1.0 / f for u, f in PER_MOLAR.items()}
 _UNIT_LOOKUP: dict[str, str] = {
     "m": "M",
     "mol/l": "M",

@@ -456,7 +456,7 @@ def read_biodistribution_layout(
     LayoutError
         Naming the file, sheet and cell, and what was expected.
     """
-    from assaykit.io._excel import load_workbook_safely, sheet_rows
+    from assaykit.io._xlsx import load_workbook_safely, sheet_rows
 
     p = Path(path)
     try:

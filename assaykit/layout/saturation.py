@@ -284,7 +284,7 @@ def read_saturation_layout(path: str | os.PathLike[str]) -> pd.DataFrame:
         Naming the file and cell: unknown role or unit, a concentration missing (total, nsb,
         standard) or given for a blank, a tube listed twice, no total tubes.
     """
-    from assaykit.io._excel import load_workbook_safely
+    from assaykit.io._xlsx import load_workbook_safely
 
     p = Path(path)
     wb = load_workbook_safely(p, read_only=False, data_only=True)

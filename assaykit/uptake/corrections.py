@@ -12,12 +12,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import AssaykitError, LayoutError, SchemaError
+from assaykit.schema import join_flag_columns
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["correct_tubes", "join_flags", "resolve_isotope", "tube_label"]
+__all__ = ["correct_tubes", "resolve_isotope", "tube_label"]
 
 ROLES = ("sample", "blank", "standard")
 
@@ -29,23 +30,6 @@ def tube_label(table: pd.DataFrame) -> pd.Series:
     if {"rack", "position"} <= set(table.columns):
         return "rack " + table["rack"].astype(str) + " pos " + table["position"].astype(str)
     return pd.Series([f"row {i}" for i in table.index], index=table.index)
-
-
-def join_flags(*flags: pd.Series) -> pd.Series:
-    """Join flag columns row by row with ``;``, skipping empty ones (vectorised).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> join_flags(pd.Series(["a", ""]), pd.Series(["b", ""]), pd.Series(["", "c"])).tolist()
-    ['a;b', 'c']
-    """
-    out = flags[0].fillna("").astype(str)
-    for f in flags[1:]:
-        f = f.fillna("").astype(str)
-        sep = ((out != "") & (f != "")).map({True: ";", False: ""})
-        out = out + sep + f
-    return out
 
 
 def _labels(table: pd.DataFrame, mask: Any, limit: int = 6) -> str:
@@ -317,7 +301,7 @@ def correct_tubes(
         if "flag" in table.columns
         else pd.Series("", index=table.index)
     )
-    out["flags"] = join_flags(
+    out["flags"] = join_flag_columns(
         pd.Series(
             np.where(used & (roles != "blank") & (out["corrected_cpm"] < 0), "negative", ""),
             index=out.index,

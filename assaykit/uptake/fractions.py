@@ -147,8 +147,8 @@ def per_well(
     import numpy as np
     import pandas as pd
 
+    from assaykit.schema import join_flag_columns as join_flags
     from assaykit.schema import require_columns
-    from assaykit.uptake.corrections import join_flags
 
     require_columns(
         tubes,

@@ -97,7 +97,7 @@ def specific_uptake(
     out["specific_mean"] = out["tracer_mean"] - out["blocked_mean"]
     out["specific_sd"] = np.sqrt(out["tracer_sd"] ** 2 + out["blocked_sd"] ** 2)
     out = out.rename(columns={"tracer_n": "n_tracer", "blocked_n": "n_blocked"})
-    from assaykit.uptake.corrections import join_flags
+    from assaykit.schema import join_flag_columns as join_flags
 
     single = (out["tracer_flags"] != "") | (out["blocked_flags"] != "")
     out["flags"] = join_flags(

@@ -26,7 +26,15 @@ def curve(
 
 
 def test_columns_follow_the_contract() -> None:
+    """The columns docs/CONTRACTS.md §3 promises, written out here (not the code's own list)."""
     res = fit_curves(curve())
+    documented = [
+        "curve", "top", "bottom", "hill", "log_ic50", "ic50", "top_se", "bottom_se", "hill_se",
+        "log_ic50_se", "log_ic50_ci_low", "log_ic50_ci_high", "ic50_ci_low", "ic50_ci_high",
+        "rss", "df", "n", "r_squared", "x_min", "x_max", "status", "flags", "message",
+        "n_outliers", "ci_method",
+    ]  # fmt: skip
+    assert sorted(res.columns) == sorted(documented)
     assert list(res.columns) == ["curve", *RESULT_COLUMNS]
     assert res["df"].dtype.kind == "i" and res["n"].dtype.kind == "i"
 
