@@ -105,7 +105,7 @@ def ki_table(
     fraction_bound: Any = None,
     hill_range: tuple[float, float] = (0.7, 1.3),
     depletion_limit: float = 0.10,
-    confidence: float = 0.95,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """Ki, its confidence interval and pKi for each fitted curve, with the Cheng–Prusoff caveats.
 
@@ -122,7 +122,7 @@ def ki_table(
         Standard error of Kd in M, if known: propagated into the Ki CI on the log scale
         (``SE(log10 Kd) = kd_se / (Kd · ln 10)``, normal quantile for its part).
     kd_ci
-        ``(low, high)`` confidence limits of Kd in M at level ``confidence`` (e.g. from a
+        ``(low, high)`` confidence limits of Kd in M at ``level`` (e.g. from a
         saturation fit, :func:`kd_from_results`), used instead of ``kd_se``:
         ``SE(log10 Kd) = (log10 high − log10 low) / (2 z)``.
     fraction_bound
@@ -132,7 +132,7 @@ def ki_table(
         |Hill slope| outside this range flags ``hill_not_unity`` (only where the slope was fitted).
     depletion_limit
         ``fraction_bound`` above this flags ``ligand_depletion``.
-    confidence
+    level
         Level of the interval contributed by Kd's SE (the IC50 part uses the fit's own CI).
 
     Returns
@@ -195,13 +195,13 @@ def ki_table(
         if not 0 < k_lo <= k_hi:
             raise FitError(f"kd_ci must be two positive limits in M, low <= high; got {kd_ci}")
         se_log_kd = (math.log10(k_hi) - math.log10(k_lo)) / (
-            2 * stats.norm.ppf(0.5 + confidence / 2)
+            2 * stats.norm.ppf(0.5 + level / 2)
         )
     elif kd_se is not None and kd_se > 0 and known:
         se_log_kd = float(kd_se) / (kd_v * math.log(10))
     if known and math.isfinite(se_log_kd) and se_log_kd > 0:
         f = (conc / kd_v) / factor
-        extra = stats.norm.ppf(0.5 + confidence / 2) * f * se_log_kd
+        extra = stats.norm.ppf(0.5 + level / 2) * f * se_log_kd
         hw_lo, hw_hi = np.hypot(hw_lo, extra), np.hypot(hw_hi, extra)
     out["ki"] = 10.0**log_ki
     out["ki_ci_low"] = np.where(ok, 10.0 ** (log_ki - hw_lo), np.nan)
