@@ -274,11 +274,14 @@ def binding_figures(
     if mode == "none":
         return out
     taken: set[str] = set()
+    excluded = fits.attrs.get("outliers")
+    kept = _without_excluded(points, excluded)
     if mode == "all":
         colours = series_colours(len(fits))
         for i, (_, fit) in enumerate(fits.iterrows()):
             compound = str(results.loc[i, "compound"]) if "compound" in results.columns else ""
-            plot = plot_curve(points, fit, compound=compound or None, color=colours[i])
+            plot = plot_curve(kept, fit, compound=compound or None, color=colours[i])
+            plot = _mark_excluded(plot, excluded, str(fit["curve"]))
             out[f"curve_{slug(str(fit['curve']), taken)}"] = Figure(plot, 6.0, 4.5)
     for name, pts, part in _overlay_groups(points, fits, by_source=by_source):
         if by_source:
@@ -288,6 +291,44 @@ def binding_figures(
         height = 3.6 + 0.22 * min(len(part), 12)
         out[stem] = Figure(plot_overlay(pts, part), 5.0, height)
     return out
+
+
+def _without_excluded(points: pd.DataFrame, excluded: pd.DataFrame | None) -> pd.DataFrame:
+    """The points without those ROUT excluded (they are drawn apart, not in the means)."""
+    if excluded is None or not len(excluded) or "conc" not in excluded.columns:
+        return points
+    key = set(
+        zip(excluded["curve"].astype(str), excluded["conc"], excluded["response"], strict=True)
+    )
+    drop = [
+        (c, x, y) in key
+        for c, x, y in zip(
+            points["curve"].astype(str), points["conc"], points["response"], strict=True
+        )
+    ]
+    return points[[not d for d in drop]]
+
+
+def _mark_excluded(plot: Any, excluded: pd.DataFrame | None, curve: str) -> Any:
+    """Draw the points ROUT excluded from ``curve`` as red crosses, and say so in the caption."""
+    import numpy as np
+    from plotnine import aes, geom_point, labs
+
+    if excluded is None or not len(excluded) or "conc" not in excluded.columns:
+        return plot
+    mine = excluded[excluded["curve"].astype(str) == curve]
+    if mine.empty:
+        return plot
+    data = mine.assign(log_conc=np.log10(mine["conc"].astype(float)))
+    caption = getattr(plot.labels, "caption", None) or ""
+    note = f"×: {len(mine)} point(s) excluded as outliers by ROUT (not fitted)"
+    return (
+        plot
+        + geom_point(
+            aes("log_conc", "response"), data=data, shape="x", color="#D55E00", size=3.5, stroke=1.2
+        )
+        + labs(caption=f"{caption}\n{note}".strip())
+    )
 
 
 def binding_result(
