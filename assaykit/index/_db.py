@@ -9,8 +9,11 @@ transaction, and a database newer than this code is refused rather than guessed 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import random
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -140,14 +143,25 @@ def connect(db: str | os.PathLike[str], *, upto: int = SCHEMA_VERSION) -> sqlite
     path = Path(db)
     if path.exists() and path.is_dir():
         raise RunIndexError(f"{path} is a folder, not an index file")
-    try:
-        con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        con.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        con.execute("PRAGMA journal_mode = WAL")
-        con.execute("PRAGMA foreign_keys = ON")
-        con.execute("PRAGMA synchronous = NORMAL")
-    except sqlite3.DatabaseError as err:
-        raise RunIndexError(f"cannot open the run index {path}: {err}") from None
+    # Switching a new file to WAL needs an exclusive lock, and SQLite does not apply the busy
+    # timeout to it: two processes creating the index at once retry here instead of failing.
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            con.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            con.execute("PRAGMA journal_mode = WAL")
+            con.execute("PRAGMA foreign_keys = ON")
+            con.execute("PRAGMA synchronous = NORMAL")
+            break
+        except sqlite3.OperationalError as err:
+            with contextlib.suppress(Exception):
+                con.close()
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise RunIndexError(f"cannot open the run index {path}: {err}") from None
+            time.sleep(0.05 + 0.1 * random.random())
+        except sqlite3.DatabaseError as err:
+            raise RunIndexError(f"cannot open the run index {path}: {err}") from None
     try:
         migrate(con, upto=upto)
     except sqlite3.DatabaseError as err:
