@@ -382,7 +382,9 @@ def plot_overlay(
             lo_s, hi_s = _same_unit(
                 float(r.get("ic50_ci_low", math.nan)), float(r.get("ic50_ci_high", math.nan))
             )
-            labels[n] = f"{n}  (IC50 {format_molar(float(r['ic50']))}, 95% CI {lo_s}–{hi_s})"
+            labels[n] = f"{n}  (IC50 {format_molar(float(r['ic50']))}, 95% CI {lo_s}–{hi_s}"
+            ki = float(r.get("ki", math.nan))
+            labels[n] += f"; Ki {format_molar(ki)})" if math.isfinite(ki) else ")"
         else:
             labels[n] = f"{n}  (no IC50: {str(r.get('status')).replace('_', ' ')})"
     palette = series_colours(len(names))

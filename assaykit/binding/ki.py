@@ -194,9 +194,7 @@ def ki_table(
         k_lo, k_hi = (float(v) for v in kd_ci)
         if not 0 < k_lo <= k_hi:
             raise FitError(f"kd_ci must be two positive limits in M, low <= high; got {kd_ci}")
-        se_log_kd = (math.log10(k_hi) - math.log10(k_lo)) / (
-            2 * stats.norm.ppf(0.5 + level / 2)
-        )
+        se_log_kd = (math.log10(k_hi) - math.log10(k_lo)) / (2 * stats.norm.ppf(0.5 + level / 2))
     elif kd_se is not None and kd_se > 0 and known:
         se_log_kd = float(kd_se) / (kd_v * math.log(10))
     if known and math.isfinite(se_log_kd) and se_log_kd > 0:

@@ -283,6 +283,9 @@ def binding_figures(
             plot = plot_curve(kept, fit, compound=compound or None, color=colours[i])
             plot = _mark_excluded(plot, excluded, str(fit["curve"]))
             out[f"curve_{slug(str(fit['curve']), taken)}"] = Figure(plot, 6.0, 4.5)
+    if "ki" in results.columns:  # the legend gives Ki wherever it gives IC50
+        ki_of = dict(zip(results["curve"], results["ki"], strict=True))
+        fits = fits.assign(ki=fits["curve"].map(ki_of))
     for name, pts, part in _overlay_groups(points, fits, by_source=by_source):
         if by_source:
             stem = f"overlay_{slug(PurePath(name).stem, taken)}"
