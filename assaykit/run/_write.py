@@ -112,6 +112,7 @@ def write_result(
         p.write_bytes(pzfx)
         files.append(p)
     prov = provenance(inputs, jsonable(result.settings), command, log=log)
+    prov["assay"] = result.assay  # what the index files the run under
     prov.update(extra_provenance or {})
     files.append(out.write_json(prov, "provenance.json"))
     step("report")

@@ -337,7 +337,7 @@ def run_profile(
     progress: Progress | None = None,
     command: str = "assaykit profile",
 ) -> RunOutcome:
-    """The compound profile table from results folders (or their results.csv files).
+    """The compound profile table from results folders, their results.csv files, or an index.
 
     Each folder's ``results.csv`` is recognised by its columns (binding, uptake, logD,
     stability, protein binding, purity); purity rows count for the compound named by their
@@ -348,15 +348,18 @@ def run_profile(
     from assaykit.io import InputLog
     from assaykit.radiochem.profile import analyze_profile
     from assaykit.report.output import OutputFolder
+    from assaykit.run._from_index import is_index, results_from_index
 
     given = [results] if isinstance(results, str | os.PathLike) else list(results)
+    indexed = [Path(g) for g in given if is_index(g)]
+    given = [g for g in given if not is_index(g)]
     files = []
     for g in given:
         p = Path(g)
         files.append(p / "results.csv" if p.is_dir() else p)
     files = [check_input_file(f) for f in files]
     log = InputLog()
-    folder = OutputFolder(outdir, force=force, inputs=files, log=log)
+    folder = OutputFolder(outdir, force=force, inputs=[*files, *indexed], log=log)
     found: dict[str, list[pd.DataFrame]] = {}
 
     def read_one(path: Path, source: str) -> tuple[tuple[str, pd.DataFrame], dict[str, Any]]:
@@ -391,6 +394,12 @@ def run_profile(
     )
     for kind, t in loop.parts:
         found.setdefault(kind, []).append(t)
+    for db in indexed:  # the newest version of every indexed run, classified like a file
+        log.record("index", db)
+        for _name, t in results_from_index(db):
+            indexed_kind = _classify(t)
+            if indexed_kind is not None and indexed_kind != "purity":
+                found.setdefault(indexed_kind, []).append(t)
     tables = {k: pd.concat(v, ignore_index=True) for k, v in found.items()}
     result = analyze_profile(
         **tables,

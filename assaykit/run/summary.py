@@ -101,7 +101,8 @@ def run_binding_summary(
     Parameters
     ----------
     inputs
-        results.csv files, results folders or results.xlsx written by ``binding fit``
+        results.csv files, results folders or results.xlsx written by ``binding fit``, or an
+        index file (``assaykit index add``: the newest version of every binding run in it)
         (columns ``compound``, ``experiment``, ``log_ic50``, ``status``); one may hold several
         experiments.
     outdir
@@ -127,6 +128,16 @@ def run_binding_summary(
     folder = OutputFolder(outdir, force=force, inputs=list(inputs))
     if not inputs:
         raise SchemaError("give at least one results.csv to summarize")
+    from assaykit.run._from_index import is_index, results_from_index
+
+    indexed = [Path(g) for g in inputs if is_index(g)]
+    inputs = [g for g in inputs if not is_index(g)]
+    from_index = [
+        (name, t.assign(experiment=t.get("experiment", name)))
+        for db in indexed
+        for name, t in results_from_index(db)
+        if {"compound", "log_ic50", "status"} <= set(t.columns)
+    ]
     files = [Path(g) / "results.csv" if Path(g).is_dir() else Path(g) for g in inputs]
     for f in files:
         if f.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -143,6 +154,14 @@ def run_binding_summary(
         except SchemaError as err:
             raise err.with_context(path=p) from None
         parts.append(_numeric_log_ic50(df, p))
+    names = [f.parent.name or f.name for f in files]
+    for name, t in from_index:
+        parts.append(_numeric_log_ic50(t, Path(name)))
+        names.append(name)
+    if not parts:
+        raise SchemaError(
+            "no binding results found in the inputs (results folders, files or an index)"
+        )
     notes: list[str] = []
     if len(parts) > 1:  # an experiment id in two files: two experiments (a template not changed)
         owners: dict[str, list[int]] = {}
@@ -152,7 +171,7 @@ def run_binding_summary(
         for e, ks in owners.items():
             if len(ks) > 1:
                 for k in ks:
-                    label = f"{e} [{files[k].parent.name or files[k].name}]"
+                    label = f"{e} [{names[k]}]"
                     parts[k] = parts[k].assign(
                         experiment=parts[k]["experiment"].astype(str).replace(e, label)
                     )
@@ -181,6 +200,8 @@ def run_binding_summary(
         for i, given in enumerate(inputs):
             p = Path(given)
             read[f"results_{i + 1}"] = p / "results.csv" if p.is_dir() else p
+        for i, db in enumerate(indexed):
+            read[f"index_{i + 1}"] = db
         out.write_json(
             provenance(read, {"paired": paired, "padjust": padjust}, command), "provenance.json"
         )

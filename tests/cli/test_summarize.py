@@ -63,3 +63,39 @@ def test_text_in_log_ic50_names_the_line(tmp_path, capsys):
     assert run(["binding", "summarize", str(bad), "-o", str(tmp_path / "s")]) == 1
     line = _one_error_line(capsys)
     assert "line 3" in line and "'oops'" in line
+
+
+def test_summarize_from_the_index(two_runs, tmp_path, capsys):
+    """The index (assaykit index add) is an input too: the same experiments as the folders."""
+    db = tmp_path / "lab.sqlite"
+    assert (
+        run(["index", "add", str(two_runs / "day1"), str(two_runs / "day2"), "--db", str(db)]) == 0
+    )
+    capsys.readouterr()
+    out = tmp_path / "s"
+    assert run(["binding", "summarize", str(db), "-o", str(out)]) == 0
+    s = pd.read_csv(out / "summary.csv").set_index("compound")
+    per_run = pd.concat(
+        [pd.read_csv(two_runs / d / "results.csv") for d in ("day1", "day2")], ignore_index=True
+    )
+    ok = per_run[per_run["status"] == "ok"]
+    for compound, g in ok.groupby("compound"):
+        assert s.loc[compound, "n"] == len(g) == 2
+        assert s.loc[compound, "mean_log_ic50"] == pytest.approx(g["log_ic50"].mean(), rel=1e-12)
+
+
+def test_profile_from_the_index(two_runs, tmp_path, capsys):
+    """The compound profile takes the index as input as well as folders: same IC50 rows."""
+    db = tmp_path / "lab.sqlite"
+    assert (
+        run(["index", "add", str(two_runs / "day1"), str(two_runs / "day2"), "--db", str(db)]) == 0
+    )
+    assert run(["profile", str(db), "-o", str(tmp_path / "p1")]) == 0
+    assert (
+        run(["profile", str(two_runs / "day1"), str(two_runs / "day2"), "-o", str(tmp_path / "p2")])
+        == 0
+    )
+    a = pd.read_csv(tmp_path / "p1" / "results.csv").set_index("compound").sort_index()
+    b = pd.read_csv(tmp_path / "p2" / "results.csv").set_index("compound").sort_index()
+    cols = [c for c in a.columns if c.startswith("ic50") or c.startswith("n_")]
+    assert cols and a[cols].equals(b[cols])
