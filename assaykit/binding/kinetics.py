@@ -77,7 +77,7 @@ def _estimates(response_unit: str) -> dict[str, list[str]]:
     u = response_unit
     return {
         "dissociation": [f"y0_{u}", f"ns_{u}", "koff_per_min", "t_half_min", "residence_time_min"],
-        "association": [f"ymax_{u}", "kobs_per_min", "kon_per_M_min"],
+        "association": [f"ymax_{u}", "kobs_per_min", "t_half_min", "kon_per_M_min"],
         "association_global": [
             "kon_per_M_min",
             "koff_per_min",
@@ -381,10 +381,11 @@ def _row_from_fit(
         lo, hi = ci(name, scale)
         _put(out, col, p[name] * scale, se[name] * abs(scale), lo, hi)
 
-    def put_koff_derived(koff_name: str) -> None:
+    def put_koff_derived(koff_name: str, residence: bool = True) -> None:
         k, s = p[koff_name], se[koff_name]
         lo, hi = ci(koff_name)
-        for col, const in (("t_half_min", LN2), ("residence_time_min", 1.0)):
+        derived = (("t_half_min", LN2), ("residence_time_min", 1.0))
+        for col, const in derived if residence else derived[:1]:
             est = const / k if k != 0 else math.inf
             with np.errstate(all="ignore"):
                 se_d = const * s / k**2 if k != 0 else math.nan
@@ -399,8 +400,9 @@ def _row_from_fit(
         # delta method: d(koff/kon) = (dkoff/kon − koff·dkon/kon²)
         g = np.zeros(mdl.n_params)
         g[i], g[k] = -koff / kon**2, 1.0 / kon
-        var = float(g @ cov @ g) / NM**2
-        s = math.sqrt(var) if var >= 0 else math.nan
+        with np.errstate(all="ignore"):
+            var = float(g @ np.nan_to_num(cov, nan=np.inf) @ g) / NM**2
+        s = math.sqrt(var) if var >= 0 and math.isfinite(var) else math.nan
         lo, hi = wald_ci(kd, s, df, ctx.level)
         _put(out, "kd_M", kd, s, float(lo), float(hi))
 
@@ -424,6 +426,7 @@ def _row_from_fit(
     elif m == "association":
         put_fitted(f"ymax_{u}", "ymax")
         put_fitted("kobs_per_min", "kobs")
+        put_koff_derived("kobs", residence=False)  # association half-time ln 2 / kobs
         if p["kobs"] * tmax < PLATEAU_RATE_TIMES:
             flags.append("plateau_not_reached")
             notes.append(
