@@ -254,7 +254,9 @@ def fit_kinetics(
     -------
     pandas.DataFrame
         One row per curve (per curve and concentration for ``association``): ``curve``,
-        ``model``, ``conc_M`` (one-concentration models), ``concentrations_M``, ``n_points``,
+        ``model``, ``conc_M`` (one-concentration models), ``concentrations_M``, the fixed
+        constants (``radioligand_kon_per_M_min``, ``radioligand_koff_per_min`` for
+        ``competition``; ``dissociation_start_min``), ``n_points``,
         ``n_times``, each estimate of the model with ``_se``, ``_ci_low``, ``_ci_high``,
         ``kd_ratio`` (kinetic / equilibrium Kd), ``rss``, ``df``, ``sy_x``, ``r_squared``,
         ``ci_method``, ``status`` (``ok``, ``not_identifiable``, ``too_few_points``, ``failed``),
@@ -300,6 +302,11 @@ def fit_kinetics(
             float(g["conc_M"].iloc[0]) if g["conc_M"].nunique() == 1 else math.nan
         )
         row["concentrations_M"] = ";".join(f"{v:.4g}" for v in sorted(g["conc_M"].unique()))
+        if model == "competition":
+            row["radioligand_kon_per_M_min"] = float(radioligand_kon_per_M_min)  # type: ignore[arg-type]
+            row["radioligand_koff_per_min"] = float(radioligand_koff_per_min)  # type: ignore[arg-type]
+        if model == "association_dissociation":
+            row["dissociation_start_min"] = float(dissociation_start_min)  # type: ignore[arg-type]
         row["n_points"] = int(mask[c].sum())
         row["n_times"] = int(n_times[c])
         ctx = _Context(
