@@ -5,7 +5,8 @@ tube at its own time. For short-lived nuclides (68Ga loses 46 % per hour) a coun
 smaller for the same number of bound molecules, so every tube is corrected **with its own count
 start and count length** to one reference time before anything is fitted (DOMAIN §3.1):
 
-1. ``cpm = counts / (count_time_s / 60)`` (or the export's CPM);
+1. ``cpm = counts / (count_time_s / 60)`` from the raw counts (the export's CPM only without them:
+   counters may have corrected it already);
 2. ``net_cpm = cpm − mean(blank cpm)`` (:func:`assaykit.counting.subtract_background`, with
    Poisson SD and Currie flags);
 3. ``corrected_cpm = net_cpm · exp(λ·(t_count − t_ref)) · λΔt/(1 − exp(−λΔt))``
@@ -152,11 +153,15 @@ def kinetics_responses(
         raise LayoutError(
             f"unknown role(s) {', '.join(map(repr, bad))}; a kinetics tube is one of {', '.join(ROLES)}"
         )
-    if "cpm" not in df.columns:
-        require_columns(df, ["counts"], stage="kinetics counting (no 'cpm' column)")
+    qc: list[dict[str, str]] = []
+    if "counts" in df.columns:
+        # raw counts, never the export's CPM (counters may already subtract background or decay-correct it)
         df["cpm"] = pd.to_numeric(df["counts"], errors="coerce") / (
             pd.to_numeric(df["count_time_s"], errors="coerce") / 60.0
         )
+    else:
+        require_columns(df, ["cpm"], stage="kinetics counting (no 'counts' column)")
+        qc.append(qc_row("info", "counts", "no raw counts: the export's CPM used as given"))
     if "kind" not in df.columns:
         df["kind"] = "association"
     df["kind"] = df["kind"].fillna("association").astype(str).str.strip().str.lower()
@@ -166,7 +171,6 @@ def kinetics_responses(
     if "competitor_conc_M" not in df.columns:
         df["competitor_conc_M"] = 0.0
     df["competitor_conc_M"] = pd.to_numeric(df["competitor_conc_M"], errors="coerce").fillna(0.0)
-    qc: list[dict[str, str]] = []
 
     if background_cpm is None and not df["role"].eq("blank").any():
         qc.append(qc_row("warning", "blanks", "no blank tubes: counts used without background subtraction"))
