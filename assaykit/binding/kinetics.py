@@ -165,7 +165,10 @@ def _prepare(data: pd.DataFrame, model: str, dissociation_start_min: float | Non
 
 def _groups(df: pd.DataFrame, model: str) -> list[tuple[tuple[str, float], pd.DataFrame]]:
     if model == "association":
-        return [((str(k[0]), float(k[1])), g) for k, g in df.groupby(["curve", "conc_M"], sort=False)]
+        return [
+            ((str(k[0]), float(k[1])), g)  # type: ignore[arg-type]
+            for k, g in df.groupby(["curve", "conc_M"], sort=False)
+        ]
     return [((str(k), math.nan), g) for k, g in df.groupby("curve", sort=False)]
 
 
@@ -177,7 +180,7 @@ def _x_columns(g: pd.DataFrame, model: str, time0: float | None) -> np.ndarray:
     if model == "association_global":
         return np.stack([t, conc], axis=-1)
     if model == "association_dissociation":
-        return np.stack([t, conc, np.full_like(t, float(time0))], axis=-1)
+        return np.stack([t, conc, np.full_like(t, float(time0 or 0.0))], axis=-1)
     comp = g["competitor_conc_M"].to_numpy(float) * NM
     return np.stack([t, conc, comp], axis=-1)
 
@@ -266,7 +269,9 @@ def fit_kinetics(
     _check_choice("model", model, KineticsModel)
     _check_choice("ci_method", ci_method, CIMethod)
     _check_choice("weighting", weighting, Weighting)
-    if model == "competition" and (radioligand_kon_per_M_min is None or radioligand_koff_per_min is None):
+    if model == "competition" and (
+        radioligand_kon_per_M_min is None or radioligand_koff_per_min is None
+    ):
         raise SchemaError(
             "the competition (Motulsky–Mahan) model needs the radioligand's own rates: "
             "radioligand_kon_per_M_min (K1) and radioligand_koff_per_min (K2)"
@@ -291,15 +296,24 @@ def fit_kinetics(
         names = [p for p in mdl.param_names if p not in fixed]
         for name in names:
             prof[name] = profile_ci(
-                mdl, x[fit_ok], y[fit_ok], mask[fit_ok], res, name,
-                fixed=fixed or None, weights=w, level=level,
+                mdl,
+                x[fit_ok],
+                y[fit_ok],
+                mask[fit_ok],
+                res,
+                name,
+                fixed=fixed or None,
+                weights=w,
+                level=level,
             )
     rows = []
     j = 0
     for c, ((curve, conc), g) in enumerate(groups):
         row: dict[str, Any] = {"curve": curve, "model": model}
-        row["conc_M"] = conc if model == "association" else (
-            float(g["conc_M"].iloc[0]) if g["conc_M"].nunique() == 1 else math.nan
+        row["conc_M"] = (
+            conc
+            if model == "association"
+            else (float(g["conc_M"].iloc[0]) if g["conc_M"].nunique() == 1 else math.nan)
         )
         row["concentrations_M"] = ";".join(f"{v:.4g}" for v in sorted(g["conc_M"].unique()))
         if model == "competition":
@@ -310,9 +324,17 @@ def fit_kinetics(
         row["n_points"] = int(mask[c].sum())
         row["n_times"] = int(n_times[c])
         ctx = _Context(
-            model=model, level=level, fixed=fixed, n_free=n_free, koff=koff_per_min,
-            koff_se=koff_se, kd_eq=equilibrium_kd_M, kd_limit=kd_ratio_limit,
-            unit=response_unit, ci_method=ci_method, conc_M_row=conc,
+            model=model,
+            level=level,
+            fixed=fixed,
+            n_free=n_free,
+            koff=koff_per_min,
+            koff_se=koff_se,
+            kd_eq=equilibrium_kd_M,
+            kd_limit=kd_ratio_limit,
+            unit=response_unit,
+            ci_method=ci_method,
+            conc_M_row=conc,
         )
         if not fit_ok[c]:
             row.update(_empty(ctx))
@@ -381,8 +403,8 @@ def _row_from_fit(
         if name in prof:
             lo, hi = prof[name]
             return float(lo) * scale, float(hi) * scale
-        lo, hi = wald_ci(p[name] * scale, se[name] * abs(scale), df, ctx.level)
-        return float(lo), float(hi)
+        w_lo, w_hi = wald_ci(p[name] * scale, se[name] * abs(scale), df, ctx.level)
+        return float(w_lo), float(w_hi)
 
     def put_fitted(col: str, name: str, scale: float = 1.0) -> None:
         lo, hi = ci(name, scale)
@@ -475,7 +497,17 @@ def _row_from_fit(
         else:
             ka = p["k1"] * float(np.median(xj[:, 1])) + p["k2"]
             kb = p["k3"] * float(np.median(xj[:, 2])) + p["k4"]
-            s = math.sqrt(max((ka - kb) ** 2 + 4 * p["k1"] * p["k3"] * float(np.median(xj[:, 1])) * float(np.median(xj[:, 2])), 0.0))
+            s = math.sqrt(
+                max(
+                    (ka - kb) ** 2
+                    + 4
+                    * p["k1"]
+                    * p["k3"]
+                    * float(np.median(xj[:, 1]))
+                    * float(np.median(xj[:, 2])),
+                    0.0,
+                )
+            )
             ks = 0.5 * (ka + kb - s)
             if ks * tmax < PLATEAU_RATE_TIMES:
                 flags.append("plateau_not_reached")
@@ -534,7 +566,12 @@ def _row_from_fit(
 
 
 def _kon_one_conc(
-    out: dict[str, Any], p: dict[str, float], se: dict[str, float], df: int, ctx: _Context, status: str
+    out: dict[str, Any],
+    p: dict[str, float],
+    se: dict[str, float],
+    df: int,
+    ctx: _Context,
+    status: str,
 ) -> tuple[list[str], list[str]]:
     """kon from one concentration: only with a given koff, ``kon = (kobs − koff)/[L]``."""
     conc_M = float(ctx.conc_M_row)

@@ -22,14 +22,20 @@ def _fmt(v: float, unit: str) -> str:
 
 
 def _ci(row: pd.Series, col: str, unit: str) -> str:
-    est, lo, hi = row.get(col, math.nan), row.get(col + "_ci_low", math.nan), row.get(col + "_ci_high", math.nan)
+    est, lo, hi = (
+        row.get(col, math.nan),
+        row.get(col + "_ci_low", math.nan),
+        row.get(col + "_ci_high", math.nan),
+    )
     if not math.isfinite(est):
         return "n/a"
     return f"{est:.3g} {unit} (95 % CI {lo:.3g} to {hi:.3g})"
 
 
 def _summary_line(row: pd.Series, unit: str) -> str:
-    head = f"{row['curve']}" + (f" [{row['conc_M']:.3g} M]" if row["model"] == "association" else "")
+    head = f"{row['curve']}" + (
+        f" [{row['conc_M']:.3g} M]" if row["model"] == "association" else ""
+    )
     if row["status"] != "ok":
         return f"{head}: {row['status']}: {row['message']}"
     parts = []
@@ -77,9 +83,7 @@ def _methods(model: str, settings: dict[str, Any], decay: bool | None) -> str:
         if decay is not None
         else "Specific binding was given as responses (no counting step in this analysis). "
     )
-    ci = (
-        "profile-likelihood" if settings["ci_method"] == "profile" else "Wald (estimate ± t·SE)"
-    )
+    ci = "profile-likelihood" if settings["ci_method"] == "profile" else "Wald (estimate ± t·SE)"
     return (
         counting
         + f"Specific binding against time was fitted by {settings['weighting'] if settings['weighting'] != 'none' else 'unweighted'} "
@@ -144,8 +148,8 @@ def analyze_kinetics(
     >>> print(res.summary[0])  # doctest: +ELLIPSIS
     curve 1: kon 1e+08 M⁻¹·min⁻¹ (95 % CI 1e+08 to 1e+08); koff 0.1 min⁻¹ ...; kinetic/equilibrium Kd 0.833
     """
-    counted = _COUNT_COLUMNS <= set(data.columns)
-    qc_rows: list[dict[str, str]] = []
+    counted = _COUNT_COLUMNS.issubset(data.columns)
+    qc_rows: list[dict[Any, Any]] = []
     tables: dict[str, pd.DataFrame] = {}
     standards = math.nan
     if counted:
@@ -163,7 +167,7 @@ def analyze_kinetics(
         standards = counts.standards_cpm
     else:
         responses = data.copy()
-    fit_kw: dict[str, Any] = dict(
+    fit_kw: dict[str, Any] = dict(  # noqa: C408
         koff_per_min=koff_per_min,
         koff_se=koff_se,
         equilibrium_kd_M=equilibrium_kd_M,
@@ -208,7 +212,7 @@ def analyze_kinetics(
                 caption="kobs of each concentration with the global fit's line",
             )
     settings: dict[str, Any] = {"model": model, "decay_corrected": bool(decay) if counted else None}
-    settings.update({k: v for k, v in fit_kw.items()})
+    settings.update(fit_kw)
     settings.update(
         reference_time=None if reference_time is None else str(reference_time),
         isotope=isotope,

@@ -71,9 +71,7 @@ def _tube_name(row: pd.Series) -> str:
     return f"row {row.name}"
 
 
-def _times(
-    df: pd.DataFrame, time_zero: Any, dissociation_start: Any
-) -> pd.Series:
+def _times(df: pd.DataFrame, time_zero: Any, dissociation_start: Any) -> pd.Series:
     """``time_min`` from the table, or from ``stopped_at`` and the explicit time zeros."""
     if "time_min" in df.columns:
         return pd.to_numeric(df["time_min"], errors="coerce")
@@ -173,7 +171,11 @@ def kinetics_responses(
     df["competitor_conc_M"] = pd.to_numeric(df["competitor_conc_M"], errors="coerce").fillna(0.0)
 
     if background_cpm is None and not df["role"].eq("blank").any():
-        qc.append(qc_row("warning", "blanks", "no blank tubes: counts used without background subtraction"))
+        qc.append(
+            qc_row(
+                "warning", "blanks", "no blank tubes: counts used without background subtraction"
+            )
+        )
         background_cpm = 0.0
     df = subtract_background(df, background_cpm=background_cpm)
     low = df["detection_flag"].astype(str).ne("") & df["role"].isin(["total", "nsb"])
@@ -204,8 +206,12 @@ def kinetics_responses(
     standards = float(df.loc[std, "corrected_cpm"].mean()) if std.any() else float("nan")
     if std.any():
         qc.append(
-            qc_row("info", "standards", f"added activity {standards:.6g} cpm at the reference time "
-                   f"(mean of {int(std.sum())} standard tube(s))")
+            qc_row(
+                "info",
+                "standards",
+                f"added activity {standards:.6g} cpm at the reference time "
+                f"(mean of {int(std.sum())} standard tube(s))",
+            )
         )
 
     work = df[df["role"].isin(["total", "nsb"])].copy()
@@ -228,14 +234,20 @@ def _specific(work: pd.DataFrame, qc: list[dict[str, str]]) -> pd.DataFrame:
     if total.empty:
         raise LayoutError("no total-binding tubes (role 'total'): nothing to fit")
     out = []
+    nsb_conc = nsb["conc_M"].to_numpy(float)
     for (curve, kind, conc), g in total.groupby(["curve", "kind", "conc_M"], sort=False):
-        src = nsb[(nsb["curve"] == curve) & (nsb["kind"] == kind) & np.isclose(nsb["conc_M"], conc, rtol=1e-9, atol=0.0)]
+        # same concentration to 1e-9 relative (never an absolute tolerance: these are ~1e-9 M)
+        same = np.isclose(nsb_conc, float(conc), rtol=1e-9, atol=0.0)  # type: ignore[arg-type]
+        src = nsb[(nsb["curve"] == curve) & (nsb["kind"] == kind) & same]
         if src.empty:
-            src = nsb[np.isclose(nsb["conc_M"], conc, rtol=1e-9, atol=0.0)]
+            src = nsb[same]
             if not src.empty:
                 qc.append(
-                    qc_row("info", f"{curve} / {kind} / {conc:.3g} M",
-                           "no NSB tubes here: NSB of the same radioligand concentration elsewhere used")
+                    qc_row(
+                        "info",
+                        f"{curve} / {kind} / {conc:.3g} M",
+                        "no NSB tubes here: NSB of the same radioligand concentration elsewhere used",
+                    )
                 )
         if src.empty:
             raise LayoutError(
@@ -243,7 +255,9 @@ def _specific(work: pd.DataFrame, qc: list[dict[str, str]]) -> pd.DataFrame:
                 "binding needs NSB at each concentration (at each or at selected times)"
             )
         means = src.groupby("time_min")["corrected_cpm"].mean().sort_index()
-        nsb_at = np.interp(g["time_min"].to_numpy(float), means.index.to_numpy(float), means.to_numpy(float))
+        nsb_at = np.interp(
+            g["time_min"].to_numpy(float), means.index.to_numpy(float), means.to_numpy(float)
+        )
         part = g.copy()
         part["total_cpm"] = part["corrected_cpm"]
         part["nsb_cpm"] = nsb_at
@@ -251,5 +265,14 @@ def _specific(work: pd.DataFrame, qc: list[dict[str, str]]) -> pd.DataFrame:
         out.append(part)
     res = pd.concat(out)
     keys = [k for k in ("rack", "position", "tube", "well") if k in res.columns]
-    cols = ["curve", "kind", "time_min", "conc_M", "competitor_conc_M", "response", "total_cpm", "nsb_cpm"]
+    cols = [
+        "curve",
+        "kind",
+        "time_min",
+        "conc_M",
+        "competitor_conc_M",
+        "response",
+        "total_cpm",
+        "nsb_cpm",
+    ]
     return res[cols + keys].reset_index(drop=True)

@@ -34,7 +34,11 @@ NM = 1e9
 
 
 def _amp(row: pd.Series, name: str) -> float:
-    hits = [c for c in row.index if c.startswith(f"{name}_") and not c.endswith(("_se", "_ci_low", "_ci_high"))]
+    hits = [
+        c
+        for c in row.index
+        if c.startswith(f"{name}_") and not c.endswith(("_se", "_ci_low", "_ci_high"))
+    ]
     if not hits:
         raise SchemaError(f"fit row has no {name}_<unit> column")
     return float(row[hits[0]])
@@ -65,7 +69,9 @@ def kinetics_curve(
     conc = full * conc_M * NM
     if m == "association_global":
         x = np.stack([t, conc], axis=-1)
-        return ASSOCIATION_GLOBAL.eval(x, np.array([[kon, row["koff_per_min"], _amp(row, "bmax")]]))[0]
+        return ASSOCIATION_GLOBAL.eval(
+            x, np.array([[kon, row["koff_per_min"], _amp(row, "bmax")]])
+        )[0]
     if m == "association_dissociation":
         x = np.stack([t, conc, full * float(row["dissociation_start_min"])], axis=-1)
         p = [kon, row["koff_per_min"], _amp(row, "bmax"), _amp(row, "ns")]
@@ -149,7 +155,9 @@ def plot_kinetics(
     )
     bad = fits[fits["status"] != "ok"]
     if not bad.empty:
-        caption += " Not drawn: " + "; ".join(f"{r['curve']} ({r['status']})" for _, r in bad.iterrows())
+        caption += " Not drawn: " + "; ".join(
+            f"{r['curve']} ({r['status']})" for _, r in bad.iterrows()
+        )
     p = (
         ggplot(pts, aes("time_min", "mean", color="series"))
         + geom_linerange(aes(ymin="mean - sd", ymax="mean + sd"))
@@ -158,7 +166,7 @@ def plot_kinetics(
     if lines:
         ld = pd.concat(lines, ignore_index=True)
         ld["series"] = pd.Categorical(ld["series"], categories=order)
-        p = p + geom_line(ld, aes("time_min", "fit", color="series"))
+        p = p + geom_line(aes("time_min", "fit", color="series"), data=ld)
     x_label = "Time after radioligand addition (min)"
     if model == "dissociation":
         x_label = "Time after dissociation start (min)"
@@ -175,7 +183,9 @@ def plot_kinetics(
     )
 
 
-def plot_kobs(per_conc: pd.DataFrame, global_row: pd.Series | None = None, *, title: str | None = None) -> Any:
+def plot_kobs(
+    per_conc: pd.DataFrame, global_row: pd.Series | None = None, *, title: str | None = None
+) -> Any:
     """kobs against [L] (nM): one point per concentration with its 95 % CI, and the global line.
 
     ``per_conc`` is the result of ``fit_kinetics(..., model='association')``; ``global_row`` one
@@ -194,10 +204,14 @@ def plot_kobs(per_conc: pd.DataFrame, global_row: pd.Series | None = None, *, ti
         + geom_point(size=2.5)
         + expand_limits(x=0, y=0)
     )
-    caption = f"Points: kobs of each concentration (one-phase fit, 95 % CI); n = {len(d)} concentrations."
+    caption = (
+        f"Points: kobs of each concentration (one-phase fit, 95 % CI); n = {len(d)} concentrations."
+    )
     if global_row is not None and global_row["status"] == "ok":
         slope = float(global_row["kon_per_M_min"]) / NM
-        p = p + geom_abline(intercept=float(global_row["koff_per_min"]), slope=slope, linetype="dashed")
+        p = p + geom_abline(
+            intercept=float(global_row["koff_per_min"]), slope=slope, linetype="dashed"
+        )
         caption += (
             f" Line: global fit, kon = {global_row['kon_per_M_min']:.3g} M⁻¹·min⁻¹, "
             f"koff = {global_row['koff_per_min']:.3g} min⁻¹."

@@ -92,9 +92,7 @@ def _half_time(t: FloatArray, y: FloatArray, mask: BoolArray, rising: bool) -> F
 
 def _mean_at_extreme(t: FloatArray, y: FloatArray, mask: BoolArray, latest: bool) -> FloatArray:
     ext = (
-        np.where(mask, t, -np.inf).max(axis=1)
-        if latest
-        else np.where(mask, t, np.inf).min(axis=1)
+        np.where(mask, t, -np.inf).max(axis=1) if latest else np.where(mask, t, np.inf).min(axis=1)
     )
     sel = mask & (t == ext[:, None])
     with np.errstate(all="ignore"):

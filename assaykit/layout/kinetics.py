@@ -58,7 +58,16 @@ MODELS: tuple[str, ...] = (
     "association_dissociation",
     "competition",
 )
-ISOTOPES: tuple[str, ...] = ("Ga-68", "F-18", "Cu-64", "Tc-99m", "In-111", "Lu-177", "I-125", "Zr-89")
+ISOTOPES: tuple[str, ...] = (
+    "Ga-68",
+    "F-18",
+    "Cu-64",
+    "Tc-99m",
+    "In-111",
+    "Lu-177",
+    "I-125",
+    "Zr-89",
+)
 #: Tubes sheet header (in this order).
 TUBE_COLUMNS: tuple[str, ...] = (
     "rack",
@@ -78,19 +87,53 @@ EXPERIMENT_FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ("experiment_id", "experiment id", "", "free text"),
     ("radioligand", "radioligand", "", "e.g. [68Ga]Ga-Pentixafor"),
     ("isotope", "isotope", "", "nuclide: its half-life comes from assaykit's table"),
-    ("reference_time", "reference time", "date & time", "every count is decay-corrected to this time (e.g. radioligand addition)"),
-    ("model", "model", "", "association_global, association, dissociation, association_dissociation, competition"),
-    ("dissociation_start", "dissociation start", "min", "time after radioligand addition at which dissociation began (association_dissociation)"),
-    ("equilibrium_kd", "equilibrium Kd", "nM", "Kd from saturation binding: the kinetic Kd is compared with it"),
-    ("koff", "koff (measured)", "min⁻¹", "a separately measured koff, for kon from one concentration"),
-    ("radioligand_kon", "radioligand kon", "M⁻¹·min⁻¹", "competition: K1 of the radioligand (fixed)"),
+    (
+        "reference_time",
+        "reference time",
+        "date & time",
+        "every count is decay-corrected to this time (e.g. radioligand addition)",
+    ),
+    (
+        "model",
+        "model",
+        "",
+        "association_global, association, dissociation, association_dissociation, competition",
+    ),
+    (
+        "dissociation_start",
+        "dissociation start",
+        "min",
+        "time after radioligand addition at which dissociation began (association_dissociation)",
+    ),
+    (
+        "equilibrium_kd",
+        "equilibrium Kd",
+        "nM",
+        "Kd from saturation binding: the kinetic Kd is compared with it",
+    ),
+    (
+        "koff",
+        "koff (measured)",
+        "min⁻¹",
+        "a separately measured koff, for kon from one concentration",
+    ),
+    (
+        "radioligand_kon",
+        "radioligand kon",
+        "M⁻¹·min⁻¹",
+        "competition: K1 of the radioligand (fixed)",
+    ),
     ("radioligand_koff", "radioligand koff", "min⁻¹", "competition: K2 of the radioligand (fixed)"),
 )
 _VALIDATED_ROWS = 600
 
 
 def _blank(v: object) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and math.isnan(v))
+    return (
+        v is None
+        or (isinstance(v, str) and not v.strip())
+        or (isinstance(v, float) and math.isnan(v))
+    )
 
 
 # --------------------------------------------------------------------------- writer
@@ -103,9 +146,37 @@ def _example_tubes() -> tuple[list[list[object]], dict[str, object]]:
     for role in ("total", "nsb"):
         for c in (1.0, 3.0):
             for t in (1, 5, 15, 30) if role == "total" else (1, 30):
-                rows.append([1 + (pos - 1) // 10, (pos - 1) % 10 + 1, role, "association", t, "min", c, "nM", 0, "nM", "Pentixafor"])
+                rows.append(
+                    [
+                        1 + (pos - 1) // 10,
+                        (pos - 1) % 10 + 1,
+                        role,
+                        "association",
+                        t,
+                        "min",
+                        c,
+                        "nM",
+                        0,
+                        "nM",
+                        "Pentixafor",
+                    ]
+                )
                 pos += 1
-    rows.append([1 + (pos - 1) // 10, (pos - 1) % 10 + 1, "standard", None, None, None, None, None, None, None, None])
+    rows.append(
+        [
+            1 + (pos - 1) // 10,
+            (pos - 1) % 10 + 1,
+            "standard",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ]
+    )
     exp = {
         "experiment_id": "KIN-EXAMPLE",
         "radioligand": "[68Ga]Ga-Pentixafor",
@@ -144,7 +215,10 @@ def write_kinetics_template(
         rows, ex = _example_tubes()
         exp = {**ex, **exp}
     elif tubes is not None:
-        rows = [[_cell(v) for v in r] for r in tubes.reindex(columns=list(TUBE_COLUMNS)).itertuples(index=False)]
+        rows = [
+            [_cell(v) for v in r]
+            for r in tubes.reindex(columns=list(TUBE_COLUMNS)).itertuples(index=False)
+        ]
     wb = Workbook()
     wb.remove(wb.active)
     ins = wb.create_sheet("Instructions")
@@ -189,8 +263,14 @@ def write_kinetics_template(
     for r in rows:
         ws_t.append(list(r))
     for j, (name, values) in enumerate(
-        (("role", ROLES), ("kind", KINDS), ("time unit", tuple(TIME_UNITS)), ("conc unit", tuple(CONC_UNITS)),
-         ("model", MODELS), ("isotope", ISOTOPES)),
+        (
+            ("role", ROLES),
+            ("kind", KINDS),
+            ("time unit", tuple(TIME_UNITS)),
+            ("conc unit", tuple(CONC_UNITS)),
+            ("model", MODELS),
+            ("isotope", ISOTOPES),
+        ),
         start=1,
     ):
         lists.cell(row=1, column=j, value=name)
@@ -199,7 +279,9 @@ def write_kinetics_template(
     lists.sheet_state = "hidden"
 
     def dv(col: int, letter: str, n: int, sheet_col: str) -> None:
-        v = DataValidation(type="list", formula1=f"Lists!${letter}$2:${letter}${n + 1}", allow_blank=True)
+        v = DataValidation(
+            type="list", formula1=f"Lists!${letter}$2:${letter}${n + 1}", allow_blank=True
+        )
         v.showErrorMessage = True
         v.add(f"{sheet_col}2:{sheet_col}{_VALIDATED_ROWS}")
         ws_t.add_data_validation(v)
@@ -231,7 +313,9 @@ def _cell(v: object) -> object:
 
 
 # --------------------------------------------------------------------------- reader
-def _number(v: object, where: str, what: str, *, minimum: float = 0.0, strict: bool = False) -> float:
+def _number(
+    v: object, where: str, what: str, *, minimum: float = 0.0, strict: bool = False
+) -> float:
     try:
         x = float(str(v).replace(",", ".")) if isinstance(v, str) else float(v)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -272,9 +356,11 @@ def _experiment(ws: Any) -> dict[str, Any]:
         where = f"Experiment!B{i}"
         if key == "reference_time":
             try:
-                out[key] = pd.Timestamp(value)
+                out[key] = pd.Timestamp(value)  # type: ignore[arg-type]
             except (TypeError, ValueError):
-                raise LayoutError(f"reference time must be a date and time, not {value!r}", location=where) from None
+                raise LayoutError(
+                    f"reference time must be a date and time, not {value!r}", location=where
+                ) from None
         elif key == "isotope":
             from assaykit.counting import canonical_isotope
 
@@ -285,14 +371,18 @@ def _experiment(ws: Any) -> dict[str, Any]:
         elif key == "model":
             m = str(value).strip().lower()
             if m not in MODELS:
-                raise LayoutError(f"model must be one of {', '.join(MODELS)}, not {value!r}", location=where)
+                raise LayoutError(
+                    f"model must be one of {', '.join(MODELS)}, not {value!r}", location=where
+                )
             out[key] = m
         elif key == "dissociation_start":
             u = _unit(unit, f"Experiment!C{i}", "time", "min")
             out["dissociation_start_min"] = to_base(_number(value, where, label), u, "time")
         elif key == "equilibrium_kd":
             u = _unit(unit, f"Experiment!C{i}", "concentration", "nM")
-            out["equilibrium_kd_M"] = to_base(_number(value, where, label, strict=True), u, "concentration")
+            out["equilibrium_kd_M"] = to_base(
+                _number(value, where, label, strict=True), u, "concentration"
+            )
         elif key in ("koff", "radioligand_koff"):
             out[key.replace("koff", "koff_per_min")] = _number(value, where, label, strict=True)
         elif key == "radioligand_kon":
@@ -347,7 +437,10 @@ def _tubes(ws: Any) -> pd.DataFrame:
         if name not in header:
             if name in ("competitor conc", "competitor unit", "curve", "kind"):
                 continue
-            raise LayoutError(f"the Tubes header has no {name!r} column; keep the template's header", location="Tubes!A1")
+            raise LayoutError(
+                f"the Tubes header has no {name!r} column; keep the template's header",
+                location="Tubes!A1",
+            )
         col[name] = header.index(name)
     letters = {n: chr(65 + j) for n, j in col.items()}
     out = []
@@ -355,10 +448,10 @@ def _tubes(ws: Any) -> pd.DataFrame:
     for i, row in enumerate(rows[1:], start=2):
         row = list(row) + [None] * len(TUBE_COLUMNS)
 
-        def get(name: str) -> object:
+        def get(name: str, row: list[object] = row) -> object:
             return row[col[name]] if name in col else None
 
-        def at(name: str) -> str:
+        def at(name: str, i: int = i) -> str:
             return f"Tubes!{letters.get(name, 'A')}{i}"
 
         if all(_blank(get(n)) for n in col):
@@ -366,25 +459,49 @@ def _tubes(ws: Any) -> pd.DataFrame:
         rack = int(_number(get("rack"), at("rack"), "rack", minimum=1))
         pos = int(_number(get("position"), at("position"), "position", minimum=1))
         if (rack, pos) in seen:
-            raise LayoutError(f"rack {rack} position {pos} is listed twice (also row {seen[rack, pos]})", location=at("position"))
+            raise LayoutError(
+                f"rack {rack} position {pos} is listed twice (also row {seen[rack, pos]})",
+                location=at("position"),
+            )
         seen[rack, pos] = i
         role = str(get("role") or "").strip().lower()
         if role not in ROLES:
-            raise LayoutError(f"role must be one of {', '.join(ROLES)}, not {get('role')!r}", location=at("role"))
+            raise LayoutError(
+                f"role must be one of {', '.join(ROLES)}, not {get('role')!r}", location=at("role")
+            )
         kind = str(get("kind") or "association").strip().lower()
         if kind not in KINDS:
-            raise LayoutError(f"kind must be association or dissociation, not {get('kind')!r}", location=at("kind"))
-        rec: dict[str, Any] = {"rack": rack, "position": pos, "role": role, "kind": kind,
-                               "time_min": math.nan, "conc_M": math.nan, "competitor_conc_M": 0.0,
-                               "curve": "curve 1" if _blank(get("curve")) else str(get("curve")).strip()}
+            raise LayoutError(
+                f"kind must be association or dissociation, not {get('kind')!r}",
+                location=at("kind"),
+            )
+        rec: dict[str, Any] = {
+            "rack": rack,
+            "position": pos,
+            "role": role,
+            "kind": kind,
+            "time_min": math.nan,
+            "conc_M": math.nan,
+            "competitor_conc_M": 0.0,
+            "curve": "curve 1" if _blank(get("curve")) else str(get("curve")).strip(),
+        }
         if role in ("total", "nsb"):
             t = _number(get("time"), at("time"), "time")
             rec["time_min"] = to_base(t, _unit(get("time unit"), at("time unit"), "time"), "time")
-            c = _number(get("radioligand conc"), at("radioligand conc"), "radioligand conc", strict=True)
-            rec["conc_M"] = to_base(c, _unit(get("conc unit"), at("conc unit"), "concentration"), "concentration")
+            c = _number(
+                get("radioligand conc"), at("radioligand conc"), "radioligand conc", strict=True
+            )
+            rec["conc_M"] = to_base(
+                c, _unit(get("conc unit"), at("conc unit"), "concentration"), "concentration"
+            )
             if not _blank(get("competitor conc")):
                 ic = _number(get("competitor conc"), at("competitor conc"), "competitor conc")
-                u = _unit(get("competitor unit"), at("competitor unit"), "concentration", "nM" if ic == 0 else None)
+                u = _unit(
+                    get("competitor unit"),
+                    at("competitor unit"),
+                    "concentration",
+                    "nM" if ic == 0 else None,
+                )
                 rec["competitor_conc_M"] = to_base(ic, u, "concentration")
         out.append(rec)
     if not out:
@@ -401,7 +518,9 @@ def annotate_kinetics(counts: pd.DataFrame, tubes: pd.DataFrame) -> pd.DataFrame
     """
     from assaykit.schema import require_columns
 
-    require_columns(counts, ["rack", "position", "measured_at", "count_time_s"], stage="kinetics annotation")
+    require_columns(
+        counts, ["rack", "position", "measured_at", "count_time_s"], stage="kinetics annotation"
+    )
     c = counts.copy()
     c["rack"] = pd.to_numeric(c["rack"], errors="coerce").astype("Int64")
     c["position"] = pd.to_numeric(c["position"], errors="coerce").astype("Int64")
@@ -411,11 +530,19 @@ def annotate_kinetics(counts: pd.DataFrame, tubes: pd.DataFrame) -> pd.DataFrame
     dup = c.duplicated(["rack", "position"], keep=False)
     if dup.any():
         first = c[dup].iloc[0]
-        raise LayoutError(f"rack {first['rack']} position {first['position']} was counted more than once")
-    merged = t.merge(c.drop(columns=[k for k in ("role", "kind", "curve") if k in c.columns]),
-                     on=["rack", "position"], how="left", indicator=True)
+        raise LayoutError(
+            f"rack {first['rack']} position {first['position']} was counted more than once"
+        )
+    merged = t.merge(
+        c.drop(columns=[k for k in ("role", "kind", "curve") if k in c.columns]),
+        on=["rack", "position"],
+        how="left",
+        indicator=True,
+    )
     missing = merged["_merge"] == "left_only"
     if missing.any():
         names = ", ".join(f"{r.rack}/{r.position}" for r in merged[missing].head(8).itertuples())
-        raise LayoutError(f"tube(s) of the layout not in the counter export (rack/position): {names}")
+        raise LayoutError(
+            f"tube(s) of the layout not in the counter export (rack/position): {names}"
+        )
     return merged.drop(columns="_merge")

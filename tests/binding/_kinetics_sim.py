@@ -18,7 +18,10 @@ T_REF = pd.Timestamp("2026-03-12 10:00")
 
 
 def expected_counts(
-    rate_cpm_at_ref: np.ndarray, count_start_min: np.ndarray, count_time_s: float, half_life_min: float
+    rate_cpm_at_ref: np.ndarray,
+    count_start_min: np.ndarray,
+    count_time_s: float,
+    half_life_min: float,
 ) -> np.ndarray:
     lam = math.log(2) / half_life_min  # per minute
     dt = count_time_s / 60.0

@@ -65,7 +65,8 @@ def test_domain_motulsky_mahan_overshoot():
     # K3 1e7 /M/min (0.01 /nM/min), K4 0.001 /min, I 10 nM: overshoot, then Bmax·(L/Kd)/(1 + L/Kd + I/Ki)
     assert _mm(10, 1.0, 10.0, 0.1, 0.1, 0.01, 0.001, 1000.0)[0] == pytest.approx(273.2, abs=0.05)
     assert _mm(1e5, 1.0, 10.0, 0.1, 0.1, 0.01, 0.001, 1000.0)[0] == pytest.approx(9.804, abs=5e-4)
-    assert 1000 * 1 / (1 + 1 + 100) == pytest.approx(9.804, abs=5e-4)
+    expected = 1000 * 1 / (1 + 1 + 100)  # Bmax·(L/Kd)/(1 + L/Kd + I/Ki)
+    assert expected == pytest.approx(9.804, abs=5e-4)
 
 
 def test_domain_published_kinetic_kd_and_consistency_verdict():
@@ -121,7 +122,11 @@ def _ref_data() -> tuple[pd.DataFrame, pd.DataFrame]:
     ("dataset", "kwargs", "columns"),
     [
         ("dissociation", {}, {"y0": "y0_cpm", "koff": "koff_per_min", "ns": "ns_cpm"}),
-        ("association_global", {}, {"kon": "kon_per_M_min", "koff": "koff_per_min", "bmax": "bmax_cpm"}),
+        (
+            "association_global",
+            {},
+            {"kon": "kon_per_M_min", "koff": "koff_per_min", "bmax": "bmax_cpm"},
+        ),
         (
             "competition",
             {"radioligand_kon_per_M_min": 1e8, "radioligand_koff_per_min": 0.1},
@@ -163,8 +168,12 @@ def _ga68_run(seed: int) -> pd.DataFrame:
 
     # 99 tubes (48 total, 48 NSB, 3 blanks), 20-s counts, one every 24 s: 40 minutes of counting
     return simulate_tubes(
-        design, spec, rng=np.random.default_rng(seed), counting_starts_min=40.0,
-        spacing_s=40 * 60 / 99, count_time_s=20.0,
+        design,
+        spec,
+        rng=np.random.default_rng(seed),
+        counting_starts_min=40.0,
+        spacing_s=40 * 60 / 99,
+        count_time_s=20.0,
     )
 
 
@@ -260,7 +269,12 @@ def test_plateau_not_reached_is_flagged():
 
 def test_too_few_time_points_gives_a_status_not_a_number():
     data = pd.DataFrame(
-        {"time_min": [0, 5, 10.0], "response": [1000, 500, 250.0], "conc_M": 1e-9, "kind": "dissociation"}
+        {
+            "time_min": [0, 5, 10.0],
+            "response": [1000, 500, 250.0],
+            "conc_M": 1e-9,
+            "kind": "dissociation",
+        }
     )
     row = fit_kinetics(data, model="dissociation").iloc[0]
     assert row["status"] == "too_few_points"
@@ -270,8 +284,12 @@ def test_too_few_time_points_gives_a_status_not_a_number():
 
 def test_flat_data_do_not_define_koff():
     data = pd.DataFrame(
-        {"time_min": np.arange(8.0), "response": 100.0 + np.array([1, -1, 2, 0, -2, 1, 0, -1.0]),
-         "conc_M": 1e-9, "kind": "dissociation"}
+        {
+            "time_min": np.arange(8.0),
+            "response": 100.0 + np.array([1, -1, 2, 0, -2, 1, 0, -1.0]),
+            "conc_M": 1e-9,
+            "kind": "dissociation",
+        }
     )
     row = fit_kinetics(data, model="dissociation").iloc[0]
     assert row["status"] in ("not_identifiable", "failed")
@@ -294,8 +312,12 @@ def test_association_then_dissociation_recovers_rates():
     x = np.stack([np.r_[t1, t2 + 30], np.full(13, 2.0), np.full(13, 30.0)], axis=-1)[None]
     y = ASSOCIATION_DISSOCIATION.eval(x, np.array([[0.1, 0.1, 1000.0, 20.0]]))[0]
     data = pd.DataFrame(
-        {"time_min": np.r_[t1, t2], "response": y, "conc_M": 2e-9,
-         "kind": ["association"] * 6 + ["dissociation"] * 7}
+        {
+            "time_min": np.r_[t1, t2],
+            "response": y,
+            "conc_M": 2e-9,
+            "kind": ["association"] * 6 + ["dissociation"] * 7,
+        }
     )
     row = fit_kinetics(data, model="association_dissociation", dissociation_start_min=30).iloc[0]
     assert row["kon_per_M_min"] == pytest.approx(1e8, rel=1e-6)

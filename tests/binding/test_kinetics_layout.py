@@ -33,15 +33,26 @@ def test_blank_template_has_the_sheets_and_refuses_to_overwrite(tmp_path):
 def test_round_trip_converts_units_to_minutes_and_molar(tmp_path):
     tubes = pd.DataFrame(
         {
-            "rack": [1, 1, 1], "position": [1, 2, 3], "role": ["total", "nsb", "blank"],
-            "kind": ["dissociation", "association", None], "time": [90, 2, None],
-            "time unit": ["s", "h", None], "radioligand conc": [500, 1, None],
-            "conc unit": ["pM", "nM", None], "competitor conc": [10, 0, None],
-            "competitor unit": ["nM", "nM", None], "curve": ["A", "A", None],
+            "rack": [1, 1, 1],
+            "position": [1, 2, 3],
+            "role": ["total", "nsb", "blank"],
+            "kind": ["dissociation", "association", None],
+            "time": [90, 2, None],
+            "time unit": ["s", "h", None],
+            "radioligand conc": [500, 1, None],
+            "conc unit": ["pM", "nM", None],
+            "competitor conc": [10, 0, None],
+            "competitor unit": ["nM", "nM", None],
+            "curve": ["A", "A", None],
         }
     )
-    exp = {"isotope": "68Ga", "reference_time": pd.Timestamp("2026-03-12 10:00"),
-           "model": "association_dissociation", "dissociation_start": 1, "equilibrium_kd": 2}
+    exp = {
+        "isotope": "68Ga",
+        "reference_time": pd.Timestamp("2026-03-12 10:00"),
+        "model": "association_dissociation",
+        "dissociation_start": 1,
+        "equilibrium_kd": 2,
+    }
     p = write_kinetics_template(tmp_path / "k.xlsx", tubes=tubes, experiment=exp)
     got, e = read_kinetics_layout(p)
     assert got["time_min"].tolist()[:2] == [1.5, 120.0]
@@ -75,8 +86,15 @@ def test_errors_name_the_file_and_cell(tmp_path, sheet, cell, value, match):
 
 def test_annotate_requires_every_layout_tube_counted():
     tubes = pd.DataFrame({"rack": [1, 1], "position": [1, 2], "role": ["total", "nsb"]})
-    counts = pd.DataFrame({"rack": [1], "position": [1], "measured_at": [pd.Timestamp(0)],
-                           "count_time_s": [60.0], "counts": [10]})
+    counts = pd.DataFrame(
+        {
+            "rack": [1],
+            "position": [1],
+            "measured_at": [pd.Timestamp(0)],
+            "count_time_s": [60.0],
+            "counts": [10],
+        }
+    )
     with pytest.raises(LayoutError, match="1/2"):
         annotate_kinetics(counts, tubes)
 
@@ -89,8 +107,11 @@ def test_bundled_example_recovers_the_simulated_truth():
     counts = read_export(example_path("kinetics", "kinetics_wizard2.csv"))
     tubes, exp = read_kinetics_layout(example_path("kinetics", "kinetics_layout.xlsx"))
     res = analyze_kinetics(
-        annotate_kinetics(counts, tubes), model=exp["model"], reference_time=exp["reference_time"],
-        isotope=exp["isotope"], equilibrium_kd_M=exp["equilibrium_kd_M"],
+        annotate_kinetics(counts, tubes),
+        model=exp["model"],
+        reference_time=exp["reference_time"],
+        isotope=exp["isotope"],
+        equilibrium_kd_M=exp["equilibrium_kd_M"],
     )
     row = res.main_table.iloc[0]
     assert row["status"] == "ok"

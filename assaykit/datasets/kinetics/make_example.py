@@ -57,7 +57,14 @@ def simulate(seed: int = SEED) -> pd.DataFrame:
     for c in CONCS_NM:
         for t in TIMES:
             for _ in range(2):
-                rows.append({"role": "total", "time": t, "conc": c, "rate": _specific(t, c) + NSB_PER_NM * c})
+                rows.append(
+                    {
+                        "role": "total",
+                        "time": t,
+                        "conc": c,
+                        "rate": _specific(t, c) + NSB_PER_NM * c,
+                    }
+                )
         for t in NSB_TIMES:
             rows.append({"role": "nsb", "time": t, "conc": c, "rate": NSB_PER_NM * c})
     tab = pd.DataFrame(rows)
@@ -67,7 +74,13 @@ def simulate(seed: int = SEED) -> pd.DataFrame:
     lam = math.log(2) / HALF_LIFE_MIN
     start_min = (COUNT_START - T0).total_seconds() / 60 + np.arange(n) * SPACING_S / 60
     pip = rng.lognormal(0.0, PIPETTING_CV, n)
-    mean = tab["rate"].to_numpy(float) * pip * np.exp(-lam * start_min) * -np.expm1(-lam * COUNT_TIME_S / 60) / lam
+    mean = (
+        tab["rate"].to_numpy(float)
+        * pip
+        * np.exp(-lam * start_min)
+        * -np.expm1(-lam * COUNT_TIME_S / 60)
+        / lam
+    )
     tab["counts"] = rng.poisson(mean + BKG_CPM * COUNT_TIME_S / 60)
     tab["measured_at"] = T0 + pd.to_timedelta(np.round(start_min * 60), unit="s")
     return tab
@@ -80,13 +93,18 @@ def _wizard2_csv(tab: pd.DataFrame) -> str:
     )
     lines = [head]
     for r in tab.itertuples(index=False):
-        cpm = r.counts / (COUNT_TIME_S / 60)
-        err = 100 / math.sqrt(r.counts) if r.counts > 0 else 0.0
+        n = float(r.counts)  # type: ignore[arg-type]
+        cpm = n / (COUNT_TIME_S / 60)
+        err = 100 / math.sqrt(n) if n > 0 else 0.0
         lines.append(
             f"14,Ga-68 1 min,{r.measured_at:%Y-%m-%d %H:%M:%S},0,6001,{r.rack},1,{r.position},"
             f"{COUNT_TIME_S:.2f},,{r.counts:.0f},{cpm:.2f},{err:.2f},"
         )
     return "\n".join(lines) + "\n"
+
+
+def _only(used: np.ndarray, value: str) -> list[str | None]:
+    return [value if u else None for u in used]
 
 
 def write_example(folder: Path = HERE, *, seed: int = SEED) -> tuple[Path, Path]:
@@ -96,20 +114,20 @@ def write_example(folder: Path = HERE, *, seed: int = SEED) -> tuple[Path, Path]
     tab = simulate(seed)
     csv_path = Path(folder) / CSV_NAME
     csv_path.write_text(_wizard2_csv(tab), encoding="utf-8")
-    used = tab["role"].isin(["total", "nsb"])
+    used = tab["role"].isin(["total", "nsb"]).to_numpy()
     tubes = pd.DataFrame(
         {
             "rack": tab["rack"],
             "position": tab["position"],
             "role": tab["role"],
-            "kind": np.where(used, "association", None),
+            "kind": _only(used, "association"),
             "time": tab.get("time"),
-            "time unit": np.where(used, "min", None),
+            "time unit": _only(used, "min"),
             "radioligand conc": tab.get("conc"),
-            "conc unit": np.where(used, "nM", None),
+            "conc unit": _only(used, "nM"),
             "competitor conc": np.where(used, 0.0, np.nan),
-            "competitor unit": np.where(used, "nM", None),
-            "curve": np.where(used, "Pentixafor", None),
+            "competitor unit": _only(used, "nM"),
+            "curve": _only(used, "Pentixafor"),
         }
     )
     experiment = {

@@ -38,7 +38,10 @@ K3_NM, K4 = 0.01, 0.02
 def _design(times, concs, comps=(0.0,), kind="association", reps=2):
     rows = [
         {"time_min": t, "conc_M": c * 1e-9, "competitor_conc_M": i * 1e-9, "kind": kind}
-        for c in concs for i in comps for t in times for _ in range(reps)
+        for c in concs
+        for i in comps
+        for t in times
+        for _ in range(reps)
     ]
     return pd.DataFrame(rows)
 
@@ -56,23 +59,33 @@ def make(rng: np.random.Generator) -> pd.DataFrame:
     out.append(("dissociation", d, spec))
     d = _design([1, 2, 4, 6, 10, 15, 20, 30, 45, 60], [0.3, 1.0, 3.0])
     spec = lambda g: ASSOCIATION_GLOBAL.eval(  # noqa: E731
-        _x(g, ["conc_M"]), np.array([[KON_NM, KOFF, BMAX]]))[0]
+        _x(g, ["conc_M"]), np.array([[KON_NM, KOFF, BMAX]])
+    )[0]
     out.append(("association_global", d, spec))
-    d = _design([1, 2, 4, 7, 10, 15, 20, 30, 45, 60, 90, 120], [1.0], comps=(0.0, 3.0, 10.0, 30.0), reps=1)
+    d = _design(
+        [1, 2, 4, 7, 10, 15, 20, 30, 45, 60, 90, 120], [1.0], comps=(0.0, 3.0, 10.0, 30.0), reps=1
+    )
     spec = lambda g: MOTULSKY_MAHAN.eval(  # noqa: E731
-        _x(g, ["conc_M", "competitor_conc_M"]), np.array([[0.1, 0.1, K3_NM, K4, BMAX]]))[0]
+        _x(g, ["conc_M", "competitor_conc_M"]), np.array([[0.1, 0.1, K3_NM, K4, BMAX]])
+    )[0]
     out.append(("competition", d, spec))
     frames = []
     for name, design, spec in out:
-        tubes = simulate_tubes(design, spec, rng=rng, counting_starts_min=float(design["time_min"].max()) + 10)
+        tubes = simulate_tubes(
+            design, spec, rng=rng, counting_starts_min=float(design["time_min"].max()) + 10
+        )
         res = kinetics_responses(tubes, reference_time=T_REF, isotope="Ga-68").responses
-        frames.append(pd.DataFrame({
-            "dataset": name,
-            "time_min": res["time_min"],
-            "conc_nM": res["conc_M"] * 1e9,
-            "comp_nM": res["competitor_conc_M"] * 1e9,
-            "response": res["response"].round(6),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "dataset": name,
+                    "time_min": res["time_min"],
+                    "conc_nM": res["conc_M"] * 1e9,
+                    "comp_nM": res["competitor_conc_M"] * 1e9,
+                    "response": res["response"].round(6),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
