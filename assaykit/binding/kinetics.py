@@ -48,7 +48,7 @@ KineticsModel = Literal[
     "dissociation", "association", "association_global", "association_dissociation", "competition"
 ]
 CIMethod = Literal["wald", "profile"]
-Weighting = Literal["none", "1/y2", "poisson"]
+Weighting = Literal["none", "counting", "1/y2", "poisson"]
 
 
 _MODELS: dict[str, Model] = {
@@ -166,6 +166,27 @@ def _pad(
     return x, y, m
 
 
+def _counting_weights(
+    groups: list[tuple[tuple[str, float], pd.DataFrame]], shape: tuple[int, ...]
+) -> np.ndarray:
+    """``1/response_sd²`` per point (padding gets 1: it is masked anyway)."""
+    w = np.ones(shape)
+    for c, (_, g) in enumerate(groups):
+        if "response_sd" not in g.columns:
+            raise SchemaError(
+                "weighting='counting' needs a 'response_sd' column (kinetics_responses gives it)"
+            )
+        sd = pd.to_numeric(g["response_sd"], errors="coerce").to_numpy(float)
+        bad = ~(np.isfinite(sd) & (sd > 0))
+        if bad.any():
+            rows = ", ".join(str(i) for i in g.index[bad][:5])
+            raise SchemaError(
+                f"response_sd must be a number > 0 for counting weights (rows {rows})"
+            )
+        w[c, : len(g)] = 1.0 / sd**2
+    return w
+
+
 def fit_kinetics(
     data: pd.DataFrame,
     *,
@@ -209,7 +230,10 @@ def fit_kinetics(
         half-life and residence time follow from koff's limits; Kd and a kon derived from a
         given koff keep delta-method Wald limits).
     weighting
-        ``none``, ``1/y2`` (relative) or ``poisson`` (1/y).
+        ``none``; ``counting``: ``1/response_sd²``, the Poisson variance of each decay-corrected
+        point (:func:`~assaykit.binding.kinetics_counting.kinetics_responses` gives
+        ``response_sd``; right for short-lived nuclides, where late counts are noisier);
+        ``1/y2`` (relative) or ``poisson`` (1/y).
     level
         Confidence level of the intervals.
     response_unit
@@ -242,6 +266,9 @@ def fit_kinetics(
     groups = _groups(df, model)
     mdl = _MODELS[model]
     x, y, mask = _pad(groups, model, dissociation_start_min)
+    w: str | np.ndarray | None = None if weighting == "none" else weighting
+    if weighting == "counting":
+        w = _counting_weights(groups, y.shape)
     fixed: dict[str, float] = {}
     if model == "competition":
         fixed = {"k1": float(radioligand_kon_per_M_min) / NM, "k2": float(radioligand_koff_per_min)}  # type: ignore[arg-type]
@@ -249,10 +276,12 @@ def fit_kinetics(
     t_only = x if x.ndim == 2 else x[..., 0]
     n_times = np.array([len(np.unique(t_only[c][mask[c]])) for c in range(len(groups))])
     fit_ok = n_times >= n_free + 1
-    w = None if weighting == "none" else weighting
+    wk = w[fit_ok] if isinstance(w, np.ndarray) else w
     res: FitResult | None = None
     if fit_ok.any():
-        res = least_squares(mdl, x[fit_ok], y[fit_ok], mask[fit_ok], fixed=fixed or None, weights=w)
+        res = least_squares(
+            mdl, x[fit_ok], y[fit_ok], mask[fit_ok], fixed=fixed or None, weights=wk
+        )
     prof: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if res is not None and ci_method == "profile":
         names = [p for p in mdl.param_names if p not in fixed]
@@ -265,7 +294,7 @@ def fit_kinetics(
                 res,
                 name,
                 fixed=fixed or None,
-                weights=w,
+                weights=wk,
                 level=level,
             )
     rows = []

@@ -15,6 +15,12 @@ from assaykit.result import AssayResult, Figure, qc_row, qc_table
 __all__ = ["analyze_kinetics"]
 
 _COUNT_COLUMNS = {"role", "measured_at", "count_time_s"}
+_WEIGHTS = {
+    "none": "unweighted",
+    "counting": "counting-weighted (1/SD², the Poisson SD of each decay-corrected point)",
+    "1/y2": "relatively weighted (1/Y²)",
+    "poisson": "Poisson-weighted (1/Y)",
+}
 
 
 def _fmt(v: float, unit: str) -> str:
@@ -85,8 +91,7 @@ def _methods(model: str, settings: dict[str, Any], decay: bool | None) -> str:
     )
     ci = "profile-likelihood" if settings["ci_method"] == "profile" else "Wald (estimate ± t·SE)"
     return (
-        counting
-        + f"Specific binding against time was fitted by {settings['weighting'] if settings['weighting'] != 'none' else 'unweighted'} "
+        counting + f"Specific binding against time was fitted by {_WEIGHTS[settings['weighting']]} "
         f"nonlinear least squares (Levenberg–Marquardt, assaykit {__version__}) to {eq}. "
         f"Standard errors from s²(JᵀJ)⁻¹; {settings['level'] * 100:g} % confidence intervals {ci}; "
         "the kinetic Kd = koff/kon with a delta-method SE; t½ = ln 2/koff and residence time = 1/koff with "

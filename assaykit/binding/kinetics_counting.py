@@ -46,11 +46,13 @@ class KineticsCounts:
     ----------
     responses
         One row per total tube: ``curve, kind, time_min, conc_M, competitor_conc_M, response``
-        (specific binding, cpm at the reference time), ``total_cpm``, ``nsb_cpm`` and the tube
+        (specific binding, cpm at the reference time), ``response_sd`` (its Poisson SD: the
+        tube's and the interpolated NSB mean's, through the decay factors), ``total_cpm``,
+        ``nsb_cpm`` and the tube
         keys that were given (``rack``, ``position``, ``tube``, ``well``).
     tubes
         Every tube with ``cpm``, ``bkg_cpm``, ``net_cpm``, ``net_cpm_sd``, ``detection_flag``,
-        ``decay_factor`` and ``corrected_cpm``.
+        ``decay_factor``, ``corrected_cpm`` and ``corrected_cpm_sd``.
     qc
         What a person should know (no blanks, tubes below the detection limit, NSB borrowed
         from another curve, standards).
@@ -187,20 +189,27 @@ def kinetics_responses(
     if decay:
         if isotope is None and half_life is None:
             raise SchemaError("decay correction needs isotope= or half_life= (or decay=False)")
-        corrected = decay_correct(
-            df["net_cpm"].astype(float),
+        factor = decay_correct(
+            pd.Series(1.0, index=df.index),
             df["measured_at"],
             reference_time,
             isotope,
             df["count_time_s"].astype(float),
             half_life=half_life,
         )
-        df["decay_factor"] = np.where(df["net_cpm"] != 0, corrected / df["net_cpm"], np.nan)
-        df["corrected_cpm"] = corrected
+        df["decay_factor"] = factor
+        df["corrected_cpm"] = df["net_cpm"].astype(float) * factor
     else:
         qc.append(qc_row("info", "decay", "counts not decay-corrected (decay=False)"))
         df["decay_factor"] = 1.0
         df["corrected_cpm"] = df["net_cpm"].astype(float)
+    # Poisson SD of the net rate (gross counts only where the background was given as a number),
+    # carried through the same factor
+    sd = df["net_cpm_sd"].astype(float)
+    if "counts" in df.columns:
+        gross_sd = 60.0 * np.sqrt(df["counts"].astype(float)) / df["count_time_s"].astype(float)
+        sd = sd.where(sd.notna(), gross_sd)
+    df["corrected_cpm_sd"] = sd * df["decay_factor"]
 
     std = df["role"].eq("standard")
     standards = float(df.loc[std, "corrected_cpm"].mean()) if std.any() else float("nan")
@@ -254,14 +263,23 @@ def _specific(work: pd.DataFrame, qc: list[dict[str, str]]) -> pd.DataFrame:
                 f"no NSB tubes at radioligand {conc:.3g} M (curve {curve!r}, {kind}): specific "
                 "binding needs NSB at each concentration (at each or at selected times)"
             )
-        means = src.groupby("time_min")["corrected_cpm"].mean().sort_index()
-        nsb_at = np.interp(
-            g["time_min"].to_numpy(float), means.index.to_numpy(float), means.to_numpy(float)
+        by_t = src.groupby("time_min")
+        means = by_t["corrected_cpm"].mean().sort_index()
+        # SD of each NSB mean (Poisson, independent tubes), interpolated like the mean
+        sd_mean = (
+            by_t["corrected_cpm_sd"]
+            .apply(lambda v: float(np.sqrt((v**2).sum())) / len(v))
+            .sort_index()
         )
+        tg = g["time_min"].to_numpy(float)
+        knots = means.index.to_numpy(float)
+        nsb_at = np.interp(tg, knots, means.to_numpy(float))
+        nsb_sd = np.interp(tg, knots, sd_mean.to_numpy(float))
         part = g.copy()
         part["total_cpm"] = part["corrected_cpm"]
         part["nsb_cpm"] = nsb_at
         part["response"] = part["corrected_cpm"] - nsb_at
+        part["response_sd"] = np.sqrt(part["corrected_cpm_sd"].to_numpy(float) ** 2 + nsb_sd**2)
         out.append(part)
     res = pd.concat(out)
     keys = [k for k in ("rack", "position", "tube", "well") if k in res.columns]
@@ -272,6 +290,7 @@ def _specific(work: pd.DataFrame, qc: list[dict[str, str]]) -> pd.DataFrame:
         "conc_M",
         "competitor_conc_M",
         "response",
+        "response_sd",
         "total_cpm",
         "nsb_cpm",
     ]

@@ -123,6 +123,11 @@ def _ref_data() -> tuple[pd.DataFrame, pd.DataFrame]:
     [
         ("dissociation", {}, {"y0": "y0_cpm", "koff": "koff_per_min", "ns": "ns_cpm"}),
         (
+            "association_global_weighted",
+            {"weighting": "counting"},
+            {"kon": "kon_per_M_min", "koff": "koff_per_min", "bmax": "bmax_cpm"},
+        ),
+        (
             "association_global",
             {},
             {"kon": "kon_per_M_min", "koff": "koff_per_min", "bmax": "bmax_cpm"},
@@ -137,7 +142,8 @@ def _ref_data() -> tuple[pd.DataFrame, pd.DataFrame]:
 def test_fit_agrees_with_r_minpack_lm(dataset, kwargs, columns):
     data, ref = _ref_data()
     kind = "dissociation" if dataset == "dissociation" else "association"
-    row = fit_kinetics(data[data["dataset"] == dataset].assign(kind=kind), model=dataset, **kwargs)
+    source = dataset.removesuffix("_weighted")  # the weighted fit uses the same data
+    row = fit_kinetics(data[data["dataset"] == source].assign(kind=kind), model=source, **kwargs)
     row = row.iloc[0]
     assert row["status"] == "ok"
     for _, r in ref[ref["dataset"] == dataset].iterrows():
@@ -213,6 +219,9 @@ def test_counting_uses_each_tubes_own_count_time_and_domain_factors():
     assert out.tubes.loc[2, "decay_factor"] == pytest.approx(1.05206, rel=1e-5)
     r = out.responses.set_index("curve")["response"]
     assert r["a"] == pytest.approx(1000.0 * f_a, rel=2e-5)
+    # Poisson: 1000 counts in 1 min → SD sqrt(1000) cpm, times the same decay factor (NSB had 0)
+    sd = out.responses.set_index("curve")["response_sd"]
+    assert sd["a"] == pytest.approx(math.sqrt(1000.0) * f_a, rel=2e-5)
     assert r["b"] == pytest.approx(1000.0 * 1.05206, rel=1e-5)
     assert "no blank" not in " ".join(out.qc["message"])
 

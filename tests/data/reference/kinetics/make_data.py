@@ -4,7 +4,8 @@
 68Ga experiments counted after the incubation (one tube every 70 s, 60-s counts, Poisson noise,
 background 30 cpm), decay-corrected to radioligand addition with each tube's own count time
 (:func:`assaykit.binding.kinetics_counting.kinetics_responses`). Columns: ``dataset``, ``time_min``,
-``conc_nM``, ``comp_nM``, ``response`` (specific binding, cpm at the reference time).
+``conc_nM``, ``comp_nM``, ``response`` (specific binding, cpm at the reference time) and
+``response_sd`` (its Poisson SD, for the counting-weighted fit).
 Then ``Rscript tests/data/reference/kinetics/make_reference.R`` writes ``values.csv``.
 
 Truth: kon 1e8 /M/min (0.1 /nM/min), koff 0.1 /min, Bmax 20 000 cpm; the competitor of the
@@ -83,6 +84,7 @@ def make(rng: np.random.Generator) -> pd.DataFrame:
                     "conc_nM": res["conc_M"] * 1e9,
                     "comp_nM": res["competitor_conc_M"] * 1e9,
                     "response": res["response"].round(6),
+                    "response_sd": res["response_sd"].round(6),
                 }
             )
         )

@@ -22,6 +22,15 @@ x <- subset(d, dataset == "association_global")
 fit <- nlsLM(response ~ bmax * conc_nM / (conc_nM + koff / kon) * (1 - exp(-(kon * conc_nM + koff) * time_min)),
              data = x, start = list(kon = 0.05, koff = 0.2, bmax = 15000), control = ctl)
 add("association_global", fit, x)
+# the same, weighted by the Poisson variance of each decay-corrected point (weights 1/sd^2)
+fit <- nlsLM(response ~ bmax * conc_nM / (conc_nM + koff / kon) * (1 - exp(-(kon * conc_nM + koff) * time_min)),
+             data = x, weights = 1 / response_sd^2,
+             start = list(kon = 0.05, koff = 0.2, bmax = 15000), control = ctl)
+out[["association_global_weighted"]] <- {
+  s <- summary(fit)$coefficients
+  data.frame(dataset = "association_global_weighted", param = rownames(s), estimate = s[, 1],
+             se = s[, 2], rss = deviance(fit), df = df.residual(fit))
+}
 # Motulsky-Mahan, K1 = 0.1 /nM/min, K2 = 0.1 /min fixed; K3, K4, Bmax fitted
 x <- subset(d, dataset == "competition")
 mm <- function(t, L, I, k3, k4, bmax, k1 = 0.1, k2 = 0.1) {
