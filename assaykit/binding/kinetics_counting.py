@@ -207,8 +207,9 @@ def kinetics_responses(
     # carried through the same factor
     sd = df["net_cpm_sd"].astype(float)
     if "counts" in df.columns:
-        gross_sd = 60.0 * np.sqrt(df["counts"].astype(float)) / df["count_time_s"].astype(float)
-        sd = sd.where(sd.notna(), gross_sd)
+        gross = df["counts"].astype(float).to_numpy()
+        gross_sd = 60.0 * np.sqrt(gross) / df["count_time_s"].astype(float).to_numpy()
+        sd = pd.Series(np.where(sd.notna(), sd.to_numpy(), gross_sd), index=df.index)
     df["corrected_cpm_sd"] = sd * df["decay_factor"]
 
     std = df["role"].eq("standard")
