@@ -35,6 +35,7 @@ from assaykit.binding.kinetics_models import (
     ASSOCIATION_GLOBAL,
     DISSOCIATION,
     MOTULSKY_MAHAN,
+    kd_parameterized,
 )
 from assaykit.binding.kinetics_verdicts import NM, Context, empty_row, row_from_fit
 from assaykit.errors import SchemaError
@@ -166,6 +167,36 @@ def _pad(
     return x, y, m
 
 
+#: Association and dissociation rate parameters of the models that define a kinetic Kd.
+_KD_RATES = {
+    "association_global": ("kon", "koff"),
+    "association_dissociation": ("kon", "koff"),
+    "competition": ("k3", "k4"),
+}
+
+
+def _kd_profile(
+    mdl: Model,
+    rates: tuple[str, str],
+    x: np.ndarray,
+    y: np.ndarray,
+    mask: np.ndarray,
+    res: FitResult,
+    fixed: dict[str, float],
+    weights: str | np.ndarray | None,
+    level: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Profile-likelihood limits of Kd (nM): the model refitted with Kd as a parameter."""
+    kon, koff = rates
+    kdm = kd_parameterized(mdl, kon, koff)
+    i, k = mdl.index(kon), mdl.index(koff)
+    p0 = res.params.copy()
+    with np.errstate(all="ignore"):
+        p0[:, i] = res.params[:, k] / res.params[:, i]
+    fit = least_squares(kdm, x, y, mask, p0=p0, fixed=fixed or None, weights=weights)
+    return profile_ci(kdm, x, y, mask, fit, "kd", fixed=fixed or None, weights=weights, level=level)
+
+
 def _counting_weights(
     groups: list[tuple[tuple[str, float], pd.DataFrame]], shape: tuple[int, ...]
 ) -> np.ndarray:
@@ -226,9 +257,9 @@ def fit_kinetics(
         Kd from saturation binding: the kinetic Kd is compared with it (``kd_ratio``); a ratio
         outside ``[1/kd_ratio_limit, kd_ratio_limit]`` flags ``kd_inconsistent``.
     ci_method
-        ``wald`` (estimate ± t·SE) or ``profile`` (profile likelihood of the fitted rates; the
-        half-life and residence time follow from koff's limits; Kd and a kon derived from a
-        given koff keep delta-method Wald limits).
+        ``wald`` (estimate ± t·SE) or ``profile`` (profile likelihood of the fitted rates and of
+        Kd itself, refitted with Kd as a parameter; the half-life and residence time follow
+        from koff's limits; a kon derived from a given koff keeps delta-method Wald limits).
     weighting
         ``none``; ``counting``: ``1/response_sd²``, the Poisson variance of each decay-corrected
         point (:func:`~assaykit.binding.kinetics_counting.kinetics_responses` gives
@@ -296,6 +327,10 @@ def fit_kinetics(
                 fixed=fixed or None,
                 weights=wk,
                 level=level,
+            )
+        if model in _KD_RATES:
+            prof["kd"] = _kd_profile(
+                mdl, _KD_RATES[model], x[fit_ok], y[fit_ok], mask[fit_ok], res, fixed, wk, level
             )
     rows = []
     j = 0

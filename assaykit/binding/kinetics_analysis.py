@@ -94,8 +94,13 @@ def _methods(model: str, settings: dict[str, Any], decay: bool | None) -> str:
         counting + f"Specific binding against time was fitted by {_WEIGHTS[settings['weighting']]} "
         f"nonlinear least squares (Levenberg–Marquardt, assaykit {__version__}) to {eq}. "
         f"Standard errors from s²(JᵀJ)⁻¹; {settings['level'] * 100:g} % confidence intervals {ci}; "
-        "the kinetic Kd = koff/kon with a delta-method SE; t½ = ln 2/koff and residence time = 1/koff with "
-        "limits mapped from koff's."
+        "the kinetic Kd = koff/kon with a delta-method SE"
+        + (
+            " and profile limits (Kd refitted as a parameter)"
+            if settings["ci_method"] == "profile"
+            else ""
+        )
+        + "; t½ = ln 2/koff and residence time = 1/koff with limits mapped from koff's."
     )
 
 

@@ -138,8 +138,11 @@ def row_from_fit(
         with np.errstate(all="ignore"):
             var = float(g @ np.nan_to_num(cov, nan=np.inf) @ g) / NM**2
         s = math.sqrt(var) if var >= 0 and math.isfinite(var) else math.nan
-        lo, hi = wald_ci(kd, s, df, ctx.level)
-        _put(out, "kd_M", kd, s, float(lo), float(hi))
+        if "kd" in prof:  # profile limits of Kd itself (nM → M)
+            lo, hi = (float(v) / NM for v in prof["kd"])
+        else:
+            lo, hi = (float(v) for v in wald_ci(kd, s, df, ctx.level))
+        _put(out, "kd_M", kd, s, lo, hi)
 
     u = ctx.unit
     flags: list[str] = []

@@ -3,7 +3,7 @@
 # equations as assaykit/binding/kinetics_models.py (DOMAIN §8.2, Prism's forms), with rate
 # constants per nM per minute (kon) and per minute (koff); SEs from summary() (s² (JᵀJ)⁻¹).
 # Output: values.csv (dataset, param, estimate, se, rss, df).
-suppressPackageStartupMessages(library(minpack.lm))
+suppressPackageStartupMessages({library(minpack.lm); library(MASS)})
 d <- read.csv("data.csv")
 ctl <- nls.lm.control(ftol = 1e-15, ptol = 1e-15, maxiter = 1000)
 out <- list()
@@ -46,3 +46,16 @@ add("competition", fit, x)
 res <- do.call(rbind, out)
 write.csv(res, "values.csv", row.names = FALSE)
 print(res, digits = 10)
+
+# Profile-likelihood 95 % limits (MASS confint on nls, i.e. the F-based cut-off) of the global
+# association, once with kon and once with Kd = koff/kon (nM) as a parameter -> profile.csv
+x <- subset(d, dataset == "association_global")
+ctl2 <- nls.control(tol = 1e-7)
+f_kon <- nls(response ~ bmax * conc_nM / (conc_nM + koff / kon) * (1 - exp(-(kon * conc_nM + koff) * time_min)),
+             data = x, start = list(kon = 0.1, koff = 0.12, bmax = 20000), control = ctl2)
+f_kd <- nls(response ~ bmax * conc_nM / (conc_nM + kd) * (1 - exp(-(koff / kd * conc_nM + koff) * time_min)),
+            data = x, start = list(kd = 1.2, koff = 0.12, bmax = 20000), control = ctl2)
+ci <- rbind(confint(f_kon), confint(f_kd)["kd", , drop = FALSE])
+prof <- data.frame(dataset = "association_global", param = rownames(ci), ci_low = ci[, 1], ci_high = ci[, 2])
+write.csv(prof, "profile.csv", row.names = FALSE)
+print(prof, digits = 10)
