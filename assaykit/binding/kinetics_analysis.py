@@ -15,6 +15,13 @@ from assaykit.result import AssayResult, Figure, qc_row, qc_table
 __all__ = ["analyze_kinetics"]
 
 _COUNT_COLUMNS = {"role", "measured_at", "count_time_s"}
+_TITLES = {
+    "dissociation": "dissociation",
+    "association": "association at each concentration",
+    "association_global": "global association",
+    "association_dissociation": "association then dissociation",
+    "competition": "competition kinetics (Motulsky–Mahan)",
+}
 _WEIGHTS = {
     "none": "unweighted",
     "counting": "counting-weighted (1/SD², the Poisson SD of each decay-corrected point)",
@@ -93,7 +100,7 @@ def _methods(model: str, settings: dict[str, Any], decay: bool | None) -> str:
     return (
         counting + f"Specific binding against time was fitted by {_WEIGHTS[settings['weighting']]} "
         f"nonlinear least squares (Levenberg–Marquardt, assaykit {__version__}) to {eq}. "
-        f"Standard errors from s²(JᵀJ)⁻¹; {settings['level'] * 100:g} % confidence intervals {ci}; "
+        f"Standard errors from s²(Jᵀ{'W' if settings['weighting'] != 'none' else ''}J)⁻¹; {settings['level'] * 100:g} % confidence intervals {ci}; "
         "the kinetic Kd = koff/kon with a delta-method SE"
         + (
             " and profile limits (Kd refitted as a parameter)"
@@ -208,7 +215,7 @@ def analyze_kinetics(
         sub = responses if curve_col is None else responses[curve_col == curve]
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(curve))
         figures[f"kinetics_{safe}"] = Figure(
-            plot_kinetics(sub, frow, title=f"{curve}: {model.replace('_', ' ')}"),
+            plot_kinetics(sub, frow, title=f"{curve}: {_TITLES[model]}"),
             width=6.5,
             height=4.5,
             caption="Specific binding against time with the fitted curves",
