@@ -447,3 +447,64 @@ def test_ci_coverage_over_simulated_ga68_runs():
     assert cover[("decay", "none", "kon_per_M_min")] >= 0.85
     # without decay correction the CI almost never holds the truth
     assert cover[("no decay", "none", "kon_per_M_min")] < 0.05
+
+
+def test_association_then_dissociation_from_counts_with_explicit_time_zeros():
+    # association at 2 nM for 30 min, then dissociation (excess unlabelled ligand); dissociation
+    # tubes carry the time after dissociation start, as the template asks
+    t_assoc, t_diss = (1, 2, 4, 8, 15, 30), (1, 2, 4, 8, 15, 30, 60)
+    design = pd.DataFrame(
+        [{"time_min": t, "kind": "association"} for t in t_assoc for _ in range(2)]
+        + [{"time_min": t, "kind": "dissociation"} for t in t_diss for _ in range(2)]
+    ).assign(conc_M=2e-9, competitor_conc_M=0.0)
+
+    def spec(g: pd.DataFrame) -> np.ndarray:
+        t = g["time_min"].to_numpy(float) + np.where(g["kind"] == "dissociation", 30.0, 0.0)
+        x = np.stack([t, np.full_like(t, 2.0), np.full_like(t, 30.0)], axis=-1)[None]
+        return ASSOCIATION_DISSOCIATION.eval(x, np.array([[0.1, 0.1, 20_000.0, 0.0]]))[0]
+
+    tubes = simulate_tubes(design, spec, rng=np.random.default_rng(7), counting_starts_min=100.0)
+    res = kinetics_responses(tubes, reference_time=T_REF, isotope="Ga-68")
+    assert set(res.responses["kind"]) == {"association", "dissociation"}
+    row = fit_kinetics(
+        res.responses,
+        model="association_dissociation",
+        dissociation_start_min=30.0,
+        weighting="counting",
+    ).iloc[0]
+    assert row["status"] == "ok", row["message"]
+    for col, truth in (("kon_per_M_min", 1e8), ("koff_per_min", 0.1), ("kd_M", 1e-9)):
+        assert row[col + "_ci_low"] <= truth <= row[col + "_ci_high"], col
+
+
+def test_one_concentration_analysis_with_a_measured_koff():
+    from assaykit.binding.kinetics_analysis import analyze_kinetics
+
+    t = np.array([0.5, 1, 2, 3, 5, 8, 12, 20, 30, 45.0])
+    data = _global_data(t, [1.0, 3.0], 0.1, 0.1, 1000.0)
+    res = analyze_kinetics(data, model="association", koff_per_min=0.1, koff_se=0.005)
+    tab = res.main_table
+    assert len(tab) == 2 and (tab["status"] == "ok").all()
+    assert tab["kon_per_M_min"].to_numpy() == pytest.approx([1e8, 1e8], rel=1e-6)
+    # SE of kon = sqrt(SE(kobs)² + SE(koff)²)/[L]; noise-free kobs: SE(kobs) ≈ 0
+    assert tab["kon_per_M_min_se"].to_numpy() == pytest.approx(
+        [0.005 / 1e-9, 0.005 / 3e-9], rel=1e-4
+    )
+    assert all("kon_from_given_koff" in f for f in tab["flags"])
+    assert set(res.figures) == {"kinetics_curve_1"}
+
+
+@settings(max_examples=15, deadline=None)
+@given(scale=st.floats(1e-3, 1e4), kon_nM=st.floats(0.02, 0.5), koff=st.floats(0.02, 0.5))
+def test_global_fit_rates_do_not_depend_on_the_response_scale(scale, kon_nM, koff):
+    t = np.array([0.5, 1, 2, 4, 7, 10, 15, 25, 40, 60.0])
+    data = _global_data(t, [0.3, 1.0, 3.0], kon_nM, koff, 1000.0)
+    noise = np.random.default_rng(3).normal(0.0, 5.0, len(data))
+    data["response"] = (data["response"] + noise) * scale
+    row = fit_kinetics(data).iloc[0]
+    base = data.assign(response=data["response"] / scale)
+    ref = fit_kinetics(base).iloc[0]
+    assert row["kon_per_M_min"] == pytest.approx(ref["kon_per_M_min"], rel=1e-6)
+    assert row["koff_per_min"] == pytest.approx(ref["koff_per_min"], rel=1e-6)
+    assert row["bmax_cpm"] == pytest.approx(ref["bmax_cpm"] * scale, rel=1e-6)
+    assert row["kon_per_M_min_se"] == pytest.approx(ref["kon_per_M_min_se"], rel=1e-4)
