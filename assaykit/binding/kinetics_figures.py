@@ -90,7 +90,7 @@ def kinetics_curve(
 
 
 def _conc_label(v: float) -> str:
-    from assaykit.binding.figures import format_molar
+    from assaykit.units import format_molar
 
     return "0" if v == 0 else format_molar(v)
 
