@@ -155,3 +155,22 @@ def analyze(
     )
     say(outcome.result.summary)
     say([f"{len(outcome.files)} files written to {output}"])
+
+
+@app.command("template")
+def template(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx file to write.")],
+    force: Force = False,
+    example: Annotated[
+        bool, typer.Option("--example", help="Fill it with a small example experiment.")
+    ] = False,
+) -> None:
+    """Write the kinetics template (Experiment sheet + Tubes table) to fill in."""
+    from assaykit.layout.kinetics import write_kinetics_template
+
+    if output.exists() and not force:
+        from assaykit.errors import AssaykitError
+
+        raise AssaykitError(f"{output} exists; add --force to replace it")
+    write_kinetics_template(output, example=example, force=force)
+    typer.echo(f"template written to {output}", err=True)

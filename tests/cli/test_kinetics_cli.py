@@ -110,3 +110,17 @@ def test_bad_input_is_one_line_and_exit_1(
     )
     assert code == 1 and "--ci" in err and err.count("\n") == 1
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_template_command_writes_a_readable_template(
+    root: typer.Typer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from assaykit.layout.kinetics import read_kinetics_layout
+
+    out = tmp_path / "kin.xlsx"
+    res = CliRunner().invoke(root, ["kinetics", "template", "-o", str(out), "--example"])
+    assert res.exit_code == 0, res.output
+    tubes, exp = read_kinetics_layout(out)
+    assert exp["model"] == "association_global" and len(tubes) > 10
+    code, err = _run_main(["kinetics", "template", "-o", str(out)], capsys)
+    assert code == 1 and "exists" in err and err.count("\n") == 1
