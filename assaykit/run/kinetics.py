@@ -65,7 +65,32 @@ def read_kinetics_input(
             table = annotate_kinetics(table, tubes)
         except AssaykitError as err:
             raise err.with_context(path=layout) from None
+    _check_isotope(table, experiment, input)
     return table, experiment
+
+
+def _check_isotope(table: pd.DataFrame, experiment: dict[str, Any], input: object) -> None:
+    """The counter's nuclide must be the template's; without one in the template it is used."""
+    if "isotope" not in table.columns:
+        return
+    from assaykit.counting import canonical_isotope
+
+    seen = {str(v) for v in table["isotope"].dropna().unique() if str(v).strip()}
+    try:
+        found = {canonical_isotope(v) for v in seen}
+    except AssaykitError:
+        return  # a window name the table does not know: the template's isotope decides
+    if len(found) != 1:
+        return
+    counted = found.pop()
+    given = experiment.get("isotope")
+    if given is not None and canonical_isotope(str(given)) != counted:
+        raise AssaykitError(
+            f"the template says {given} but the counter counted {counted}; correct the "
+            "template's isotope (decay correction depends on it)",
+            path=input if isinstance(input, str | os.PathLike) else None,
+        )
+    experiment.setdefault("isotope", counted)
 
 
 def run_kinetics(

@@ -124,3 +124,22 @@ def test_template_command_writes_a_readable_template(
     assert exp["model"] == "association_global" and len(tubes) > 10
     code, err = _run_main(["kinetics", "template", "-o", str(out)], capsys)
     assert code == 1 and "exists" in err and err.count("\n") == 1
+
+
+def test_template_isotope_must_match_the_counter(tmp_path: Path) -> None:
+    import openpyxl
+
+    from assaykit.errors import AssaykitError
+    from assaykit.run.kinetics import run_kinetics
+
+    export, layout = example_paths()
+    wrong = tmp_path / "wrong.xlsx"
+    wb = openpyxl.load_workbook(layout)
+    ws = wb["Experiment"]
+    for row in ws.iter_rows(min_row=4):
+        if row[0].value == "isotope":
+            row[1].value = "F-18"
+    wb.save(wrong)
+    with pytest.raises(AssaykitError, match="counter counted Ga-68"):
+        run_kinetics(export, tmp_path / "out", layout=wrong, figures=False)
+    assert not (tmp_path / "out").exists()
