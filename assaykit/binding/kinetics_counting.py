@@ -235,6 +235,16 @@ def kinetics_responses(
         names = ", ".join(_tube_name(r) for _, r in work[missing].head(8).iterrows())
         raise LayoutError(f"total/NSB tube(s) without a time or radioligand concentration: {names}")
     responses = _specific(work, qc)
+    low = responses["response"] <= 0
+    if low.any():
+        names = ", ".join(_tube_name(r) for _, r in responses[low].head(8).iterrows())
+        qc.append(
+            qc_row(
+                "warning",
+                names,
+                f"{int(low.sum())} total tube(s) at or below NSB (specific binding ≤ 0; kept in the fit)",
+            )
+        )
     return KineticsCounts(responses=responses, tubes=df, qc=qc_table(qc), standards_cpm=standards)
 
 

@@ -508,3 +508,17 @@ def test_global_fit_rates_do_not_depend_on_the_response_scale(scale, kon_nM, kof
     assert row["koff_per_min"] == pytest.approx(ref["koff_per_min"], rel=1e-6)
     assert row["bmax_cpm"] == pytest.approx(ref["bmax_cpm"] * scale, rel=1e-6)
     assert row["kon_per_M_min_se"] == pytest.approx(ref["kon_per_M_min_se"], rel=1e-4)
+
+
+def test_total_below_nsb_is_reported_not_dropped():
+    base = {"count_time_s": 60.0, "measured_at": T_REF, "conc_M": 1e-9, "time_min": 5.0}
+    rows = [
+        {"role": "nsb", "counts": 500.0, "position": 1},
+        {"role": "total", "counts": 400.0, "position": 2},
+        {"role": "total", "counts": 900.0, "position": 3},
+    ]
+    tubes = pd.DataFrame([{**base, **r, "rack": 1} for r in rows])
+    out = kinetics_responses(tubes, reference_time=T_REF, decay=False, background_cpm=0.0)
+    assert len(out.responses) == 2
+    msg = out.qc[out.qc["message"].str.contains("at or below NSB")]
+    assert len(msg) == 1 and msg.iloc[0]["where"] == "tube 1/2"
