@@ -238,6 +238,14 @@ def row_from_fit(
     elif any(p[k] <= 0 for k in key):
         status = "not_identifiable"
         notes.insert(0, "a fitted rate constant is ≤ 0 (not physical)")
+    if m == "association_global" and np.unique(xj[:, 1]).size < 2:
+        status = "not_identifiable"
+        flags.append("kon_not_identifiable")
+        notes.insert(
+            0,
+            "one radioligand concentration: kon and koff are not separately identifiable; fit "
+            "≥ 2 concentrations, or model='association' with a measured koff",
+        )
     if status != "ok":
         for name in estimates(u)[m]:
             if name.startswith(("kon", "koff", "kd", "kobs", "t_half", "residence")):

@@ -522,3 +522,14 @@ def test_total_below_nsb_is_reported_not_dropped():
     assert len(out.responses) == 2
     msg = out.qc[out.qc["message"].str.contains("at or below NSB")]
     assert len(msg) == 1 and msg.iloc[0]["where"] == "tube 1/2"
+
+
+def test_global_association_needs_two_concentrations():
+    t = np.array([0.5, 1, 2, 4, 8, 15, 30.0])
+    data = _global_data(t, [1.0], 0.1, 0.1, 1000.0)
+    data["response"] += np.random.default_rng(0).normal(0, 5, len(data))
+    row = fit_kinetics(data).iloc[0]
+    assert row["status"] == "not_identifiable"
+    assert "kon_not_identifiable" in row["flags"]
+    assert row["message"].startswith("one radioligand concentration")
+    assert math.isnan(row["kon_per_M_min"]) and math.isnan(row["kd_M"])
