@@ -60,6 +60,8 @@ def estimates(response_unit: str) -> dict[str, list[str]]:
 
 
 class Context:
+    """What the verdicts of one curve need to know (the model and the user's options)."""
+
     def __init__(self, **kw: Any) -> None:
         self.__dict__.update(kw)
 
@@ -77,6 +79,7 @@ class Context:
 
 
 def empty_row(ctx: Context) -> dict[str, Any]:
+    """Every estimate column of the model as NaN (a curve that was not fitted)."""
     out: dict[str, Any] = {}
     for name in estimates(ctx.unit)[ctx.model]:
         for suf in ("", "_se", "_ci_low", "_ci_high"):
@@ -98,6 +101,7 @@ def row_from_fit(
     t: np.ndarray,
     xj: np.ndarray,
 ) -> dict[str, Any]:
+    """The output columns of fitted curve ``j``: estimates, SE, CI, derived values and verdicts."""
     out = empty_row(ctx)
     mdl = res.model
     df = int(res.df[j])
