@@ -410,7 +410,7 @@ def read_kinetics_layout(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, di
     LayoutError
         Naming the file and the cell (``Tubes!E7``) of the first problem.
     """
-    from assaykit.io._excel import load_workbook_safely
+    from assaykit.io._xlsx import load_workbook_safely
 
     p = Path(path)
     wb = load_workbook_safely(p, read_only=False, data_only=True)
