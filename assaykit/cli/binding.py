@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from assaykit._typing import CIMethod, DuplicatePolicy, FigureMode, PAdjust, Weighting
+from assaykit.cli import kinetics as _kinetics
 from assaykit.cli import saturation as _saturation
 from assaykit.cli._common import (
     Duplicates,
@@ -344,5 +345,6 @@ def summarize(
 
 app.command("summarize")(summarize)
 app.command("saturation")(_saturation.analyze)
+app.command("kinetics")(_kinetics.analyze)
 # British spelling, kept as an alias for one release (hidden from --help)
 app.command("summarise", hidden=True)(summarize)

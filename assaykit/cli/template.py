@@ -15,6 +15,7 @@ WRITERS: dict[str, tuple[str, str]] = {
     "binding": ("assaykit.layout.templates", "write_template"),
     "uptake": ("assaykit.layout.templates", "write_template"),
     "saturation": ("assaykit.layout.saturation", "write_saturation_template"),
+    "kinetics": ("assaykit.layout.kinetics", "write_kinetics_template"),
     "biodistribution": (
         "assaykit.layout.biodistribution_template",
         "write_biodistribution_template",
@@ -23,7 +24,9 @@ WRITERS: dict[str, tuple[str, str]] = {
 
 
 def template(
-    kind: Annotated[str, typer.Argument(help="binding, uptake, saturation or biodistribution")],
+    kind: Annotated[
+        str, typer.Argument(help="binding, uptake, saturation, kinetics or biodistribution")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx file to write.")],
     force: Force = False,
     plate_size: Annotated[

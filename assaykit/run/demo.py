@@ -56,6 +56,17 @@ def _saturation(ex: Path, out: Path) -> Any:
     )
 
 
+def _kinetics(ex: Path, out: Path) -> Any:
+    from assaykit.run.kinetics import run_kinetics
+
+    return run_kinetics(
+        ex / "kinetics_wizard2.csv",
+        out,
+        layout=ex / "kinetics_layout.xlsx",
+        command="assaykit demo",
+    )
+
+
 def _competition(ex: Path, out: Path) -> Any:
     from assaykit.run.competition import CompetitionOptions, run_competition
 
@@ -125,6 +136,13 @@ STEPS: tuple[DemoStep, ...] = (
         "saturation binding: Kd, Bmax and sites per cell (simulated 125I radioligand)",
         ("saturation_wizard2.csv", "saturation_layout.xlsx"),
         _saturation,
+    ),
+    DemoStep(
+        "kinetics",
+        "binding kinetics: [68Ga]Ga-Pentixafor association at 0.3/1/3 nM (simulated): kon, koff, "
+        "kinetic Kd",
+        ("kinetics_wizard2.csv", "kinetics_layout.xlsx"),
+        _kinetics,
     ),
     DemoStep(
         "competition",
