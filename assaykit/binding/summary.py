@@ -54,8 +54,9 @@ def summarize_experiments(
         One row per compound: ``compound``, ``n`` (experiments with an ``ok`` fit),
         ``n_excluded``, ``mean_log_ic50``, ``sd_log_ic50``, ``sem_log_ic50``, ``log_ic50_ci_low``,
         ``log_ic50_ci_high``, ``geomean_ic50`` (= 10^mean, M), ``ic50_ci_low``, ``ic50_ci_high``,
-        ``mean_pic50``, ``mean_ic50`` and ``sd_ic50`` (arithmetic, M, as often quoted "42 ± 12 nM").
-        SD and CI are NaN for n < 2.
+        ``mean_pic50``, ``mean_ic50`` and ``sd_ic50`` (arithmetic, M, as often quoted "42 ± 12 nM");
+        with a ``ki`` column also ``n_ki``, ``mean_pki``, ``sd_pki``, ``geomean_ki``,
+        ``ki_ci_low``, ``ki_ci_high`` (Ki beside IC50). SD and CI are NaN for n < 2.
 
     Examples
     --------
@@ -102,9 +103,36 @@ def summarize_experiments(
                 "mean_pic50": -mean,
                 "mean_ic50": float(ic.mean()) if n else math.nan,
                 "sd_ic50": float(ic.std(ddof=1)) if n > 1 else math.nan,
+                **_ki_summary(fits.loc[use.index[use[compound] == name]], level),
             }
         )
     return pd.DataFrame(rows, columns=list(rows[0]) if rows else [compound, "n", "mean_log_ic50"])
+
+
+def _ki_summary(rows: pd.DataFrame, level: float) -> dict[str, float]:
+    """Ki beside IC50: mean ± SD of pKi over the experiments and the geometric-mean Ki (M)."""
+    import numpy as np
+    import pandas as pd
+    from scipy import stats
+
+    if "ki" not in rows.columns:
+        return {}
+    ki = pd.to_numeric(rows["ki"], errors="coerce").to_numpy(dtype=float)
+    pki = -np.log10(ki[np.isfinite(ki) & (ki > 0)])
+    n = int(pki.size)
+    if n == 0:
+        return {"n_ki": 0, "mean_pki": math.nan, "sd_pki": math.nan, "geomean_ki": math.nan}
+    mean = float(pki.mean())
+    sd = float(pki.std(ddof=1)) if n > 1 else math.nan
+    hw = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n) if n > 1 else math.nan
+    return {
+        "n_ki": n,
+        "mean_pki": mean,
+        "sd_pki": sd,
+        "geomean_ki": 10.0**-mean,
+        "ki_ci_low": 10.0 ** -(mean + hw),
+        "ki_ci_high": 10.0 ** -(mean - hw),
+    }
 
 
 def _rm_anova_uncorrected(y: Any) -> Any:

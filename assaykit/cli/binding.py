@@ -338,6 +338,11 @@ def summarize(
             [
                 f"  {r['compound']}: logIC50 {r['mean_log_ic50']:.2f}{sd} (n = {r['n']} "
                 f"experiments), geometric mean IC50 {format_molar(r['geomean_ic50'])}"
+                + (
+                    f", pKi {r['mean_pki']:.2f}, geometric mean Ki {format_molar(r['geomean_ki'])}"
+                    if "geomean_ki" in r and r["geomean_ki"] == r["geomean_ki"]
+                    else ""
+                )
             ]
         )
     say([f"summary in {output}"])

@@ -181,3 +181,21 @@ def test_two_experiments_three_compounds_do_not_crash() -> None:
     expected = np.empty(3)
     expected[order] = holm
     assert out["p_adj"].iloc[1:].to_numpy() == pytest.approx(expected, rel=1e-9)
+
+
+def test_ki_is_summarized_beside_ic50() -> None:
+    """Ki wherever IC50 is shown: mean ± SD of pKi and the geometric-mean Ki, by hand."""
+    import numpy as np
+    import pandas as pd
+
+    from assaykit.binding.summary import summarize_experiments
+
+    ki = np.array([2.0e-8, 3.0e-8, 4.5e-8])
+    fits = pd.DataFrame({"compound": "A", "experiment": [1, 2, 3], "status": "ok",
+                         "log_ic50": np.log10(ki * 1.1), "ki": ki})  # fmt: skip
+    s = summarize_experiments(fits).iloc[0]
+    pki = -np.log10(ki)
+    assert s["n_ki"] == 3
+    assert s["mean_pki"] == pytest.approx(pki.mean(), rel=1e-12)
+    assert s["sd_pki"] == pytest.approx(pki.std(ddof=1), rel=1e-12)
+    assert s["geomean_ki"] == pytest.approx(float(np.prod(ki) ** (1 / 3)), rel=1e-12)
