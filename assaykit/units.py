@@ -43,6 +43,7 @@ __all__ = [
     "UnitError",
     "canonical_unit",
     "parse_molar",
+    "plausible_conc_units",
     "convert",
     "format_molar",
     "format_quantity",
@@ -354,3 +355,20 @@ def parse_molar(text: str | float | int | None, *, what: str = "concentration") 
     (1e-09, 1e-10, 2e-09, None)
     """
     return parse_quantity(text, "concentration", what=what)
+
+
+def plausible_conc_units(number: float, *, low: float = 1e-12, high: float = 1e-3) -> list[str]:
+    """The concentration units under which ``number`` is a plausible assay concentration.
+
+    For the hint of a unit slip: ``40`` typed with the unit left at M is plausible in µM or nM.
+
+    Examples
+    --------
+    >>> plausible_conc_units(40.0), plausible_conc_units(3.04e-9)
+    (['µM', 'nM', 'pM'], ['M', 'mM'])
+    """
+    out = []
+    for unit, f in PER_MOLAR.items():
+        if low <= abs(float(number)) / f <= high:
+            out.append(unit)
+    return out

@@ -900,3 +900,31 @@ def test_template_formula_without_saved_result_is_named(tmp_path: Path) -> None:
         LayoutError, match=r"Tubes!E12: the cell holds a formula \(=\"tube \"&B12\)"
     ):
         read_layout(tmp_path / "t.xlsx")
+
+
+@pytest.mark.parametrize(
+    ("change", "cell", "needle"),
+    [
+        # concentrations typed in nM with the unit cells left at M (IC50 = 40.4 M, status ok)
+        ("series_in_M", "Tubes!", "every concentration is ≥ 100 µM"),
+        # radioligand 100 meant pM, the pre-filled nM left: Ki divided by 1001 (factor 501 case)
+        ("radioligand_nM", "Experiment!", "× its Kd"),
+    ],
+)
+def test_unit_slips_in_the_template_name_the_cell(tmp_path, change, cell, needle) -> None:
+    """A unit slip in the filled template stops the run with the cell named (issue 12)."""
+    from assaykit.datasets.binding import LAYOUT
+    from assaykit.layout.templates import fill_template
+
+    lay = read_layout(LAYOUT)
+    exp = dict(lay.attrs["experiment"])
+    if change == "series_in_M":
+        comp = lay["role"] == "competitor"
+        lay.loc[comp, "conc"] = lay.loc[comp, "conc"] * 1e9  # the numbers as typed in nM, unit M
+    else:
+        exp["radioligand_conc_M"] = 100e-9  # 100 nM instead of 100 pM
+        exp["radioligand_kd_M"] = 0.1e-9
+    bad = fill_template("binding", tmp_path / "bad.xlsx", lay, exp)
+    with pytest.raises(LayoutError) as info:
+        read_layout(bad)
+    assert needle in str(info.value) and cell in str(info.value)

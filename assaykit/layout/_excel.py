@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from assaykit.errors import LayoutError
 from assaykit.layout._validate import build_experiment, build_layout, is_blank
-from assaykit.layout._vocab import HEADER_SYNONYMS, KINDS, check_kind, fields_for
+from assaykit.layout._vocab import HEADER_SYNONYMS, KINDS, check_kind, fields_for, molar_from
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -170,9 +170,94 @@ def _read_template(path: Path, *, kind: str | None = None) -> pd.DataFrame:
             )
         name = filled[0]
         records, locate = tables[name]
+        if kind == "binding":
+            check_plausible(records, locate, exp_items)
         return build_layout(records, kind=kind, table=name, locate=locate, experiment=experiment)
     finally:
         wb.close()
+
+
+def check_plausible(
+    records: list[dict[str, Any]],
+    locate: Any,
+    exp_items: dict[str, tuple[object, object, str | None]],
+) -> None:
+    """Concentrations a binding assay cannot have are errors naming the cell and the unit.
+
+    A competitor series typed as whole numbers with the unit cell left at M (40 M), a competitor
+    outside 1 fM–10 mM, and a radioligand concentration or Kd outside 0.1 pM–10 µM or far above
+    its Kd (Ki divided by > 100): each names the cell and the unit under which the number typed
+    would make sense.
+    """
+    from assaykit.units import plausible_conc_units
+
+    def molar(value: object, unit: object) -> float | None:
+        try:
+            x = float(value)  # type: ignore[arg-type]
+            return molar_from(x, unit) if not is_blank(unit) else None
+        except (TypeError, ValueError, LayoutError):
+            return None
+
+    def hint(value: object) -> str:
+        try:
+            units = plausible_conc_units(float(value))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return ""
+        return f"; typed in {' or '.join(units)}?" if units else ""
+
+    series: dict[str, list[tuple[int, float]]] = {}
+    for i, rec in enumerate(records):
+        if str(rec.get("role", "")).strip().lower() not in ("competitor", "comp"):
+            continue
+        m = molar(rec.get("concentration"), rec.get("unit"))
+        if m is None or m <= 0:
+            continue
+        series.setdefault(str(rec.get("compound", "")), []).append((i, m))
+    for compound, rows in series.items():
+        if len(rows) >= 3 and all(m >= 1e-4 for _, m in rows):
+            i = rows[0][0]
+            raise LayoutError(
+                f"competitor {compound!r}: every concentration is ≥ 100 µM, which no competition "
+                "series is: the numbers look typed in nM (or µM) with the unit cells left at M or "
+                "mM; set the unit cells",
+                location=locate(i, "unit"),
+            )
+    for rows in series.values():
+        for i, m in rows:
+            rec = records[i]
+            if not 1e-15 <= m <= 1e-2:
+                raise LayoutError(
+                    f"competitor {rec.get('compound')!r}: {rec.get('concentration')} "
+                    f"{rec.get('unit')} = {m:.3g} M is not a physical concentration (1 fM–10 mM)"
+                    + hint(rec.get("concentration")),
+                    location=locate(i, "unit"),
+                )
+    conc = exp_items.get("radioligand_conc_M")
+    kd = exp_items.get("radioligand_kd_M")
+    values = {}
+    for key, item, what in (
+        (conc, "conc", "radioligand concentration"),
+        (kd, "kd", "radioligand Kd"),
+    ):
+        if key is None:
+            continue
+        m = molar(key[0], key[1])
+        if m is None:
+            continue
+        values[item] = m
+        if not 1e-13 <= m <= 1e-5:
+            raise LayoutError(
+                f"{what} {key[0]} {key[1]} = {m:.3g} M is outside 0.1 pM–10 µM" + hint(key[0]),
+                location=re.sub(r"!B(\d+)$", r"!C\1", key[2]) if key[2] else None,
+            )
+    if "conc" in values and "kd" in values and values["conc"] > 100 * values["kd"]:
+        assert conc is not None and kd is not None
+        raise LayoutError(
+            f"radioligand concentration {conc[0]} {conc[1]} is {values['conc'] / values['kd']:.0f} × "
+            f"its Kd {kd[0]} {kd[1]}: Ki would be divided by {1 + values['conc'] / values['kd']:.0f}; "
+            "check both values and their unit cells (was a pre-filled unit left unchanged?)",
+            location=conc[2],
+        )
 
 
 def _has_body(rec: dict[str, Any]) -> bool:
