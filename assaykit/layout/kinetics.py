@@ -207,8 +207,6 @@ def write_kinetics_template(
     from openpyxl.worksheet.datavalidation import DataValidation
 
     out = Path(path)
-    if out.exists() and not force:
-        raise FileExistsError(f"{out} exists; pass force=True to overwrite it")
     rows: list[list[object]] = []
     exp: dict[str, object] = dict(experiment or {})
     if example:
@@ -295,8 +293,10 @@ def write_kinetics_template(
     wb.properties.created = _dt.datetime(2000, 1, 1)
     wb.properties.modified = _dt.datetime(2000, 1, 1)
     wb.properties.creator = "assaykit"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    from assaykit.report.output import atomic_path
+
+    with atomic_path(out, force=force) as tmp:  # the one safe writer (refusals, --force, signals)
+        wb.save(tmp)
     return out
 
 

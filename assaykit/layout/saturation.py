@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from assaykit.binding.saturation import RadioligandSetup
-from assaykit.errors import LayoutError, OutputError, SchemaError
+from assaykit.errors import LayoutError, SchemaError
 from assaykit.units import CONC_UNITS, Dimension, UnitError, parse_quantity
 
 __all__ = [
@@ -142,8 +142,6 @@ def write_saturation_template(
     from openpyxl.worksheet.datavalidation import DataValidation
 
     out = Path(path)
-    if out.exists() and not force:
-        raise OutputError(f"{out} exists; use force=True to overwrite it", path=out)
     wb = Workbook()
     ins = wb.active
     ins.title = "Instructions"
@@ -209,8 +207,10 @@ def write_saturation_template(
         tub.column_dimensions[col].width = width
     exp.column_dimensions["A"].width = 32
     exp.column_dimensions["D"].width = 55
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    from assaykit.report.output import atomic_path
+
+    with atomic_path(out, force=force) as tmp:  # the one safe writer (refusals, --force, signals)
+        wb.save(tmp)
     return out
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from assaykit.datasets import example_path
-from assaykit.errors import LayoutError
+from assaykit.errors import LayoutError, OutputError
 from assaykit.layout.kinetics import (
     annotate_kinetics,
     read_kinetics_layout,
@@ -24,7 +24,7 @@ def _edit(path, sheet, cell, value):
 def test_blank_template_has_the_sheets_and_refuses_to_overwrite(tmp_path):
     p = write_kinetics_template(tmp_path / "k.xlsx")
     assert openpyxl.load_workbook(p).sheetnames == ["Instructions", "Experiment", "Tubes", "Lists"]
-    with pytest.raises(FileExistsError):
+    with pytest.raises(OutputError, match="exists; use --force"):  # one line, not a traceback
         write_kinetics_template(p)
     with pytest.raises(LayoutError, match="no tube rows"):
         read_kinetics_layout(p)
