@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, get_args
+from typing import Annotated, Any, get_args
 
 import typer
 
@@ -128,6 +128,36 @@ def show_progress(option: bool | None, n_inputs: int) -> tuple[bool, bool]:
     if option is None:
         return sys.stderr.isatty() and n_inputs > 1, False
     return option, option and not sys.stderr.isatty()
+
+
+def quantity_option(
+    text: str | None, dimension: str, option: str, base: str | None = None
+) -> float | None:
+    """An option's quantity (``'1.2 nM'``, ``'30 min'``; a bare number in ``base``), or None.
+
+    A bad value is an :class:`OptionValueError` naming the option (one line, exit 1).
+    """
+    if text is None:
+        return None
+    from assaykit.units import UnitError, parse_quantity
+
+    try:
+        value = parse_quantity(text, dimension, base=base, what=option)  # type: ignore[arg-type]
+    except UnitError as err:
+        raise OptionValueError(str(err.message)) from None
+    if value is None:
+        raise OptionValueError(f"no value in {text!r}", param_hint=option)
+    return value
+
+
+def datetime_option(text: str | None, option: str) -> Any:
+    """``--reference-time`` and the like, parsed as the template parses its cells (the one
+    parser: an ambiguous day/month such as 10/03/2026 is refused, never read as 3 October)."""
+    if text is None:
+        return None
+    from assaykit.layout import parse_datetime
+
+    return parse_datetime(text, what=option)
 
 
 def say_checks(qc: object) -> None:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from assaykit.cli._common import Force, Format, OutDir, choice, say
+from assaykit.cli._common import Force, Format, OutDir, choice, datetime_option, say
 
 app = typer.Typer(help="Ex-vivo biodistribution: %IA/g, %IA, SUV, ratios.", no_args_is_help=True)
 
@@ -102,7 +102,6 @@ def analyze(
     test_key = choice(test, GroupTest, "--test")
     adjust = choice(padjust, PAdjust, "--padjust")
     from assaykit.biodistribution.options import BiodistributionOptions
-    from assaykit.errors import AssaykitError
     from assaykit.run.biodistribution import run_biodistribution
 
     options: dict[str, Any] = {
@@ -113,14 +112,7 @@ def analyze(
         "padjust": adjust,
     }
     if reference_time is not None:
-        import pandas as pd
-
-        try:
-            options["reference_time"] = pd.Timestamp(reference_time)
-        except ValueError:
-            raise AssaykitError(
-                f"--reference-time {reference_time!r} is not a date-time; expected YYYY-MM-DD HH:MM"
-            ) from None
+        options["reference_time"] = datetime_option(reference_time, "--reference-time")
     for key, value in (
         ("isotope", isotope),
         ("tumor", tumor),
@@ -144,15 +136,3 @@ def analyze(
     n_qc = len(outcome.result.qc)
     say([f"{n_qc} check(s) in results.xlsx (sheet 'checks')" if n_qc else "no checks raised"])
     say([f"{len(outcome.files)} files written to {output}"])
-
-
-@app.command("template")
-def template(
-    output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx file to write.")],
-    force: Force = False,
-) -> None:
-    """Write the blank biodistribution template (Experiment, Animals, Tubes sheets)."""
-    from assaykit.layout.biodistribution_template import write_biodistribution_template
-
-    write_biodistribution_template(output, force=force)
-    typer.echo(f"template written to {output}", err=True)

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from assaykit.cli._common import Force, Format, Layout, OptionValueError, OutDir, choice, say
+from assaykit.cli._common import (
+    Force,
+    Format,
+    Layout,
+    OutDir,
+    choice,
+    datetime_option,
+    quantity_option,
+    say,
+)
 
 app = typer.Typer(
     help="Binding kinetics: kon, koff, kinetic Kd, residence time.", no_args_is_help=True
@@ -20,23 +29,6 @@ _MODELS = (
     "association_dissociation",
     "competition",
 )
-
-
-def _quantity(
-    text: str | None, dimension: str, option: str, base: str | None = None
-) -> float | None:
-    """``'1.2 nM'`` → 1.2e-9 (M); ``'30 min'`` → 30 (min); bare numbers in the base unit."""
-    if text is None:
-        return None
-    from assaykit.units import UnitError, parse_quantity
-
-    try:
-        value = parse_quantity(text, dimension, base=base)  # type: ignore[arg-type]
-    except UnitError as err:
-        raise OptionValueError(str(err.message), param_hint=option) from None
-    if value is None:
-        raise OptionValueError(f"no value in {text!r}", param_hint=option)
-    return value
 
 
 @app.command("analyze")
@@ -113,22 +105,12 @@ def analyze(
     model_key = None if model is None else choice(model, _MODELS, "--model")
     ci_key = choice(ci, CIMethod, "--ci")
     w_key = choice(weighting, Weighting, "--weighting")
-    kd_M = _quantity(kd, "concentration", "--kd")
-    t0 = _quantity(dissociation_start, "time", "--dissociation-start", base="min")
+    kd_M = quantity_option(kd, "concentration", "--kd")
+    t0 = quantity_option(dissociation_start, "time", "--dissociation-start", base="min")
     from assaykit.binding.kinetics_options import KineticsOptions
-    from assaykit.errors import AssaykitError
     from assaykit.run.kinetics import run_kinetics
 
-    ref = None
-    if reference_time is not None:
-        import pandas as pd
-
-        try:
-            ref = pd.Timestamp(reference_time)
-        except ValueError:
-            raise AssaykitError(
-                f"--reference-time {reference_time!r} is not a date-time; expected YYYY-MM-DD HH:MM"
-            ) from None
+    ref = datetime_option(reference_time, "--reference-time")
     options = KineticsOptions(
         model=model_key,  # type: ignore[arg-type]
         reference_time=ref,
@@ -155,22 +137,3 @@ def analyze(
     )
     say(outcome.result.summary)
     say([f"{len(outcome.files)} files written to {output}"])
-
-
-@app.command("template")
-def template(
-    output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx file to write.")],
-    force: Force = False,
-    example: Annotated[
-        bool, typer.Option("--example", help="Fill it with a small example experiment.")
-    ] = False,
-) -> None:
-    """Write the kinetics template (Experiment sheet + Tubes table) to fill in."""
-    from assaykit.layout.kinetics import write_kinetics_template
-
-    if output.exists() and not force:
-        from assaykit.errors import AssaykitError
-
-        raise AssaykitError(f"{output} exists; add --force to replace it")
-    write_kinetics_template(output, example=example, force=force)
-    typer.echo(f"template written to {output}", err=True)

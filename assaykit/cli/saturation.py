@@ -7,19 +7,11 @@ from typing import Annotated, Literal
 
 import typer
 
-from assaykit.cli._common import Force, Format, OutDir, choice, say, say_checks
+from assaykit.cli._common import Force, Format, OutDir, choice, quantity_option, say, say_checks
 
 app = typer.Typer(help="Saturation binding: Kd, Bmax and sites per cell.", no_args_is_help=True)
 
 _MODELS = Literal["auto", "total-nsb", "total", "specific", "two-site", "hill"]
-
-
-def _quantity(text: str | None, dimension: str, base: str, option: str) -> float | None:
-    if text is None:
-        return None
-    from assaykit.units import parse_quantity
-
-    return parse_quantity(text, dimension, base=base, what=option)  # type: ignore[arg-type]
 
 
 @app.command("analyze")
@@ -88,12 +80,12 @@ def analyze(
         fit_bkg=fit_bkg,
         compare_two_sites=not no_two_site,
         efficiency=efficiency,
-        molar_activity_GBq_per_umol=_quantity(
-            molar_activity, "molar_activity", "GBq/µmol", "--molar-activity"
+        molar_activity_GBq_per_umol=quantity_option(
+            molar_activity, "molar_activity", "--molar-activity", base="GBq/µmol"
         ),
         cells_per_tube=cells,
-        protein_mg_per_tube=_quantity(protein, "mass", "mg", "--protein"),
-        volume_L=_quantity(volume, "volume", "L", "--volume"),
+        protein_mg_per_tube=quantity_option(protein, "mass", "--protein", base="mg"),
+        volume_L=quantity_option(volume, "volume", "--volume", base="L"),
     )
     outcome = run_saturation(
         input, output, layout=layout, options=opts, force=force, format=format,
@@ -102,15 +94,3 @@ def analyze(
     say(outcome.result.summary)
     say_checks(outcome.result.qc)
     say([f"{len(outcome.files)} files written to {output}"])
-
-
-@app.command("template")
-def template(
-    output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx file to write.")],
-    force: Force = False,
-) -> None:
-    """Write the saturation template (Experiment sheet + Tubes table) to fill in."""
-    from assaykit.layout.saturation import write_saturation_template
-
-    write_saturation_template(output, force=force)
-    typer.echo(f"template written to {output}", err=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from assaykit.cli._common import Force, choice
+from assaykit.cli._common import Force, OptionValueError, choice
 
 #: Template kind → (module, function) of its writer: ``writer(path, *, force=...)`` (imported on
 #: use, so that --help stays fast). Every assay adds its line here.
@@ -29,6 +29,12 @@ def template(
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx file to write.")],
     force: Force = False,
+    example: Annotated[
+        bool,
+        typer.Option(
+            "--example", help="kinetics: fill the template with a small example experiment."
+        ),
+    ] = False,
     plate_size: Annotated[
         int,
         typer.Option(
@@ -44,6 +50,12 @@ def template(
     writer = getattr(importlib.import_module(module), name)
     if name == "write_template":
         writer(key, output, force=force, plate_size=plate_size)
+    elif example:
+        import inspect
+
+        if "example" not in inspect.signature(writer).parameters:
+            raise OptionValueError(f"the {key} template has no --example", param_hint="--example")
+        writer(output, force=force, example=True)
     else:
         writer(output, force=force)
     typer.echo(f"template written to {output}", err=True)

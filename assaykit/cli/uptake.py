@@ -15,6 +15,7 @@ from assaykit.cli._common import (
     Layout,
     OutDir,
     choice,
+    datetime_option,
     say,
     say_checks,
 )
@@ -105,10 +106,7 @@ def analyze(
         "fit": not no_fit,
     }
     if reference_time is not None:
-        from assaykit.layout import parse_datetime
-
-        # the same parser as the template: an ambiguous day/month (10/03/2026) is refused
-        options["reference_time"] = parse_datetime(reference_time, what="--reference-time")
+        options["reference_time"] = datetime_option(reference_time, "--reference-time")
     if isotope is not None:
         options["isotope"] = isotope
     if reference is not None:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from assaykit.cli.biodistribution import app
+from assaykit.cli import app  # the real app: "assaykit biodistribution EXPORT..."
 from assaykit.datasets.biodistribution import example_paths
 
 
@@ -18,7 +18,7 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     export, layout = example_paths()
     target = tmp_path_factory.mktemp("bd") / "results"
     res = CliRunner().invoke(
-        app, ["analyze", str(export), "--layout", str(layout), "-o", str(target)]
+        app, ["biodistribution", str(export), "--layout", str(layout), "-o", str(target)]
     )
     assert res.exit_code == 0, res.output
     assert "tumor" in res.output and "files written" in res.output
@@ -52,7 +52,7 @@ def test_two_runs_and_options(tmp_path: Path) -> None:
     b.write_text("\n".join([head, *body[60:]]) + "\n")
     target = tmp_path / "o"
     args = [
-        "analyze",
+        "biodistribution",
         str(a),
         str(b),
         "-l",
@@ -74,7 +74,7 @@ def test_two_runs_and_options(tmp_path: Path) -> None:
 
 
 def test_template_command(tmp_path: Path) -> None:
-    res = CliRunner().invoke(app, ["template", "-o", str(tmp_path / "t.xlsx")])
+    res = CliRunner().invoke(app, ["template", "biodistribution", "-o", str(tmp_path / "t.xlsx")])
     assert res.exit_code == 0 and (tmp_path / "t.xlsx").exists()
 
 
@@ -139,7 +139,7 @@ def test_balance_export_gives_the_filled_weights(tmp_path: Path) -> None:
     )
     target = tmp_path / "o"
     args = [
-        "analyze",
+        "biodistribution",
         str(export),
         "-l",
         str(bad),

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-import typer
 from typer.testing import CliRunner
 
 import assaykit.cli as cli
-from assaykit.cli import saturation
 from assaykit.datasets.saturation import EXPORT, LAYOUT
 
 
 def test_analyze_bundled_example(tmp_path):
     out = tmp_path / "sat"
     res = CliRunner().invoke(
-        saturation.app, ["analyze", str(EXPORT), "--layout", str(LAYOUT), "-o", str(out)]
+        cli.app, ["binding", "saturation", str(EXPORT), "--layout", str(LAYOUT), "-o", str(out)]
     )
     assert res.exit_code == 0, res.output
     for name in ("results.csv", "results.xlsx", "provenance.json", "saturation_saturation.png",
@@ -34,8 +32,8 @@ def test_analyze_bundled_example(tmp_path):
 def test_options_override_the_template(tmp_path):
     out = tmp_path / "sat"
     res = CliRunner().invoke(
-        saturation.app,
-        ["analyze", str(EXPORT), "-l", str(LAYOUT), "-o", str(out), "--no-figures", "--ci", "wald",
+        cli.app,
+        ["binding", "saturation", str(EXPORT), "-l", str(LAYOUT), "-o", str(out), "--no-figures", "--ci", "wald",
          "--molar-activity", "2200 Ci/mmol", "--cells", "1e6", "--model", "total-nsb"],
     )  # fmt: skip
     assert res.exit_code == 0, res.output
@@ -48,16 +46,14 @@ def test_options_override_the_template(tmp_path):
 
 def test_template_command(tmp_path):
     p = tmp_path / "t.xlsx"
-    assert CliRunner().invoke(saturation.app, ["template", "-o", str(p)]).exit_code == 0
+    assert CliRunner().invoke(cli.app, ["template", "saturation", "-o", str(p)]).exit_code == 0
     assert p.exists()
 
 
 @pytest.fixture
 def mounted(monkeypatch):
     """The real entry point (one-line errors) with the saturation commands mounted."""
-    root = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
-    root.add_typer(saturation.app, name="saturation")
-    monkeypatch.setattr(cli, "app", root)
+    # the command is 'assaykit binding saturation' on the real app: nothing to mount
 
 
 @pytest.mark.parametrize(
@@ -71,8 +67,8 @@ def test_bad_options_are_one_line(mounted, tmp_path, capsys, args, needle):
     with pytest.raises(SystemExit) as info:
         cli.main(
             [
+                "binding",
                 "saturation",
-                "analyze",
                 str(EXPORT),
                 "-l",
                 str(LAYOUT),
@@ -88,7 +84,7 @@ def test_bad_options_are_one_line(mounted, tmp_path, capsys, args, needle):
 
 def test_export_without_layout_is_one_line(mounted, tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
-        cli.main(["saturation", "analyze", str(EXPORT), "-o", str(tmp_path / "o")])
+        cli.main(["binding", "saturation", str(EXPORT), "-o", str(tmp_path / "o")])
     assert info.value.code == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "needs --layout" in err[0] and str(EXPORT) in err[0], err
